@@ -1,0 +1,16 @@
+// Command s1collector brings SentinelOne Management console data into any
+// SIEM or data lake. See the README, or run "s1collector --help".
+package main
+
+import (
+	"os"
+
+	"s1collector/internal/cli"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], version))
+}

@@ -1,0 +1,119 @@
+// Package emulator is a SentinelOne Management API v2.1 console for tests,
+// demos and benchmarks: real envelopes, error bodies, cursor pagination and
+// filters over a deterministic synthetic fleet whose agents change and whose
+// activities and threats appear as emulated time passes, with per-token rate
+// limits, expiring tokens, missing permissions and injected faults.
+package emulator
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Emulator is one emulated console. It is safe for concurrent use.
+type Emulator struct {
+	cfg   Config
+	clock *clock
+
+	mu       sync.Mutex
+	world    *world
+	faults   map[string]Fault
+	rng      *rand.Rand
+	limiters map[string]*rate.Limiter
+	requests map[string]int64
+}
+
+// New builds the console. Building a fleet of 1,000,000 agents takes about a
+// second and 25 MB.
+func New(cfg Config) (*Emulator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	e := &Emulator{
+		cfg:      cfg,
+		clock:    newClock(cfg.Start, cfg.Speed),
+		world:    newWorld(cfg),
+		faults:   map[string]Fault{},
+		rng:      rand.New(rand.NewPCG(cfg.Seed, saltFault)),
+		limiters: map[string]*rate.Limiter{},
+		requests: map[string]int64{},
+	}
+	for ep, f := range cfg.Faults {
+		e.faults[ep] = f
+	}
+	return e, nil
+}
+
+// Now is the emulated time.
+func (e *Emulator) Now() time.Time { return e.clock.now() }
+
+// Advance moves emulated time forward: agents change, activities and threats
+// appear as the configured rates say.
+func (e *Emulator) Advance(d time.Duration) { e.clock.advance(d) }
+
+// SetFault replaces the faults of an endpoint ("agents", "activities",
+// "threats", "*"); a zero Fault clears them.
+func (e *Emulator) SetFault(endpoint string, f Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults[endpoint] = f
+}
+
+// Requests returns how many requests an endpoint ("agents", "system/info",
+// …) has received, rejected ones included.
+func (e *Emulator) Requests(endpoint string) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.requests[endpoint]
+}
+
+// Counts returns how many agents, activities and threats exist now.
+func (e *Emulator) Counts() (agents, activities, threats int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.world.advanceTo(micros(e.clock.now()))
+	return e.world.agents.len(), e.world.acts.len(), e.world.threats.len()
+}
+
+// Record identifies one version of a record: its id and updatedAt.
+type Record struct {
+	ID        string
+	UpdatedAt time.Time
+}
+
+// Snapshot lists every record of an endpoint as it is now, for tests that
+// check a collector delivered all of them.
+func (e *Emulator) Snapshot(endpoint string) []Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.world.advanceTo(micros(e.clock.now()))
+	k := e.world.newWalk(&query{endpoint: endpoint})
+	out := make([]Record, 0, k.t.len())
+	for i := range k.t.len() {
+		out = append(out, Record{ID: e.world.recordIDOf(endpoint, i), UpdatedAt: fromMicros(k.t.updated[i])})
+	}
+	return out
+}
+
+// limiter returns the token bucket of a token and endpoint family, or nil
+// when unlimited.
+func (e *Emulator) limiter(token, family string) *rate.Limiter {
+	l, ok := e.cfg.RateLimits[family]
+	if !ok {
+		l, ok = e.cfg.RateLimits["other"]
+	}
+	if !ok || l.Rate <= 0 {
+		return nil
+	}
+	key := token + "\x00" + family
+	lim := e.limiters[key]
+	if lim == nil {
+		lim = rate.NewLimiter(rate.Limit(l.Rate), max(l.Burst, 1))
+		e.limiters[key] = lim
+	}
+	return lim
+}

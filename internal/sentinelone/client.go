@@ -1,0 +1,196 @@
+// Package sentinelone is a client for the SentinelOne Management API v2.1:
+// authenticated, rate-limited, retried requests; cursor pagination; lenient
+// models of agents, activities and threats; and typed errors.
+package sentinelone
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"s1collector/internal/retry"
+)
+
+// Client talks to one console with one token. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	base     string
+	http     *http.Client
+	limiters map[string]*rate.Limiter
+	stats    Stats
+}
+
+// Stats counts what a Client did. Read it with Client.Stats.
+type Stats struct {
+	Requests  atomic.Int64 // HTTP requests sent
+	Retries   atomic.Int64 // requests repeated after a transient failure
+	Throttled atomic.Int64 // 429 answers
+	Failures  atomic.Int64 // non-2xx answers and network failures
+}
+
+// New returns a Client. httpClient may be nil for a default one; its Timeout
+// is not used: Config.Timeout bounds each request.
+func New(cfg Config, httpClient *http.Client) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	base, _ := NormalizeBaseURL(cfg.BaseURL)
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: http.DefaultTransport}
+	}
+	c := &Client{cfg: cfg, base: base, http: httpClient, limiters: map[string]*rate.Limiter{}}
+	for name, l := range cfg.RateLimits {
+		c.limiters[name] = rate.NewLimiter(rate.Limit(l.Rate), max(l.Burst, 1))
+	}
+	return c, nil
+}
+
+// BaseURL is the normalised console URL.
+func (c *Client) BaseURL() string { return c.base }
+
+// PageSize is the limit sent on list requests.
+func (c *Client) PageSize() int { return c.cfg.PageSize }
+
+// Stats returns the client's counters.
+func (c *Client) Stats() *Stats { return &c.stats }
+
+// request is one API call.
+type request struct {
+	method   string
+	endpoint string // below /web/api/v2.1/, e.g. "agents"
+	query    url.Values
+	body     any
+}
+
+// do sends req with rate limiting and retries and returns the 2xx body. When
+// accept is set it judges the body; a body it refuses (truncated, garbled) is
+// treated like a 5xx and fetched again within the same retry budget.
+func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) ([]byte, error) {
+	var body []byte
+	policy := c.cfg.Retry
+	userNotify := policy.Notify
+	policy.Notify = func(err error, attempt int, wait time.Duration) {
+		c.stats.Retries.Add(1)
+		if userNotify != nil {
+			userNotify(err, attempt, wait)
+		}
+	}
+	err := policy.Do(ctx, func(ctx context.Context) error {
+		var err error
+		body, err = c.once(ctx, req)
+		if err == nil && accept != nil {
+			if derr := accept(body); derr != nil {
+				err = &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: http.StatusOK, Err: derr}
+			}
+		}
+		return classifyForRetry(err)
+	})
+	return body, err
+}
+
+// classifyForRetry marks errors that must not be retried as permanent and
+// throttles with a Retry-After as throttle errors.
+func classifyForRetry(err error) error {
+	var ae *APIError
+	if err == nil || !errors.As(err, &ae) {
+		return err
+	}
+	switch {
+	case !ae.Kind.Retryable():
+		return retry.Permanent(err)
+	case ae.RetryAfter > 0:
+		return &retry.ThrottleError{Err: err, Delay: ae.RetryAfter}
+	}
+	return err
+}
+
+func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
+	if err := c.limiter(req.endpoint).Wait(ctx); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	hreq, err := c.newRequest(ctx, req)
+	if err != nil {
+		return nil, retry.Permanent(err)
+	}
+	c.stats.Requests.Add(1)
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		c.stats.Failures.Add(1)
+		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
+			return nil, err
+		}
+		return nil, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: redactURL(err)}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
+	if err == nil && int64(len(body)) > c.cfg.MaxBodyBytes {
+		err = fmt.Errorf("response body larger than %d bytes", c.cfg.MaxBodyBytes)
+	}
+	if resp.StatusCode/100 != 2 {
+		c.stats.Failures.Add(1)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			c.stats.Throttled.Add(1)
+		}
+		return nil, responseError(req.endpoint, resp, body)
+	}
+	if err != nil {
+		c.stats.Failures.Add(1)
+		return nil, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: resp.StatusCode, Err: fmt.Errorf("read body: %w", err)}
+	}
+	return body, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, req request) (*http.Request, error) {
+	u := c.base + APIPrefix + req.endpoint
+	if len(req.query) > 0 {
+		u += "?" + req.query.Encode()
+	}
+	var rd io.Reader
+	if req.body != nil {
+		b, err := json.Marshal(req.body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request body: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.method, u, rd)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	hreq.Header.Set("Authorization", "ApiToken "+c.cfg.Token)
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
+	if rd != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	return hreq, nil
+}
+
+func (c *Client) limiter(endpoint string) *rate.Limiter {
+	if l, ok := c.limiters[endpoint]; ok {
+		return l
+	}
+	return c.limiters["other"]
+}
+
+// redactURL drops the URL (and so the query) from a transport error; the
+// endpoint is named by the APIError instead.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}

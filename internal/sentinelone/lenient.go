@@ -1,0 +1,205 @@
+package sentinelone
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Real consoles are sloppy with types: booleans arrive as "True", numbers as
+// strings, lists and objects as null. The types below decode all of these and
+// never fail a record: a value that cannot be read leaves the field unset and
+// marks it Odd, so callers can count it.
+
+// Bool is a leniently decoded JSON boolean.
+type Bool struct {
+	Value bool
+	Set   bool // a usable value was present (not null, not odd)
+	Odd   bool // a value was present but could not be read as a boolean
+}
+
+// UnmarshalJSON accepts true/false, "true"/"False"/"1"/"0"/"yes"/"no", 1/0 and null.
+func (b *Bool) UnmarshalJSON(p []byte) error {
+	*b = Bool{}
+	s := strings.ToLower(string(unquote(p)))
+	switch s {
+	case "null", "":
+		if string(p) == `""` {
+			b.Odd = true
+		}
+	case "true", "1", "yes":
+		b.Value, b.Set = true, true
+	case "false", "0", "no":
+		b.Set = true
+	default:
+		b.Odd = true
+	}
+	return nil
+}
+
+// Ptr returns the value, or nil when unset.
+func (b Bool) Ptr() *bool {
+	if !b.Set {
+		return nil
+	}
+	v := b.Value
+	return &v
+}
+
+// Int is a leniently decoded JSON integer.
+type Int struct {
+	Value int64
+	Set   bool
+	Odd   bool
+}
+
+// UnmarshalJSON accepts numbers (integral floats too), numeric strings and null.
+func (n *Int) UnmarshalJSON(p []byte) error {
+	*n = Int{}
+	s := strings.TrimSpace(string(unquote(p)))
+	if s == "null" || (s == "" && p[0] != '"') {
+		return nil
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		n.Value, n.Set = v, true
+		return nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		n.Value, n.Set = int64(f), true
+		return nil
+	}
+	n.Odd = true
+	return nil
+}
+
+// Ptr returns the value, or nil when unset.
+func (n Int) Ptr() *int64 {
+	if !n.Set {
+		return nil
+	}
+	v := n.Value
+	return &v
+}
+
+// String is a leniently decoded JSON string: numbers and booleans are kept as
+// their text, null leaves it unset.
+type String struct {
+	Value string
+	Set   bool
+	Odd   bool
+}
+
+// UnmarshalJSON accepts strings, numbers, booleans and null.
+func (s *String) UnmarshalJSON(p []byte) error {
+	*s = String{}
+	p = bytes.TrimSpace(p)
+	switch {
+	case len(p) == 0 || string(p) == "null":
+	case p[0] == '"':
+		if err := json.Unmarshal(p, &s.Value); err != nil {
+			s.Odd = true
+			return nil
+		}
+		s.Set = true
+	case p[0] == '{' || p[0] == '[':
+		s.Odd = true
+	default:
+		s.Value, s.Set = string(p), true
+	}
+	return nil
+}
+
+// Ptr returns the value, or nil when unset.
+func (s String) Ptr() *string {
+	if !s.Set {
+		return nil
+	}
+	v := s.Value
+	return &v
+}
+
+// NonEmpty returns the value, or nil when unset or empty.
+func (s String) NonEmpty() *string {
+	if !s.Set || s.Value == "" {
+		return nil
+	}
+	return s.Ptr()
+}
+
+// Strings is a leniently decoded list of strings: null gives an empty list, a
+// lone string gives a list of one, and non-string elements are dropped (Odd).
+type Strings struct {
+	Values []string
+	Odd    bool
+}
+
+// UnmarshalJSON accepts an array, a string or null.
+func (l *Strings) UnmarshalJSON(p []byte) error {
+	*l = Strings{}
+	p = bytes.TrimSpace(p)
+	if len(p) == 0 || string(p) == "null" {
+		return nil
+	}
+	if p[0] == '"' {
+		var s String
+		_ = s.UnmarshalJSON(p)
+		l.Values, l.Odd = []string{s.Value}, s.Odd
+		return nil
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(p, &raw); err != nil {
+		l.Odd = true
+		return nil
+	}
+	for _, r := range raw {
+		var s String
+		_ = s.UnmarshalJSON(r)
+		if !s.Set {
+			l.Odd = l.Odd || s.Odd
+			continue
+		}
+		l.Values = append(l.Values, s.Value)
+	}
+	return nil
+}
+
+// List is a leniently decoded JSON array of objects: null or a non-array gives
+// an empty list, and elements that do not decode are dropped (Odd).
+type List[T any] struct {
+	Values []T
+	Odd    bool
+}
+
+// UnmarshalJSON accepts an array or null.
+func (l *List[T]) UnmarshalJSON(p []byte) error {
+	*l = List[T]{}
+	p = bytes.TrimSpace(p)
+	if len(p) == 0 || string(p) == "null" {
+		return nil
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(p, &raw); err != nil {
+		l.Odd = true
+		return nil
+	}
+	l.Values = make([]T, 0, len(raw))
+	for _, r := range raw {
+		var v T
+		if err := json.Unmarshal(r, &v); err != nil {
+			l.Odd = true
+			continue
+		}
+		l.Values = append(l.Values, v)
+	}
+	return nil
+}
+
+func unquote(p []byte) []byte {
+	p = bytes.TrimSpace(p)
+	if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+		return p[1 : len(p)-1]
+	}
+	return p
+}
