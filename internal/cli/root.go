@@ -49,7 +49,7 @@ threats), turns devices into OCSF events and delivers them with nothing lost.`,
 	root.SetIn(in)
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.AddCommand(newEmulateCmd(), newVersionCmd(version))
+	root.AddCommand(newEmulateCmd(), newTransformCmd(), newVersionCmd(version))
 	return root
 }
 

@@ -3,6 +3,7 @@ package sentinelone
 import (
 	"encoding/json"
 	"reflect"
+	"sync"
 )
 
 // Agent is one device as GET /web/api/v2.1/agents returns it. It also reads
@@ -112,25 +113,56 @@ func (a *AgentActiveDirectory) UnmarshalJSON(p []byte) error {
 // model) whose values were present but unreadable. It looks one level into
 // lists of objects.
 func OddFields(v any) []string {
-	var out []string
 	rv := reflect.Indirect(reflect.ValueOf(v))
-	rt := rv.Type()
-	for i := range rt.NumField() {
-		f := rv.Field(i)
-		name := rt.Field(i).Tag.Get("json")
-		if f.Kind() != reflect.Struct {
+	var out []string
+	for _, f := range lenientFields(rv.Type()) {
+		fv := rv.Field(f.index)
+		if fv.Field(f.odd).Bool() {
+			out = append(out, f.name)
+		}
+		if f.values < 0 {
 			continue
 		}
-		if odd := f.FieldByName("Odd"); odd.IsValid() && odd.Kind() == reflect.Bool && odd.Bool() {
-			out = append(out, name)
-		}
-		if vals := f.FieldByName("Values"); vals.IsValid() && vals.Kind() == reflect.Slice && vals.Type().Elem().Kind() == reflect.Struct {
-			for j := range vals.Len() {
-				for _, sub := range OddFields(vals.Index(j).Addr().Interface()) {
-					out = append(out, name+"[]."+sub)
-				}
+		vals := fv.Field(f.values)
+		for j := range vals.Len() {
+			for _, sub := range OddFields(vals.Index(j).Addr().Interface()) {
+				out = append(out, f.name+"[]."+sub)
 			}
 		}
 	}
+	return out
+}
+
+// lenientField locates a lenient field and its Odd (and, for lists of
+// objects, Values) fields by index, so checking a record needs no lookups
+// by name.
+type lenientField struct {
+	name               string
+	index, odd, values int
+}
+
+var lenientCache sync.Map // reflect.Type → []lenientField
+
+func lenientFields(t reflect.Type) []lenientField {
+	if v, ok := lenientCache.Load(t); ok {
+		return v.([]lenientField)
+	}
+	var out []lenientField
+	for i := range t.NumField() {
+		ft := t.Field(i).Type
+		if ft.Kind() != reflect.Struct {
+			continue
+		}
+		odd, ok := ft.FieldByName("Odd")
+		if !ok || odd.Type.Kind() != reflect.Bool {
+			continue
+		}
+		f := lenientField{name: t.Field(i).Tag.Get("json"), index: i, odd: odd.Index[0], values: -1}
+		if vals, ok := ft.FieldByName("Values"); ok && vals.Type.Kind() == reflect.Slice && vals.Type.Elem().Kind() == reflect.Struct {
+			f.values = vals.Index[0]
+		}
+		out = append(out, f)
+	}
+	lenientCache.Store(t, out)
 	return out
 }

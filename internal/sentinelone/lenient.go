@@ -97,6 +97,9 @@ func (s *String) UnmarshalJSON(p []byte) error {
 	p = bytes.TrimSpace(p)
 	switch {
 	case len(p) == 0 || string(p) == "null":
+	case p[0] == '"' && len(p) >= 2 && bytes.IndexByte(p, '\\') < 0:
+		// No escapes: the decoder has already validated the document.
+		s.Value, s.Set = string(p[1:len(p)-1]), true
 	case p[0] == '"':
 		if err := json.Unmarshal(p, &s.Value); err != nil {
 			s.Odd = true
@@ -131,8 +134,9 @@ func (s String) NonEmpty() *string {
 // Strings is a leniently decoded list of strings: null gives an empty list, a
 // lone string gives a list of one, and non-string elements are dropped (Odd).
 type Strings struct {
-	Values []string
-	Odd    bool
+	Values  []string
+	Present bool // the key held a list or a string
+	Odd     bool
 }
 
 // UnmarshalJSON accepts an array, a string or null.
@@ -145,7 +149,7 @@ func (l *Strings) UnmarshalJSON(p []byte) error {
 	if p[0] == '"' {
 		var s String
 		_ = s.UnmarshalJSON(p)
-		l.Values, l.Odd = []string{s.Value}, s.Odd
+		l.Values, l.Odd, l.Present = []string{s.Value}, s.Odd, !s.Odd
 		return nil
 	}
 	var raw []json.RawMessage
@@ -153,6 +157,7 @@ func (l *Strings) UnmarshalJSON(p []byte) error {
 		l.Odd = true
 		return nil
 	}
+	l.Present = true
 	for _, r := range raw {
 		var s String
 		_ = s.UnmarshalJSON(r)
@@ -177,6 +182,14 @@ func (l *List[T]) UnmarshalJSON(p []byte) error {
 	*l = List[T]{}
 	p = bytes.TrimSpace(p)
 	if len(p) == 0 || string(p) == "null" {
+		return nil
+	}
+	if p[0] != '[' {
+		l.Odd = true
+		return nil
+	}
+	// Fast path: every element decodes (lenient fields never fail).
+	if err := json.Unmarshal(p, &l.Values); err == nil {
 		return nil
 	}
 	var raw []json.RawMessage

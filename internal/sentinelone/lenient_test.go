@@ -110,3 +110,13 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestLenientStringEscapes(t *testing.T) {
+	var v struct{ A, B String }
+	if err := json.Unmarshal([]byte(`{"A":"plain ü","B":"q\"uote \u00e9 \\ end"}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.A.Value != "plain ü" || v.B.Value != `q"uote é \ end` {
+		t.Fatalf("got %q %q", v.A.Value, v.B.Value)
+	}
+}

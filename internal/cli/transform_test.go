@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRoot("test", strings.NewReader(stdin), &out, &errOut)
+	root.SetArgs(args)
+	err = root.ExecuteContext(t.Context())
+	return out.String(), errOut.String(), err
+}
+
+func TestTransformReportsBadRecordsAndGoesOn(t *testing.T) {
+	in := `{"data":[{"id":"1","computerName":"a","cpuCount":{}}, 5, {"computerName":"x"}, {"id":"4","createdAt":"2025-01-01T00:00:00Z"}],"pagination":{"nextCursor":null}}`
+	out, errOut, err := runCLI(t, in, "transform", "--profile", "sekoia")
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != exitSkipped {
+		t.Fatalf("err = %v, want exit %d", err, exitSkipped)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d events written, want 2:\n%s", len(lines), out)
+	}
+	var ev struct {
+		Time   int64 `json:"time"`
+		Device struct {
+			UID string `json:"uid"`
+		} `json:"device"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &ev); err != nil || ev.Device.UID != "4" || ev.Time != 1735689600 {
+		t.Fatalf("second event %s (%v)", lines[1], err)
+	}
+	for _, want := range []string{
+		"record 0 (id 1): cpuCount: value of an unexpected type, ignored",
+		"record 1: skipped: not a JSON object: 5",
+		"record 2: skipped: id: missing or empty",
+		"transform: 2 converted (sekoia), 2 skipped, 1 with dropped fields",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+func TestTransformFilesAndCleanExit(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "agents.json"), filepath.Join(dir, "devices.ndjson")
+	src, err := os.ReadFile("../transform/testdata/real-2025-cribl/agent.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, append(append([]byte("["), src...), ']'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := runCLI(t, "", "transform", "--profile", "ocsf", "--in", in, "--out", out, "--collected-at", "2026-01-02T03:04:05Z")
+	if err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	got, _ := os.ReadFile(out)
+	want, _ := os.ReadFile("../transform/testdata/real-2025-cribl/ocsf.json")
+	var g, w any
+	if json.Unmarshal(got, &g) != nil || json.Unmarshal(want, &w) != nil {
+		t.Fatalf("output not one JSON event: %s", got)
+	}
+	gb, _ := json.Marshal(g)
+	wb, _ := json.Marshal(w)
+	if !bytes.Equal(gb, wb) {
+		t.Fatalf("transform output differs from the golden:\n%s", got)
+	}
+}
+
+func TestTransformFailsOnCutInput(t *testing.T) {
+	out, errOut, err := runCLI(t, `[{"id":"1"},{"id":"2"`, "transform")
+	if err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Count(out, "\n") != 1 || !strings.Contains(errOut, "1 converted") {
+		t.Fatalf("records before the cut must still be written: %q %q", out, errOut)
+	}
+}
+
+func TestTransformRejectsUnknownProfile(t *testing.T) {
+	_, _, err := runCLI(t, "", "transform", "--profile", "csv")
+	if err == nil || !strings.Contains(err.Error(), `profile "csv" is not one of sekoia, ocsf, raw`) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,204 @@
+package transform
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"s1collector/internal/ocsf"
+	"s1collector/internal/sentinelone"
+)
+
+// Strict maps an agent to OCSF 1.6.0 Device Inventory Info that validates
+// against the official schema: no nulls, no unknown keys, milliseconds,
+// captions spelled as the schema spells them. collected is the event time.
+// Facts OCSF has no attribute for go to one device.uid enrichment and to
+// unmapped. It also returns the fields that were present but unreadable. An
+// agent without an id gives ErrNoID.
+func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []string, error) {
+	f, err := resolve(a)
+	if err != nil {
+		return ocsf.InventoryInfo{}, nil, err
+	}
+	ev := ocsf.InventoryInfo{
+		ActivityID: ocsf.ActivityCollect, ActivityName: "Collect",
+		CategoryUID: ocsf.CategoryDiscovery, CategoryName: "Discovery",
+		ClassUID: ocsf.ClassDeviceInventoryInfo, ClassName: "Device Inventory Info",
+		TypeUID: ocsf.TypeUID(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect), TypeName: "Device Inventory Info: Collect",
+		SeverityID: ocsf.SeverityInformational, Severity: ocsf.SeverityCaption(ocsf.SeverityInformational),
+		Time: collected.UnixMilli(),
+		Metadata: ocsf.Metadata{
+			Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
+			UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
+			OriginalTime: a.UpdatedAt.Value,
+		},
+		Device: strictDevice(f),
+	}
+	if a.UpdatedDate.Set {
+		ev.Metadata.OriginalTime = a.UpdatedDate.Value
+	}
+	if e, ok := strictEnrichment(f, ev.Device.UID); ok {
+		ev.Enrichments = []ocsf.Enrichment{e}
+	}
+	ev.Unmapped = strictUnmapped(f)
+	return ev, f.problems, nil
+}
+
+// eventUID is stable for the same device state: the device id and its
+// updatedAt in milliseconds, so a re-delivered record can be de-duplicated
+// downstream and a changed one cannot.
+func eventUID(f *facts) string {
+	id := *f.uid
+	if f.updated != nil {
+		return fmt.Sprintf("%s-%d", id, f.updated.UnixMilli())
+	}
+	// No updatedAt: hash what was read, which encodes deterministically.
+	state, _ := json.Marshal(f.a)
+	sum := sha256.Sum256(state)
+	return id + "-" + hex.EncodeToString(sum[:8])
+}
+
+func strictDevice(f *facts) ocsf.Device {
+	a := f.a
+	d := ocsf.Device{
+		UID: str(f.uid), UIDAlt: a.UUID.Value, EID: a.ExternalID.Value, Name: str(f.name), Hostname: str(f.hostname),
+		Domain: str(f.domain), VendorName: str(f.manufacturer), Model: str(f.model),
+		CreatedTime: epochMillis(f.created), ModifiedTime: epochMillis(f.updated), LastSeenTime: epochMillis(f.lastSeen),
+		NetworkInterfaces: strictInterfaces(f),
+	}
+	d.TypeID, d.Type = deviceTypeID(f.machineType)
+	d.IP = firstValidIP(append(append([]string{}, f.ipv4...), f.ipv6...))
+	d.MAC = firstValidMAC(f.macs)
+	managed := !a.IsUninstalled.Value && !a.IsDecommissioned.Value && !strings.EqualFold(str(f.agentStatus), "uninstalled")
+	d.IsManaged = &managed
+	if id, ok := riskLevel(f.threatLevel); ok {
+		d.RiskLevelID, d.RiskLevel = &id, ocsf.RiskLevelCaption(id)
+	}
+	d.RiskScore = f.threatCount
+	if a.AccountID.Value != "" || a.AccountName.Value != "" || a.SiteID.Value != "" || a.SiteName.Value != "" {
+		d.Org = &ocsf.Organization{UID: a.AccountID.Value, Name: a.AccountName.Value, OUUID: a.SiteID.Value, OUName: a.SiteName.Value}
+	}
+	if a.GroupID.Value != "" || a.GroupName.Value != "" {
+		d.Groups = []ocsf.Group{{UID: a.GroupID.Value, Name: a.GroupName.Value}}
+	}
+	d.OS = strictOS(f)
+	if hw := (ocsf.HWInfo{CPUCount: f.cpuCount, CPUCores: f.coreCount, RAMSize: f.memoryMB,
+		SerialNumber: str(f.serial), VendorName: str(f.manufacturer)}); !hw.IsZero() {
+		d.HWInfo = &hw
+	}
+	d.AgentList = []ocsf.Agent{strictAgent(f)}
+	if f.userUID != nil || f.userName != nil || f.userFullName != nil {
+		d.Owner = &ocsf.User{UID: str(f.userUID), Name: str(f.userName), FullName: str(f.userFullName)}
+	}
+	return d
+}
+
+// deviceTypeID maps machineType: laptop 3, desktop 2, server 1, missing or
+// "unknown" 0; any other value is 99 Other with the value as its caption.
+func deviceTypeID(mt *string) (int, string) {
+	switch v := str(mt); v {
+	case "laptop":
+		return ocsf.DeviceLaptop, ocsf.DeviceTypeCaption(ocsf.DeviceLaptop)
+	case "desktop":
+		return ocsf.DeviceDesktop, ocsf.DeviceTypeCaption(ocsf.DeviceDesktop)
+	case "server":
+		return ocsf.DeviceServer, ocsf.DeviceTypeCaption(ocsf.DeviceServer)
+	case "", "unknown":
+		return ocsf.DeviceUnknown, ocsf.DeviceTypeCaption(ocsf.DeviceUnknown)
+	default:
+		return ocsf.DeviceOther, v
+	}
+}
+
+// riskLevel maps the threat level: good → Info, suspicious → Medium,
+// bad → High. Unknown has no risk level.
+func riskLevel(level *string) (int, bool) {
+	switch str(level) {
+	case "good":
+		return ocsf.RiskInfo, true
+	case "suspicious":
+		return ocsf.RiskMedium, true
+	case "bad":
+		return ocsf.RiskHigh, true
+	}
+	return 0, false
+}
+
+func strictOS(f *facts) *ocsf.OS {
+	id := ocsf.OSUnknown
+	switch str(f.osType) {
+	case "windows", "windows_legacy":
+		id = ocsf.OSWindows
+	case "linux":
+		id = ocsf.OSLinux
+	case "macos":
+		id = ocsf.OSMacOS
+	case "":
+	default:
+		id = ocsf.OSOther
+	}
+	name := str(f.osVersion)
+	if name == "" {
+		name = str(f.osType)
+	}
+	if name == "" && f.osBuild == nil {
+		return nil
+	}
+	if name == "" {
+		name = ocsf.OSTypeCaption(id)
+	}
+	return &ocsf.OS{Name: name, TypeID: id, Type: ocsf.OSTypeCaption(id), Build: str(f.osBuild)}
+}
+
+func strictAgent(f *facts) ocsf.Agent {
+	uid := f.a.UUID.Value
+	if uid == "" {
+		uid = str(f.uid)
+	}
+	ag := ocsf.Agent{UID: uid, Name: "SentinelOne Agent", TypeID: ocsf.AgentEDR, Type: ocsf.AgentTypeCaption(ocsf.AgentEDR),
+		VendorName: "SentinelOne", Version: str(f.agentVersion)}
+	if f.firewall != nil {
+		ag.Policies = append(ag.Policies, ocsf.Policy{Name: "Firewall Control", IsApplied: *f.firewall})
+	}
+	if f.tamper != nil {
+		ag.Policies = append(ag.Policies, ocsf.Policy{Name: "Tamper Protection", IsApplied: *f.tamper})
+	}
+	return ag
+}
+
+var macPattern = regexp.MustCompile(`^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$`)
+
+func validIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil && len(s) <= 40
+}
+
+func firstValidIP(addrs []string) string {
+	for _, s := range addrs {
+		if validIP(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+func firstValidMAC(macs []string) string {
+	for _, m := range macs {
+		if macPattern.MatchString(m) {
+			return m
+		}
+	}
+	return ""
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
