@@ -1,0 +1,134 @@
+// Package config loads and checks s1collector's YAML configuration and
+// Sumo Logic source definitions. Every problem names its path, all problems
+// of a file are reported at once, and secrets never appear in messages.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	State       State        `yaml:"state"`
+	Log         Log          `yaml:"log"`
+	Sources     []Source     `yaml:"sources"`
+	SumoSources []SumoSource `yaml:"sumo_sources"`
+	Outputs     []Output     `yaml:"outputs"`
+}
+
+// State says where checkpoints are kept.
+type State struct {
+	// Path of the embedded state file. Default s1collector.db.
+	Path string `yaml:"path"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error; default info
+	Format string `yaml:"format"` // auto, text, json; default auto
+}
+
+// Source is one SentinelOne console.
+type Source struct {
+	Name          string            `yaml:"name"`
+	Description   string            `yaml:"description"`
+	BaseURL       string            `yaml:"base_url"`
+	Token         Secret            `yaml:"token"`
+	TokenFile     string            `yaml:"token_file"`
+	SupportedAPIs []string          `yaml:"supported_apis"`
+	Interval      time.Duration     `yaml:"interval"`
+	Category      string            `yaml:"category"`
+	Fields        map[string]string `yaml:"fields"`
+	SiemForward   bool              `yaml:"siem_forward"`
+	Profile       string            `yaml:"profile"`
+	Lookback      time.Duration     `yaml:"lookback"`
+	Delay         time.Duration     `yaml:"delay"`
+	FullSync      time.Duration     `yaml:"full_sync_interval"`
+	SiteIDs       []string          `yaml:"site_ids"`
+	AccountIDs    []string          `yaml:"account_ids"`
+	Outputs       []string          `yaml:"outputs"`
+	PageSize      int               `yaml:"page_size"`
+	Timeout       time.Duration     `yaml:"timeout"`
+	RateLimits    map[string]Rate   `yaml:"rate_limits"`
+
+	// Origin is where the source was defined (a Sumo JSON file), for messages.
+	Origin string `yaml:"-"`
+}
+
+// Rate is a per-endpoint request rate.
+type Rate struct {
+	Rate  float64 `yaml:"rate"`
+	Burst int     `yaml:"burst"`
+}
+
+// SumoSource loads Sumo Logic "SentinelOne Mgmt API" source definitions
+// (JSON) from a file or a folder of them.
+type SumoSource struct {
+	Path    string   `yaml:"path"`
+	Outputs []string `yaml:"outputs"`
+}
+
+// Output is one destination. Type selects which block applies.
+type Output struct {
+	Name string      `yaml:"name"`
+	Type string      `yaml:"type"` // stdout or file
+	File *FileOutput `yaml:"file"`
+}
+
+// FileOutput writes NDJSON files, one per source and stream.
+type FileOutput struct {
+	// Dir receives <source>/<stream>.ndjson.
+	Dir string `yaml:"dir"`
+	// MaxBytes rotates a file when it would grow past this size; 0 never.
+	MaxBytes int64 `yaml:"max_bytes"`
+}
+
+// Default values.
+const (
+	DefaultInterval = 5 * time.Minute
+	DefaultLookback = 24 * time.Hour
+	DefaultFullSync = 24 * time.Hour
+	DefaultPageSize = 1000
+	DefaultTimeout  = 60 * time.Second
+	DefaultProfile  = "sekoia"
+	DefaultState    = "s1collector.db"
+)
+
+// APIs are the supported_apis values, in collection order.
+var APIs = []string{"agents", "activities", "threats"}
+
+func (c *Config) applyDefaults() {
+	if c.State.Path == "" {
+		c.State.Path = DefaultState
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "auto"
+	}
+	for i := range c.Sources {
+		c.Sources[i].applyDefaults()
+	}
+}
+
+func (s *Source) applyDefaults() {
+	if len(s.SupportedAPIs) == 0 {
+		s.SupportedAPIs = append([]string(nil), APIs...)
+	}
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	set(&s.Interval, DefaultInterval)
+	set(&s.Lookback, DefaultLookback)
+	set(&s.FullSync, DefaultFullSync)
+	set(&s.Timeout, DefaultTimeout)
+	if s.PageSize == 0 {
+		s.PageSize = DefaultPageSize
+	}
+	if s.Profile == "" {
+		s.Profile = DefaultProfile
+	}
+}

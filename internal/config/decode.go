@@ -1,0 +1,315 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FieldError is one problem in a config file, named by its path.
+type FieldError struct {
+	Line int    // 0 when not known
+	Path string // e.g. sources[1].base_url
+	Msg  string
+}
+
+func (e FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// Errors is every problem found in a file.
+type Errors []FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// decoder fills structs from a YAML node tree, strictly: unknown keys and
+// wrong types are errors that name their path, and decoding goes on so every
+// error of the file is reported at once.
+type decoder struct {
+	errs Errors
+	env  func(string) (string, bool)
+}
+
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	d.errs = append(d.errs, FieldError{Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) > 0 {
+			d.decode(n.Content[0], path, v)
+		}
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		d.decode(n.Alias, path, v)
+		return
+	}
+	if n.Tag == "!!null" {
+		return
+	}
+	if u, ok := v.Addr().Interface().(interface {
+		decodeYAML(*decoder, *yaml.Node, string)
+	}); ok {
+		u.decodeYAML(d, n, path)
+		return
+	}
+	switch {
+	case v.Type() == durationType:
+		d.decodeDuration(n, path, v)
+	case v.Kind() == reflect.Struct:
+		d.decodeStruct(n, path, v)
+	case v.Kind() == reflect.Slice:
+		d.decodeSlice(n, path, v)
+	case v.Kind() == reflect.Map:
+		d.decodeMap(n, path, v)
+	case v.Kind() == reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.decode(n, path, v.Elem())
+	default:
+		d.decodeScalar(n, path, v)
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "want a mapping of keys, got %s", describe(n))
+		return
+	}
+	fields := map[string]int{}
+	var names []string
+	for i := range v.NumField() {
+		if tag := strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
+			fields[tag] = i
+			names = append(names, tag)
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		p := join(path, key.Value)
+		idx, ok := fields[key.Value]
+		switch {
+		case !ok:
+			d.fail(key, p, "unknown key%s", suggest(key.Value, names))
+		case seen[key.Value]:
+			d.fail(key, p, "given twice")
+		default:
+			seen[key.Value] = true
+			d.decode(val, p, v.Field(idx))
+		}
+	}
+}
+
+func (d *decoder) decodeSlice(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n, path, "want a list, got %s", describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
+	}
+	v.Set(s)
+}
+
+func (d *decoder) decodeMap(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "want a mapping, got %s", describe(n))
+		return
+	}
+	m := reflect.MakeMap(v.Type())
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, join(path, key.Value), elem)
+		m.SetMapIndex(reflect.ValueOf(key.Value), elem)
+	}
+	v.Set(m)
+}
+
+func (d *decoder) decodeDuration(n *yaml.Node, path string, v reflect.Value) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return
+	}
+	dur, err := parseDuration(s)
+	if err != nil {
+		d.fail(n, path, "%q is not a duration like 30s, 5m or 24h", s)
+		return
+	}
+	v.SetInt(int64(dur))
+}
+
+func (d *decoder) decodeScalar(n *yaml.Node, path string, v reflect.Value) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return
+	}
+	var err error
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		var b bool
+		if b, err = strconv.ParseBool(s); err == nil {
+			v.SetBool(b)
+		}
+	case reflect.Int, reflect.Int64:
+		var i int64
+		if i, err = parseSize(s); err == nil {
+			v.SetInt(i)
+		}
+	case reflect.Float64:
+		var f float64
+		if f, err = strconv.ParseFloat(s, 64); err == nil {
+			v.SetFloat(f)
+		}
+	default:
+		err = fmt.Errorf("unsupported type %s", v.Type())
+	}
+	if err != nil {
+		d.fail(n, path, "%q is not a %s", s, kindName(v.Kind()))
+	}
+}
+
+// scalar returns a scalar's text with ${ENV} references expanded.
+func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		d.fail(n, path, "want a single value, got %s", describe(n))
+		return "", false
+	}
+	return d.expand(n, path, n.Value)
+}
+
+var envRef = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expand replaces ${NAME} with the environment variable; $$ is a literal $.
+// An unset variable is an error, never an empty string.
+func (d *decoder) expand(n *yaml.Node, path, s string) (string, bool) {
+	ok := true
+	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
+		if m == "$$" {
+			return "$"
+		}
+		name := m[2 : len(m)-1]
+		v, found := d.env(name)
+		if !found {
+			d.fail(n, path, "environment variable %s is not set", name)
+			ok = false
+		}
+		return v
+	})
+	return out, ok
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	if strings.HasSuffix(s, "d") {
+		days, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(days * float64(24*time.Hour)), nil
+	}
+	return time.ParseDuration(s)
+}
+
+// parseSize reads an integer, with an optional KiB/MiB/GiB suffix.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if strings.HasSuffix(s, suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, suffix)), m
+		}
+	}
+	i, err := strconv.ParseInt(s, 10, 64)
+	return i * mult, err
+}
+
+func kindName(k reflect.Kind) string {
+	switch k {
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.Int, reflect.Int64:
+		return "whole number"
+	case reflect.Float64:
+		return "number"
+	}
+	return k.String()
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// suggest names the closest known key, for typos.
+func suggest(key string, names []string) string {
+	sort.Strings(names)
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := distance(key, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return fmt.Sprintf(" (known keys: %s)", strings.Join(names, ", "))
+}
+
+// distance is the Levenshtein distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
