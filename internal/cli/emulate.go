@@ -103,5 +103,7 @@ func runEmulate(cmd *cobra.Command, f emulateFlags) error {
 	fmt.Fprintf(out, "SentinelOne console emulator: %d agents, seed %d\n", cfg.Agents, cfg.Seed)
 	fmt.Fprintf(out, "  base_url: http://%s\n  token:    %s (expires %s)\n", ln.Addr(), f.token, cfg.Tokens[0].ExpiresAt.Format(time.RFC3339))
 	fmt.Fprintln(out, "Serving until interrupted (Ctrl-C).")
-	return emu.Serve(cmd.Context(), ln)
+	ctx, cancel := withSignals(cmd.Context())
+	defer cancel()
+	return emu.Serve(ctx, ln)
 }

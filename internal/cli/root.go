@@ -21,11 +21,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 // Main runs the command line and returns the process exit status.
 func Main(args []string, version string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	root := newRoot(version, os.Stdin, os.Stdout, os.Stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(context.Background())
 	var ee exitError
 	switch {
 	case err == nil:
@@ -49,8 +47,22 @@ threats), turns devices into OCSF events and delivers them with nothing lost.`,
 	root.SetIn(in)
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.AddCommand(newEmulateCmd(), newTransformCmd(), newVersionCmd(version))
+	root.PersistentFlags().StringVar(&globals.logLevel, "log-level", "", "debug, info, warn or error (default: the config's, else info)")
+	root.PersistentFlags().StringVar(&globals.logFormat, "log-format", "", "auto, text or json (default: the config's, else auto: text on a terminal, JSON otherwise)")
+	root.AddCommand(newRunCmd(), newOnceCmd(), newTestCmd(), newValidateCmd(), newStateCmd(),
+		newDemoCmd(), newEmulateCmd(), newTransformCmd(), newVersionCmd(version))
 	return root
+}
+
+// globals are the flags every command has.
+var globals struct {
+	logLevel, logFormat string
+}
+
+// withSignals returns a context ended by SIGINT or SIGTERM, for commands
+// with nothing to finish gracefully.
+func withSignals(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 func newVersionCmd(version string) *cobra.Command {

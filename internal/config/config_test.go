@@ -18,7 +18,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
-var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo"})
+var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue})
 
 func load(t *testing.T, path string) (*Config, error) {
 	t.Helper()
@@ -121,5 +121,20 @@ func TestSecretNeverPrints(t *testing.T) {
 	b, _ := s.MarshalJSON()
 	if strings.Contains(string(b), secretValue) {
 		t.Fatal("secret marshalled")
+	}
+}
+
+// TestExamplesLoad keeps the shipped examples true.
+func TestExamplesLoad(t *testing.T) {
+	c, err := load(t, "../../examples/s1collector.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 1 || c.Outputs[0].File.MaxBytes != 1<<30 {
+		t.Errorf("example: %+v", c)
+	}
+	src, errs := ParseSumoSource("../../examples/sumo-source.json", env(map[string]string{"S1_API_TOKEN": "x"}))
+	if len(errs) > 0 || src.Name != "SentinelOne" {
+		t.Errorf("sumo example: %v %+v", errs, src)
 	}
 }

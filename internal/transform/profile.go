@@ -54,10 +54,19 @@ func (p Profile) MapAgent(raw json.RawMessage, collected time.Time) (event any, 
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
-	if p == ProfileOCSF {
-		return Strict(&a, collected)
+	return p.Map(&a, collected)
+}
+
+// Map turns a decoded agent into the profile's event; for raw it is an
+// error, as raw keeps the record's own bytes.
+func (p Profile) Map(a *sentinelone.Agent, collected time.Time) (event any, problems []string, err error) {
+	switch p {
+	case ProfileOCSF:
+		return Strict(a, collected)
+	case ProfileSekoia:
+		return Sekoia(a)
 	}
-	return Sekoia(&a)
+	return nil, nil, fmt.Errorf("profile %q does not map agents", p)
 }
 
 func preview(raw []byte) string {

@@ -1,0 +1,172 @@
+// Package e2e drives the real s1collector binary against the console
+// emulator, as a user would.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"s1collector/internal/emulator"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "s1collector-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "s1collector")
+	build := exec.Command("go", "build", "-race", "-o", binary, "../cmd/s1collector")
+	if os.Getenv("E2E_NO_RACE") != "" {
+		build = exec.Command("go", "build", "-o", binary, "../cmd/s1collector")
+	}
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// console is an emulator served on loopback for the binary to collect.
+type console struct {
+	*emulator.Emulator
+	URL string
+}
+
+func startConsole(t *testing.T, cfg emulator.Config) *console {
+	t.Helper()
+	if cfg.Start.IsZero() {
+		cfg.Start = time.Now()
+	}
+	if cfg.RateLimits == nil {
+		cfg.RateLimits = map[string]emulator.RateLimit{}
+	}
+	emu, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { emu.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &console{Emulator: emu, URL: "http://" + ln.Addr().String()}
+}
+
+// workdir holds a config and the collector's state and output.
+type workdir struct {
+	t   *testing.T
+	dir string
+}
+
+func newWorkdir(t *testing.T, config string) *workdir {
+	t.Helper()
+	w := &workdir{t: t, dir: t.TempDir()}
+	w.write("s1collector.yaml", config)
+	return w
+}
+
+func (w *workdir) write(name, content string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run runs the binary to completion and returns its output and exit code.
+func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code int) {
+	w.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = w.dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), errOut.String(), ee.ExitCode()
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return out.String(), errOut.String(), 0
+}
+
+// records reads an output file: one decoded event per line. A line that is
+// not JSON fails the test: the file output promises complete lines.
+func (w *workdir) records(source, stream string) []map[string]any {
+	w.t.Helper()
+	f, err := os.Open(filepath.Join(w.dir, "out", source, stream+".ndjson"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer f.Close()
+	var out []map[string]any
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			w.t.Fatalf("%s/%s line %d is not a complete event: %v", source, stream, n, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// key identifies one version of a record in the output: id and time.
+func key(stream string, m map[string]any) string {
+	switch stream {
+	case "agents":
+		d := m["device"].(map[string]any)
+		return fmt.Sprintf("%v@%v", d["uid"], d["updated_time"])
+	case "threats":
+		return fmt.Sprintf("%v@%v", m["id"], m["threatInfo"].(map[string]any)["updatedAt"])
+	}
+	return fmt.Sprintf("%v@%v", m["id"], m["createdAt"])
+}
+
+func ids(stream string, recs []map[string]any) map[string]int {
+	out := map[string]int{}
+	for _, m := range recs {
+		if stream == "agents" {
+			out[m["device"].(map[string]any)["uid"].(string)]++
+		} else {
+			out[m["id"].(string)]++
+		}
+	}
+	return out
+}
+
+func collectorConfig(url, token, extra string) string {
+	return fmt.Sprintf(`state: {path: state.db}
+log: {format: json}
+sources:
+  - name: emu
+    base_url: %s
+    token: %s
+    lookback: 72h
+    outputs: [local]
+%soutputs:
+  - {name: local, type: file, file: {dir: out}}
+`, url, token, extra)
+}

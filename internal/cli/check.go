@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"s1collector/internal/collector"
+	"s1collector/internal/config"
+	"s1collector/internal/sentinelone"
+)
+
+// tokenWarnDays is when test starts warning of a token's expiry.
+const tokenWarnDays = 14
+
+func newTestCmd() *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "test",
+		Short: "Test every console and output: reachable, token valid and not expiring, permissions",
+		Long: `Check, for each source: the console answers; the token is accepted; when the
+token expires; the token may read each configured API. Then check each output
+can be reached and written to, without sending events. One line per check,
+with what to do about a failure. Exit status 1 when any check fails.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd, path) },
+	}
+	addConfigFlag(cmd, &path)
+	return cmd
+}
+
+type checker struct {
+	w      io.Writer
+	failed int
+}
+
+func (c *checker) ok(format string, args ...any)   { fmt.Fprintf(c.w, "✓ "+format+"\n", args...) }
+func (c *checker) warn(format string, args ...any) { fmt.Fprintf(c.w, "! "+format+"\n", args...) }
+func (c *checker) fail(format string, args ...any) {
+	c.failed++
+	fmt.Fprintf(c.w, "✗ "+format+"\n", args...)
+}
+
+func runCheck(cmd *cobra.Command, path string) error {
+	cfg, err := loadConfig(cmd, path)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := withSignals(cmd.Context())
+	defer cancel()
+	for i := range cfg.Sources {
+		cfg.Sources[i].Timeout = min(cfg.Sources[i].Timeout, 30*time.Second)
+	}
+	clients, err := collector.Clients(cfg, nil)
+	if err != nil {
+		return err
+	}
+	c := &checker{w: cmd.OutOrStdout()}
+	for _, src := range cfg.Sources {
+		checkSource(ctx, c, src, clients[src.Name])
+	}
+	outputs, err := collector.Outputs(cfg, collector.Options{Log: slog.New(slog.DiscardHandler), Stdout: io.Discard})
+	if err != nil {
+		return err
+	}
+	for _, o := range cfg.Outputs {
+		if err := outputs[o.Name].Check(ctx); err != nil {
+			c.fail("output %s (%s): %v", o.Name, o.Type, err)
+		} else {
+			c.ok("output %s (%s): ready", o.Name, o.Type)
+		}
+		outputs[o.Name].Close()
+	}
+	if c.failed > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "%d check(s) failed\n", c.failed)
+		return exitError{1}
+	}
+	return nil
+}
+
+func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentinelone.Client) {
+	name := src.Name
+	info, err := cl.SystemInfo(ctx)
+	switch kind := sentinelone.KindOf(err); {
+	case err == nil:
+		c.ok("%s: console %s reachable (version %s)", name, cl.BaseURL(), info.Version)
+		c.ok("%s: API token accepted", name)
+	case kind == sentinelone.KindAuth:
+		c.ok("%s: console %s reachable", name, cl.BaseURL())
+		c.fail("%s: API token rejected: %v", name, err)
+		return
+	default:
+		c.fail("%s: console %s unreachable: %v — check base_url, DNS, proxy and firewall", name, cl.BaseURL(), err)
+		return
+	}
+	if d, err := cl.TokenDetails(ctx); err != nil {
+		c.fail("%s: token expiry unknown: %v", name, err)
+	} else {
+		days := int(time.Until(d.ExpiresAt).Hours() / 24)
+		msg := fmt.Sprintf("%s: API token expires %s (%d days left)", name, d.ExpiresAt.Format("2006-01-02"), days)
+		if days < tokenWarnDays {
+			c.warn("%s — generate a new token for the service user before then", msg)
+		} else {
+			c.ok("%s", msg)
+		}
+	}
+	for _, api := range src.SupportedAPIs {
+		total, err := cl.Probe(ctx, sentinelone.Endpoint(api))
+		switch {
+		case err != nil:
+			c.fail("%s: %s not readable: %v", name, api, err)
+		case total != nil:
+			c.ok("%s: %s readable (%s records)", name, api, thousands(*total))
+		default:
+			c.ok("%s: %s readable", name, api)
+		}
+	}
+}

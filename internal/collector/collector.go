@@ -1,0 +1,142 @@
+// Package collector assembles a running collector from a configuration:
+// one API client per console, the outputs, the state store and a stream per
+// source and API.
+package collector
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"s1collector/internal/config"
+	"s1collector/internal/output/file"
+	"s1collector/internal/output/stdout"
+	"s1collector/internal/pipeline"
+	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
+	"s1collector/internal/transform"
+)
+
+// Options are what the environment provides.
+type Options struct {
+	Log        *slog.Logger
+	Stdout     io.Writer        // for stdout outputs
+	HTTPClient *http.Client     // nil for a default one
+	Now        func() time.Time // nil for time.Now
+}
+
+// Built is a collector ready to run.
+type Built struct {
+	Collector *pipeline.Collector
+	Store     state.Store
+	Outputs   map[string]pipeline.Output
+	Clients   map[string]*sentinelone.Client
+	Config    *config.Config
+}
+
+// Build opens the state store and assembles every stream.
+func Build(cfg *config.Config, opts Options) (*Built, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	clients, err := Clients(cfg, opts.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	outputs, err := Outputs(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	store, err := state.OpenBolt(cfg.State.Path)
+	if err != nil {
+		closeAll(outputs)
+		return nil, err
+	}
+	b := &Built{Store: store, Outputs: outputs, Clients: clients, Config: cfg, Collector: &pipeline.Collector{Log: opts.Log}}
+	for _, src := range cfg.Sources {
+		for _, api := range src.SupportedAPIs {
+			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
+		}
+	}
+	return b, nil
+}
+
+func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options) *pipeline.Stream {
+	var outs []pipeline.Output
+	for _, name := range src.Outputs {
+		outs = append(outs, b.Outputs[name])
+	}
+	scope := url.Values{}
+	if len(src.SiteIDs) > 0 {
+		scope.Set("siteIds", strings.Join(src.SiteIDs, ","))
+	}
+	if len(src.AccountIDs) > 0 {
+		scope.Set("accountIds", strings.Join(src.AccountIDs, ","))
+	}
+	profile, _ := transform.ParseProfile(src.Profile)
+	return &pipeline.Stream{
+		Source: pipeline.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward},
+		API:    api, Lister: b.Clients[src.Name], Store: b.Store, Outputs: outs, Profile: profile,
+		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, FullSync: src.FullSync, Scope: scope,
+		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
+		Status: pipeline.NewStatus(src.Name, string(api)),
+	}
+}
+
+// Clients builds one API client per source.
+func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Client, error) {
+	out := map[string]*sentinelone.Client{}
+	for _, src := range cfg.Sources {
+		limits := map[string]sentinelone.RateLimit{}
+		for k, r := range src.RateLimits {
+			limits[k] = sentinelone.RateLimit{Rate: r.Rate, Burst: r.Burst}
+		}
+		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector"}, hc)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", src.Name, err)
+		}
+		out[src.Name] = c
+	}
+	return out, nil
+}
+
+// Outputs builds every configured output.
+func Outputs(cfg *config.Config, opts Options) (map[string]pipeline.Output, error) {
+	out := map[string]pipeline.Output{}
+	for _, o := range cfg.Outputs {
+		switch o.Type {
+		case "stdout":
+			out[o.Name] = stdout.New(o.Name, opts.Stdout)
+		case "file":
+			f, err := file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
+			if err != nil {
+				closeAll(out)
+				return nil, err
+			}
+			out[o.Name] = f
+		default:
+			closeAll(out)
+			return nil, fmt.Errorf("output %s: unknown type %q", o.Name, o.Type)
+		}
+	}
+	return out, nil
+}
+
+// Close flushes outputs and releases the state file.
+func (b *Built) Close() error {
+	return errors.Join(closeAll(b.Outputs), b.Store.Close())
+}
+
+func closeAll(outputs map[string]pipeline.Output) error {
+	var errs []error
+	for _, o := range outputs {
+		errs = append(errs, o.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,104 @@
+// Package pipeline turns a console's pages into delivered batches: it walks
+// each stream incrementally, maps records to events, hands every batch to
+// all outputs of the stream and moves the checkpoint only once all of them
+// accepted it.
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Event is one record ready for delivery.
+type Event struct {
+	ID   string    // the record's console id
+	Time time.Time // the record's createdAt/updatedAt; zero when unreadable
+	// Body is the event in the stream's profile, without source metadata.
+	Body json.RawMessage
+	// Meta is the source metadata (_source, _sourceCategory, _fields and
+	// the Cloud SIEM _siem* fields) for outputs that carry it in the event.
+	Meta []Field
+	// MetaInUnmapped puts Meta under "unmapped" (strict OCSF events), where
+	// non-schema data belongs, instead of at the top level.
+	MetaInUnmapped bool
+}
+
+// Field is one metadata key and value.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// Batch is what a stream hands to its outputs at once: one page.
+type Batch struct {
+	Source string
+	Stream string
+	Events []Event
+}
+
+// Output is a destination. Deliver returns nil only once the batch is
+// durably accepted; any error holds the stream's checkpoint.
+type Output interface {
+	Name() string
+	Deliver(ctx context.Context, b Batch) error
+	// Check proves the destination is reachable and accepts our
+	// credentials, without sending events where the protocol allows.
+	Check(ctx context.Context) error
+	Close() error
+}
+
+// Decorated returns the event with its metadata merged in: at the top level
+// (keys start with "_", so they cannot meet a console or profile key), or
+// under "unmapped" for strict OCSF.
+func (e Event) Decorated() []byte {
+	if len(e.Meta) == 0 {
+		return e.Body
+	}
+	if e.MetaInUnmapped {
+		return e.intoUnmapped()
+	}
+	body := bytes.TrimSpace(e.Body)
+	if len(body) < 2 || body[0] != '{' {
+		return e.Body
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(body) + 64*len(e.Meta))
+	buf.WriteByte('{')
+	for i, f := range e.Meta {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.Key)
+		v, _ := json.Marshal(f.Value)
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	if rest := bytes.TrimSpace(body[1:]); len(rest) > 0 && rest[0] != '}' {
+		buf.WriteByte(',')
+	}
+	buf.Write(body[1:])
+	return buf.Bytes()
+}
+
+func (e Event) intoUnmapped() []byte {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(e.Body, &top) != nil {
+		return e.Body
+	}
+	unmapped := map[string]any{}
+	if raw, ok := top["unmapped"]; ok {
+		_ = json.Unmarshal(raw, &unmapped)
+	}
+	for _, f := range e.Meta {
+		unmapped[f.Key] = f.Value
+	}
+	top["unmapped"], _ = json.Marshal(unmapped)
+	out, err := json.Marshal(top)
+	if err != nil {
+		return e.Body
+	}
+	return out
+}

@@ -1,0 +1,240 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"s1collector/internal/retry"
+	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
+	"s1collector/internal/transform"
+)
+
+// Lister walks a list endpoint; *sentinelone.Client is one.
+type Lister interface {
+	Pages(ctx context.Context, req sentinelone.ListRequest) iter.Seq2[*sentinelone.Page, error]
+}
+
+// Stream collects one API of one source.
+type Stream struct {
+	Source   SourceInfo
+	API      sentinelone.Endpoint
+	Lister   Lister
+	Store    state.Store
+	Outputs  []Output
+	Profile  transform.Profile // agents only
+	Interval time.Duration     // between the starts of two cycles
+	Lookback time.Duration     // where events start on first run
+	Delay    time.Duration     // a window ends this long before now
+	FullSync time.Duration     // agents: full listing period
+	Scope    url.Values        // siteIds / accountIds
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Delivery governs retries of a failing output; the checkpoint is held
+	// meanwhile. Default: 1s doubling to 5m, until the context ends.
+	Delivery retry.Policy
+	Status   *Status
+}
+
+// Key is the stream's checkpoint key.
+func (s *Stream) Key() string { return state.Key(s.Source.Name, string(s.API)) }
+
+// ErrStopped means the cycle ended early because stop was requested; what
+// was delivered is checkpointed.
+var ErrStopped = errors.New("stopped before the end of the cycle")
+
+// Result is what one cycle did.
+type Result struct {
+	Pages, Read, Delivered, Skipped int
+	FullSync                        bool
+	Gone                            []string // agents no longer listed (full syncs)
+	Duration                        time.Duration
+}
+
+// Cycle walks the stream from its checkpoint to now, delivering page by page.
+// It returns early with ErrStopped, checkpoint saved, once stop is closed.
+func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, err error) {
+	start := time.Now()
+	defer func() { res.Duration = time.Since(start) }()
+	cp, err := s.Store.Load(ctx, s.Key())
+	if err != nil {
+		return res, err
+	}
+	now := s.Now()
+	if cp, err = s.begin(ctx, cp, now); err != nil {
+		return res, err
+	}
+	res.FullSync = !cp.FullSyncStarted.IsZero()
+	s.Status.cycleStarted(res.FullSync)
+	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now)}
+	m := mapper{api: s.API, profile: s.Profile, collected: s.Now}
+	for page, err := range s.Lister.Pages(ctx, req) {
+		if err != nil {
+			return res, err
+		}
+		if cp, err = s.handlePage(ctx, page, cp, m, &res); err != nil {
+			return res, err
+		}
+		select {
+		case <-stop:
+			if !page.Last() {
+				return res, ErrStopped
+			}
+		default:
+		}
+	}
+	return res, s.finish(ctx, cp, &res)
+}
+
+// begin starts a full listing of agents when one is due (first run, or the
+// period has passed) and places a first-run watermark for events.
+func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) (state.Checkpoint, error) {
+	if s.API == sentinelone.Agents && cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync) {
+		cp.FullSyncStarted, cp.Watermark, cp.Boundary = now, time.Time{}, nil
+		return cp, s.Store.Save(ctx, s.Key(), cp)
+	}
+	if s.API != sentinelone.Agents && cp.Watermark.IsZero() {
+		cp.Watermark = now.Add(-s.Lookback)
+	}
+	return cp, nil
+}
+
+// query asks for records at or after the watermark, oldest first, up to
+// now minus the delay.
+func (s *Stream) query(watermark, now time.Time) url.Values {
+	f := timeField(s.API)
+	q := url.Values{"sortBy": {f}, "sortOrder": {"asc"}}
+	if !watermark.IsZero() {
+		q.Set(f+"__gte", sentinelone.FormatTime(watermark))
+	}
+	if s.Delay > 0 {
+		q.Set(f+"__lt", sentinelone.FormatTime(now.Add(-s.Delay)))
+	}
+	for k, v := range s.Scope {
+		q[k] = v
+	}
+	return q
+}
+
+// handlePage maps a page, skips what was already delivered, delivers the
+// rest to every output and then moves the checkpoint.
+func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, error) {
+	res.Pages++
+	res.Read += len(page.Records)
+	s.Status.pageRead(len(page.Records), page.TotalItems)
+	batch, ids, next := s.buildBatch(page, cp, m, res)
+	if len(batch.Events) > 0 {
+		if err := s.deliver(ctx, batch); err != nil {
+			return cp, err
+		}
+	}
+	if !cp.FullSyncStarted.IsZero() && len(ids) > 0 {
+		if err := s.Store.MarkSeen(ctx, s.Source.Name, ids, cp.FullSyncStarted.UnixNano()); err != nil {
+			return cp, err
+		}
+	}
+	next.Delivered += int64(len(batch.Events))
+	res.Delivered += len(batch.Events)
+	s.Status.delivered(len(batch.Events), next.Watermark)
+	return next, s.Store.Save(ctx, s.Key(), next)
+}
+
+// buildBatch returns the page's new events, the ids it listed and the
+// checkpoint that holds once they are delivered.
+func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (Batch, []string, state.Checkpoint) {
+	batch := Batch{Source: s.Source.Name, Stream: string(s.API)}
+	seen := make(map[string]bool, len(cp.Boundary))
+	for _, id := range cp.Boundary {
+		seen[id] = true
+	}
+	next := cp
+	var ids []string
+	for i, raw := range page.Records {
+		r, err := m.read(raw)
+		if err != nil {
+			res.Skipped++
+			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", transform.AgentID(raw), "error", err)
+			continue
+		}
+		ids = append(ids, r.id)
+		s.logProblems(r)
+		if r.timeErr == nil && r.time.Equal(cp.Watermark) && seen[r.id] {
+			continue // delivered by an earlier cycle: the boundary of the watermark
+		}
+		ev, err := s.event(r, raw)
+		if err != nil {
+			res.Skipped++
+			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", r.id, "error", err)
+			continue
+		}
+		batch.Events = append(batch.Events, ev)
+		next = advance(next, r)
+	}
+	return batch, ids, next
+}
+
+// advance moves the watermark to a delivered record's time; ids at the
+// watermark form its boundary.
+func advance(cp state.Checkpoint, r record) state.Checkpoint {
+	switch {
+	case r.timeErr != nil || r.time.Before(cp.Watermark):
+	case r.time.After(cp.Watermark):
+		cp.Watermark, cp.Boundary = r.time, []string{r.id}
+	default:
+		cp.Boundary = append(append([]string(nil), cp.Boundary...), r.id)
+	}
+	return cp
+}
+
+func (s *Stream) event(r record, raw json.RawMessage) (Event, error) {
+	body := raw
+	if r.event != nil {
+		b, err := json.Marshal(r.event)
+		if err != nil {
+			return Event{}, fmt.Errorf("encode event: %w", err)
+		}
+		body = b
+	}
+	return Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.meta(string(s.API), r.siemType),
+		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}, nil
+}
+
+func (s *Stream) logProblems(r record) {
+	if r.timeErr != nil {
+		s.Log.Warn("record time unreadable; delivered, checkpoint not moved by it", "id", r.id, "field", timeField(s.API), "error", r.timeErr)
+	}
+	if len(r.problems) > 0 {
+		s.Log.Warn("fields dropped from event", "id", r.id, "fields", strings.Join(r.problems, "; "))
+	}
+}
+
+// finish closes a full listing: devices not seen since it began are gone.
+func (s *Stream) finish(ctx context.Context, cp state.Checkpoint, res *Result) error {
+	if cp.FullSyncStarted.IsZero() {
+		return nil
+	}
+	gone, err := s.Store.Sweep(ctx, s.Source.Name, cp.FullSyncStarted.UnixNano())
+	if err != nil {
+		return err
+	}
+	res.Gone = gone
+	if len(gone) > 0 {
+		s.Log.Warn("devices no longer listed by the console since the previous full listing", "count", len(gone), "ids", sample(gone, 20))
+	}
+	cp.LastFullSync, cp.FullSyncStarted = cp.FullSyncStarted, time.Time{}
+	return s.Store.Save(ctx, s.Key(), cp)
+}
+
+func sample(ids []string, n int) string {
+	if len(ids) <= n {
+		return strings.Join(ids, ",")
+	}
+	return strings.Join(ids[:n], ",") + fmt.Sprintf(",… (%d more)", len(ids)-n)
+}
