@@ -1,0 +1,285 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"s1collector/internal/emulator"
+	"s1collector/internal/retry"
+	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
+	"s1collector/internal/transform"
+)
+
+// memStore is a Store in memory that records every save.
+type memStore struct {
+	mu    sync.Mutex
+	cps   map[string]state.Checkpoint
+	saves int
+	seen  map[string]int64
+}
+
+func newMemStore() *memStore {
+	return &memStore{cps: map[string]state.Checkpoint{}, seen: map[string]int64{}}
+}
+
+func (m *memStore) Load(_ context.Context, k string) (state.Checkpoint, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cps[k], nil
+}
+
+func (m *memStore) Save(_ context.Context, k string, cp state.Checkpoint) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cp.SavedAt = time.Now()
+	m.cps[k] = cp
+	m.saves++
+	return nil
+}
+
+func (m *memStore) All(context.Context) (map[string]state.Checkpoint, error) { return m.cps, nil }
+func (m *memStore) Delete(_ context.Context, k string) error                 { delete(m.cps, k); return nil }
+func (m *memStore) Close() error                                             { return nil }
+
+func (m *memStore) MarkSeen(_ context.Context, _ string, ids []string, gen int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, id := range ids {
+		m.seen[id] = gen
+	}
+	return nil
+}
+
+func (m *memStore) Sweep(_ context.Context, _ string, gen int64) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var gone []string
+	for id, g := range m.seen {
+		if g < gen {
+			gone = append(gone, id)
+			delete(m.seen, id)
+		}
+	}
+	return gone, nil
+}
+
+// fakeOutput records batches and fails its first failures deliveries.
+type fakeOutput struct {
+	name     string
+	mu       sync.Mutex
+	failures int
+	calls    int
+	events   []Event
+	onCall   func()
+}
+
+func (o *fakeOutput) Name() string                { return o.name }
+func (o *fakeOutput) Check(context.Context) error { return nil }
+func (o *fakeOutput) Close() error                { return nil }
+func (o *fakeOutput) Deliver(_ context.Context, b Batch) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls++
+	if o.onCall != nil {
+		o.onCall()
+	}
+	if o.calls <= o.failures {
+		return errors.New("HTTP 503 from the peer")
+	}
+	o.events = append(o.events, b.Events...)
+	return nil
+}
+
+func newStream(t *testing.T, emu *emulator.Emulator, api sentinelone.Endpoint, store state.Store, outs ...Output) *Stream {
+	t.Helper()
+	c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken,
+		RateLimits: map[string]sentinelone.RateLimit{"agents": {Rate: 1e6, Burst: 100}, "activities": {Rate: 1e6, Burst: 100}, "threats": {Rate: 1e6, Burst: 100}}},
+		&http.Client{Transport: emu.Transport()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Stream{Source: SourceInfo{Name: "emu"}, API: api, Lister: c, Store: store, Outputs: outs,
+		Profile: transform.ProfileSekoia, Lookback: 72 * time.Hour, FullSync: 24 * time.Hour, Interval: time.Minute,
+		Now: emu.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Status: NewStatus("emu", string(api)),
+		Delivery: retry.Policy{Initial: time.Second, Max: 10 * time.Second}}
+}
+
+func quietEmulator(t *testing.T, agents int) *emulator.Emulator {
+	t.Helper()
+	emu, err := emulator.New(emulator.Config{Agents: agents, HistoryActivities: 2500, HistoryThreats: 10, RateLimits: map[string]emulator.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu
+}
+
+// TestFailingOutputHoldsTheCheckpoint: while one output refuses a batch the
+// checkpoint does not move, the output that accepted is not sent the batch
+// again, and the failure shows in the status.
+func TestFailingOutputHoldsTheCheckpoint(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := quietEmulator(t, 10)
+		store := newMemStore()
+		good := &fakeOutput{name: "good"}
+		var st *Stream
+		var sawStatus string
+		var bad *fakeOutput
+		bad = &fakeOutput{name: "bad", failures: 3, onCall: func() {
+			if bad.calls > bad.failures+1 {
+				return // later batches
+			}
+			if store.saves > 0 {
+				t.Errorf("checkpoint saved %d times before the failing output accepted", store.saves)
+			}
+			if bad.calls > 1 {
+				sawStatus = strings.Join(mapValues(st.Status.Snapshot().OutputErrors), ";")
+			}
+		}}
+		st = newStream(t, emu, sentinelone.Activities, store, good, bad)
+		start := time.Now()
+		res, err := st.Cycle(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(good.events) != 2500 || len(bad.events) != 2500 || good.calls != 3 || bad.calls != 6 {
+			t.Fatalf("good got %d events in %d calls, bad %d in %d", len(good.events), good.calls, len(bad.events), bad.calls)
+		}
+		if waited := time.Since(start); waited < 3*time.Second {
+			t.Errorf("retried without backoff: %s", waited)
+		}
+		if !strings.Contains(sawStatus, "HTTP 503 from the peer") {
+			t.Errorf("status did not show the output failure: %q", sawStatus)
+		}
+		if len(st.Status.Snapshot().OutputErrors) != 0 || res.Delivered != 2500 {
+			t.Errorf("after recovery: %v, delivered %d", st.Status.Snapshot().OutputErrors, res.Delivered)
+		}
+	})
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// TestStopFinishesTheBatchInFlight: a stop request ends the cycle after the
+// current batch is delivered and checkpointed; the next cycle resumes there.
+func TestStopFinishesTheBatchInFlight(t *testing.T) {
+	emu := quietEmulator(t, 10)
+	store := newMemStore()
+	stop := make(chan struct{})
+	out := &fakeOutput{name: "o", onCall: func() { close(stop) }}
+	st := newStream(t, emu, sentinelone.Activities, store, out)
+	_, err := st.Cycle(t.Context(), stop)
+	if !errors.Is(err, ErrStopped) || len(out.events) != 1000 {
+		t.Fatalf("err %v, %d events", err, len(out.events))
+	}
+	cp, _ := store.Load(t.Context(), st.Key())
+	if cp.Delivered != 1000 {
+		t.Fatalf("checkpoint after stop: %+v", cp)
+	}
+	out.onCall = nil
+	if _, err := st.Cycle(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, e := range out.events {
+		seen[e.ID]++
+	}
+	if len(out.events) != 2500 || len(seen) != 2500 {
+		t.Fatalf("resumed: %d events, %d distinct; want 2500 once each", len(out.events), len(seen))
+	}
+}
+
+func TestAdvanceKeepsTheBoundary(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t1 := t0.Add(time.Microsecond)
+	cp := state.Checkpoint{Watermark: t0, Boundary: []string{"a"}}
+	tests := []struct {
+		r        record
+		wm       time.Time
+		boundary string
+	}{
+		{record{id: "b", time: t0}, t0, "a,b"},
+		{record{id: "c", time: t1}, t1, "c"},
+		{record{id: "d", time: t0.Add(-time.Second)}, t0, "a"},
+		{record{id: "e", timeErr: errors.New("bad")}, t0, "a"},
+	}
+	for _, tt := range tests {
+		got := advance(cp, tt.r)
+		if !got.Watermark.Equal(tt.wm) || strings.Join(got.Boundary, ",") != tt.boundary {
+			t.Errorf("%s: got %s %v", tt.r.id, got.Watermark, got.Boundary)
+		}
+		if strings.Join(cp.Boundary, ",") != "a" {
+			t.Fatal("advance changed its input")
+		}
+	}
+}
+
+func TestDecorated(t *testing.T) {
+	meta := SourceInfo{Name: "prod", Category: "sec/s1", Fields: map[string]string{"env": "prod"}, SiemForward: true}.meta("threats", "42")
+	tests := []struct {
+		name     string
+		body     string
+		unmapped bool
+		want     map[string]any
+	}{
+		{"top level", `{"id":"42","x":1}`, false, map[string]any{"id": "42", "_source": "prod", "_siemEventID": "threats-42"}},
+		{"empty object", `{}`, false, map[string]any{"_sourceCategory": "sec/s1", "_siemProduct": "MGMT API"}},
+		{"ocsf unmapped", `{"class_uid":5001,"unmapped":{"osType":"linux"}}`, true, map[string]any{"class_uid": float64(5001)}},
+	}
+	for _, tt := range tests {
+		out := Event{Body: json.RawMessage(tt.body), Meta: meta, MetaInUnmapped: tt.unmapped}.Decorated()
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%s: %s is not JSON: %v", tt.name, out, err)
+		}
+		for k, v := range tt.want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %v, want %v (%s)", tt.name, k, got[k], v, out)
+			}
+		}
+		if tt.unmapped {
+			u := got["unmapped"].(map[string]any)
+			if u["osType"] != "linux" || u["_source"] != "prod" || got["_source"] != nil {
+				t.Errorf("%s: %s", tt.name, out)
+			}
+		}
+	}
+}
+
+// TestFullListingFindsRemovedDevices: devices seen by one full listing and
+// not by the next are reported.
+func TestFullListingFindsRemovedDevices(t *testing.T) {
+	emu := quietEmulator(t, 30)
+	store := newMemStore()
+	out := &fakeOutput{name: "o"}
+	st := newStream(t, emu, sentinelone.Agents, store, out)
+	if res, err := st.Cycle(t.Context(), nil); err != nil || !res.FullSync || len(res.Gone) != 0 {
+		t.Fatalf("first: %+v %v", res, err)
+	}
+	store.MarkSeen(t.Context(), "emu", []string{"1999999999999999999"}, 1) // a device from an older listing
+	cp, _ := store.Load(t.Context(), st.Key())
+	cp.LastFullSync = cp.LastFullSync.Add(-25 * time.Hour)
+	store.Save(t.Context(), st.Key(), cp)
+	res, err := st.Cycle(t.Context(), nil)
+	if err != nil || !res.FullSync || len(res.Gone) != 1 || res.Gone[0] != "1999999999999999999" || res.Delivered != 30 {
+		t.Fatalf("second full listing: %+v %v", res, err)
+	}
+	res, err = st.Cycle(t.Context(), nil)
+	if err != nil || res.FullSync || res.Delivered != 0 {
+		t.Fatalf("incremental after it: %+v %v", res, err)
+	}
+}
