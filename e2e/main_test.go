@@ -16,6 +16,10 @@ import (
 	"time"
 
 	"s1collector/internal/emulator"
+
+	// The binary is built in a subprocess, which Go's test cache cannot
+	// see; importing the CLI makes any change to it re-run these tests.
+	_ "s1collector/internal/cli"
 )
 
 var binary string
