@@ -110,7 +110,7 @@ outputs:
 		"line 6: sources[0].interval:",
 		"line 7: sources[0].outputs[0]:",
 		"line 8: sources[0].tiemout: unknown key (did you mean \"timeout\"?)",
-		"line 10: outputs[0].file.dir: is required",
+		"line 10: outputs[0].file: is required for a file output",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, stderr)

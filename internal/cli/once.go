@@ -13,21 +13,25 @@ import (
 
 func newOnceCmd() *cobra.Command {
 	var path string
+	var attempts int
 	cmd := &cobra.Command{
 		Use:   "once",
 		Short: "Run one cycle of every stream and exit; the exit status tells success",
 		Long: `Run one cycle of every stream, concurrently, then exit. A first run does the
 full listing of agents and collects events from the look-back; later runs
-collect what changed since the checkpoint. Exit status 0 when every stream
-succeeded, 1 otherwise. Suits cron and CI jobs.`,
+collect what changed since the checkpoint. An output that keeps failing is
+given --delivery-attempts tries (backoff 1s, 2s, 4s…); then its stream fails
+with the checkpoint held, and the next run sends the batch again. Exit status
+0 when every stream succeeded, 1 otherwise. Suits cron and CI jobs.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runOnceCmd(cmd, path) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runOnceCmd(cmd, path, attempts) },
 	}
 	addConfigFlag(cmd, &path)
+	cmd.Flags().IntVar(&attempts, "delivery-attempts", 5, "tries per batch for a failing output before the stream fails (0: until interrupted)")
 	return cmd
 }
 
-func runOnceCmd(cmd *cobra.Command, path string) error {
+func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
 		return err
@@ -38,7 +42,7 @@ func runOnceCmd(cmd *cobra.Command, path string) error {
 	}
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
-	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout()})
+	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts})
 	if err != nil {
 		return err
 	}

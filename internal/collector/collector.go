@@ -14,9 +14,8 @@ import (
 	"time"
 
 	"s1collector/internal/config"
-	"s1collector/internal/output/file"
-	"s1collector/internal/output/stdout"
 	"s1collector/internal/pipeline"
+	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
 	"s1collector/internal/transform"
@@ -28,6 +27,10 @@ type Options struct {
 	Stdout     io.Writer        // for stdout outputs
 	HTTPClient *http.Client     // nil for a default one
 	Now        func() time.Time // nil for time.Now
+	// DeliveryAttempts bounds how often a batch is offered to a failing
+	// output before the cycle fails (checkpoint held); 0 retries until
+	// stopped, as a daemon should.
+	DeliveryAttempts int
 }
 
 // Built is a collector ready to run.
@@ -69,7 +72,11 @@ func Build(cfg *config.Config, opts Options) (*Built, error) {
 func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options) *pipeline.Stream {
 	var outs []pipeline.Output
 	for _, name := range src.Outputs {
-		outs = append(outs, b.Outputs[name])
+		for _, o := range b.Config.Outputs {
+			if o.Name == name && o.AcceptsStream(string(api)) {
+				outs = append(outs, b.Outputs[name])
+			}
+		}
 	}
 	scope := url.Values{}
 	if len(src.SiteIDs) > 0 {
@@ -80,11 +87,13 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 	}
 	profile, _ := transform.ParseProfile(src.Profile)
 	return &pipeline.Stream{
-		Source: pipeline.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward},
-		API:    api, Lister: b.Clients[src.Name], Store: b.Store, Outputs: outs, Profile: profile,
+		Source: pipeline.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward,
+			Host: consoleHost(src.BaseURL)},
+		API: api, Lister: b.Clients[src.Name], Store: b.Store, Outputs: outs, Profile: profile,
 		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, FullSync: src.FullSync, Scope: scope,
 		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
-		Status: pipeline.NewStatus(src.Name, string(api)),
+		Status:   pipeline.NewStatus(src.Name, string(api)),
+		Delivery: retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
 	}
 }
 
@@ -106,28 +115,6 @@ func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Clien
 	return out, nil
 }
 
-// Outputs builds every configured output.
-func Outputs(cfg *config.Config, opts Options) (map[string]pipeline.Output, error) {
-	out := map[string]pipeline.Output{}
-	for _, o := range cfg.Outputs {
-		switch o.Type {
-		case "stdout":
-			out[o.Name] = stdout.New(o.Name, opts.Stdout)
-		case "file":
-			f, err := file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
-			if err != nil {
-				closeAll(out)
-				return nil, err
-			}
-			out[o.Name] = f
-		default:
-			closeAll(out)
-			return nil, fmt.Errorf("output %s: unknown type %q", o.Name, o.Type)
-		}
-	}
-	return out, nil
-}
-
 // Close flushes outputs and releases the state file.
 func (b *Built) Close() error {
 	return errors.Join(closeAll(b.Outputs), b.Store.Close())
@@ -139,4 +126,17 @@ func closeAll(outputs map[string]pipeline.Output) error {
 		errs = append(errs, o.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// consoleHost is the host of a console URL, for X-Sumo-Host and HEC host.
+func consoleHost(baseURL string) string {
+	norm, err := sentinelone.NormalizeBaseURL(baseURL)
+	if err != nil {
+		return ""
+	}
+	u, err := url.Parse(norm)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }

@@ -70,9 +70,76 @@ type SumoSource struct {
 
 // Output is one destination. Type selects which block applies.
 type Output struct {
-	Name string      `yaml:"name"`
-	Type string      `yaml:"type"` // stdout or file
-	File *FileOutput `yaml:"file"`
+	Name string `yaml:"name"`
+	Type string `yaml:"type"`
+	// Streams limits the output to some APIs (default: all the source sends).
+	Streams      []string      `yaml:"streams"`
+	HTTP         *HTTP         `yaml:"http"`
+	File         *FileOutput   `yaml:"file"`
+	SekoiaAssets *SekoiaAssets `yaml:"sekoia_assets"`
+	SekoiaIntake *SekoiaIntake `yaml:"sekoia_intake"`
+	Sumologic    *Sumologic    `yaml:"sumologic"`
+	SplunkHEC    *SplunkHEC    `yaml:"splunk_hec"`
+	Kafka        *Kafka        `yaml:"kafka"`
+	Webhook      *Webhook      `yaml:"webhook"`
+}
+
+// HTTP is the client of an HTTP output.
+type HTTP struct {
+	Timeout            time.Duration `yaml:"timeout"`
+	CAFile             string        `yaml:"ca_file"`
+	CertFile           string        `yaml:"cert_file"`
+	KeyFile            string        `yaml:"key_file"`
+	InsecureSkipVerify bool          `yaml:"insecure_skip_verify"`
+	ProxyURL           string        `yaml:"proxy_url"`
+}
+
+// SekoiaAssets posts devices to a Sekoia.io asset connector.
+type SekoiaAssets struct {
+	BaseURL       string `yaml:"base_url"` // default https://api.sekoia.io
+	ConnectorUUID string `yaml:"connector_uuid"`
+	APIKey        Secret `yaml:"api_key"`
+	BatchSize     int    `yaml:"batch_size"` // default and max 1000
+}
+
+// SekoiaIntake posts events to a Sekoia.io HTTP intake.
+type SekoiaIntake struct {
+	URL       string `yaml:"url"` // default https://intake.sekoia.io
+	IntakeKey Secret `yaml:"intake_key"`
+}
+
+// Sumologic posts to a Sumo Logic HTTP source.
+type Sumologic struct {
+	URL      Secret `yaml:"url"`      // the HTTP source URL: it is the credential
+	Category string `yaml:"category"` // default: the source's category
+	Name     string `yaml:"name"`     // default: the source's name
+	Host     string `yaml:"host"`     // default: the console's host
+}
+
+// SplunkHEC posts to a Splunk HTTP Event Collector.
+type SplunkHEC struct {
+	URL        string        `yaml:"url"` // e.g. https://splunk.example.com:8088
+	Token      Secret        `yaml:"token"`
+	Index      string        `yaml:"index"`
+	Ack        bool          `yaml:"ack"`         // wait for indexer acknowledgement
+	AckTimeout time.Duration `yaml:"ack_timeout"` // default 2m
+	MaxBytes   int64         `yaml:"max_bytes"`   // per request; default 1MiB
+}
+
+// Kafka produces to Kafka topics.
+type Kafka struct {
+	Brokers []string `yaml:"brokers"`
+	Topic   string   `yaml:"topic"` // default sentinelone.{stream}; {source} and {stream} are replaced
+}
+
+// Webhook posts to any HTTP endpoint.
+type Webhook struct {
+	URL       string            `yaml:"url"`
+	Format    string            `yaml:"format"` // ndjson (default) or json_array
+	Gzip      bool              `yaml:"gzip"`
+	Headers   map[string]Secret `yaml:"headers"`
+	MaxBytes  int64             `yaml:"max_bytes"`  // per request; default 5MiB
+	MaxEvents int               `yaml:"max_events"` // per request; default 1000
 }
 
 // FileOutput writes NDJSON files, one per source and stream.
@@ -109,6 +176,9 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Sources {
 		c.Sources[i].applyDefaults()
+	}
+	for i := range c.Outputs {
+		c.Outputs[i].applyDefaults()
 	}
 }
 

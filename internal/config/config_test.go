@@ -133,6 +133,16 @@ func TestExamplesLoad(t *testing.T) {
 	if len(c.Sources) != 1 || c.Outputs[0].File.MaxBytes != 1<<30 {
 		t.Errorf("example: %+v", c)
 	}
+	all := env(map[string]string{"S1_PROD_EU_TOKEN": "t", "SEKOIA_API_KEY": "k", "SEKOIA_INTAKE_KEY": "i",
+		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "WEBHOOK_TOKEN": "w"})
+	b, _ := os.ReadFile("../../examples/outputs.yaml")
+	oc, err := Parse(b, "../../examples", all)
+	if err != nil {
+		t.Fatalf("outputs example: %v", err)
+	}
+	if len(oc.Outputs) != 7 || oc.Outputs[0].AcceptsStream("threats") || !oc.Outputs[1].AcceptsStream("threats") {
+		t.Errorf("outputs example: %+v", oc.Outputs)
+	}
 	src, errs := ParseSumoSource("../../examples/sumo-source.json", env(map[string]string{"S1_API_TOKEN": "x"}))
 	if len(errs) > 0 || src.Name != "SentinelOne" {
 		t.Errorf("sumo example: %v %+v", errs, src)

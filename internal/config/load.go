@@ -68,6 +68,11 @@ func (c *Config) resolvePaths(dir string) {
 		if o.File != nil {
 			abs(&o.File.Dir)
 		}
+		if o.HTTP != nil {
+			abs(&o.HTTP.CAFile)
+			abs(&o.HTTP.CertFile)
+			abs(&o.HTTP.KeyFile)
+		}
 	}
 }
 

@@ -46,6 +46,7 @@ func (c *Config) validate(v *validator) {
 	for i, o := range c.Outputs {
 		o.validate(v, fmt.Sprintf("outputs[%d]", i), outputs)
 	}
+	c.validateRouting(v)
 	if len(c.Outputs) == 0 {
 		v.add("outputs", "none defined: add at least one (type stdout or file)")
 	}
@@ -75,22 +76,7 @@ func (o Output) validate(v *validator, path string, names map[string]bool) {
 		v.add(path+".name", "%q is already the name of another output", o.Name)
 	}
 	names[o.Name] = true
-	switch o.Type {
-	case "stdout":
-		if o.File != nil {
-			v.add(path+".file", "is only for type file")
-		}
-	case "file":
-		if o.File == nil || o.File.Dir == "" {
-			v.add(path+".file.dir", "is required for a file output")
-		} else if o.File.MaxBytes < 0 {
-			v.add(path+".file.max_bytes", "must not be negative")
-		}
-	case "":
-		v.add(path+".type", "is required: stdout or file")
-	default:
-		v.add(path+".type", "%q is not stdout or file", o.Type)
-	}
+	o.validateType(v, path)
 }
 
 func (s *Source) validate(v *validator, path string, outputs, names map[string]bool) {
@@ -205,4 +191,27 @@ func fmtDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// validateRouting checks what sources send to each output: a Sekoia.io
+// asset connector expects devices in the sekoia profile.
+func (c *Config) validateRouting(v *validator) {
+	for i, s := range c.Sources {
+		for _, api := range s.SupportedAPIs {
+			taken := false
+			for _, o := range c.Outputs {
+				taken = taken || slices.Contains(s.Outputs, o.Name) && o.AcceptsStream(api)
+			}
+			if !taken && len(s.Outputs) > 0 {
+				v.add(sourcePath(s, i)+".outputs", "none of them takes %s (see their streams): add an output for it, or drop it from supported_apis", api)
+			}
+		}
+		for _, name := range s.Outputs {
+			for _, o := range c.Outputs {
+				if o.Name == name && o.Type == "sekoia_assets" && slices.Contains(s.SupportedAPIs, "agents") && s.Profile != "sekoia" {
+					v.add(sourcePath(s, i)+".profile", "%q, but output %s (sekoia_assets) takes the sekoia profile", s.Profile, o.Name)
+				}
+			}
+		}
+	}
 }

@@ -100,7 +100,7 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) 
 		log.Error("stream stopped", "error", err)
 	default:
 		s.Status.cycleEnded(err, PhaseFailing, "")
-		log.Error("cycle failed; retried next interval", "error", err, "next_in", s.Interval)
+		log.Error("cycle failed; the next cycle starts again from the checkpoint", "error", err)
 	}
 	return res, err
 }

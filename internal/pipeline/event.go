@@ -36,6 +36,8 @@ type Batch struct {
 	Source string
 	Stream string
 	Events []Event
+	// Info describes the source, for outputs that send it out of band.
+	Info SourceInfo
 }
 
 // Output is a destination. Deliver returns nil only once the batch is

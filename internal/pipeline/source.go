@@ -7,6 +7,8 @@ type SourceInfo struct {
 	Fields   map[string]string
 	// SiemForward adds the Sumo Logic Cloud SIEM fields.
 	SiemForward bool
+	// Host is the console's host name.
+	Host string
 }
 
 // meta returns the metadata of one event of a stream. siemType is the

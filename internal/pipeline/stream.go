@@ -149,7 +149,7 @@ func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp stat
 // buildBatch returns the page's new events, the ids it listed and the
 // checkpoint that holds once they are delivered.
 func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (Batch, []string, state.Checkpoint) {
-	batch := Batch{Source: s.Source.Name, Stream: string(s.API)}
+	batch := Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
 	seen := make(map[string]bool, len(cp.Boundary))
 	for _, id := range cp.Boundary {
 		seen[id] = true

@@ -1,0 +1,79 @@
+package collector
+
+import (
+	"fmt"
+	"net/http"
+
+	"s1collector/internal/config"
+	"s1collector/internal/output/file"
+	"s1collector/internal/output/httpout"
+	"s1collector/internal/output/kafka"
+	"s1collector/internal/output/sekoia"
+	"s1collector/internal/output/splunk"
+	"s1collector/internal/output/stdout"
+	"s1collector/internal/output/sumologic"
+	"s1collector/internal/output/webhook"
+	"s1collector/internal/pipeline"
+)
+
+// Outputs builds every configured output.
+func Outputs(cfg *config.Config, opts Options) (map[string]pipeline.Output, error) {
+	out := map[string]pipeline.Output{}
+	for _, o := range cfg.Outputs {
+		built, err := buildOutput(o, opts)
+		if err != nil {
+			closeAll(out)
+			return nil, fmt.Errorf("output %s: %w", o.Name, err)
+		}
+		out[o.Name] = built
+	}
+	return out, nil
+}
+
+func buildOutput(o config.Output, opts Options) (pipeline.Output, error) {
+	switch o.Type {
+	case "stdout":
+		return stdout.New(o.Name, opts.Stdout), nil
+	case "file":
+		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
+	case "kafka":
+		return kafka.New(o.Name, kafka.Config{Brokers: o.Kafka.Brokers, Topic: o.Kafka.Topic})
+	}
+	client, err := httpClient(o.HTTP)
+	if err != nil {
+		return nil, err
+	}
+	switch o.Type {
+	case "sekoia_assets":
+		a := o.SekoiaAssets
+		return sekoia.NewAssets(o.Name, sekoia.AssetsConfig{BaseURL: a.BaseURL, ConnectorUUID: a.ConnectorUUID,
+			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize}, client)
+	case "sekoia_intake":
+		return sekoia.NewIntake(o.Name, sekoia.IntakeConfig{URL: o.SekoiaIntake.URL, IntakeKey: o.SekoiaIntake.IntakeKey.Value()},
+			client, opts.Log.With("output", o.Name))
+	case "sumologic":
+		s := o.Sumologic
+		return sumologic.New(o.Name, sumologic.Config{URL: s.URL.Value(), Category: s.Category, Name: s.Name, Host: s.Host}, client)
+	case "splunk_hec":
+		s := o.SplunkHEC
+		return splunk.New(o.Name, splunk.Config{URL: s.URL, Token: s.Token.Value(), Index: s.Index, Ack: s.Ack,
+			AckTimeout: s.AckTimeout, MaxBytes: int(s.MaxBytes)}, client)
+	case "webhook":
+		w := o.Webhook
+		headers := map[string]string{}
+		for k, v := range w.Headers {
+			headers[k] = v.Value()
+		}
+		return webhook.New(o.Name, webhook.Config{URL: w.URL, JSONArray: w.Format == "json_array", Gzip: w.Gzip,
+			Headers: headers, MaxBytes: int(w.MaxBytes), MaxEvents: w.MaxEvents}, client)
+	}
+	return nil, fmt.Errorf("unknown type %q", o.Type)
+}
+
+func httpClient(c *config.HTTP) (*http.Client, error) {
+	if c == nil {
+		c = &config.HTTP{}
+	}
+	return httpout.NewClient(httpout.Config{Timeout: c.Timeout, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
+		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL})
+}

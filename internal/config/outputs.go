@@ -1,0 +1,125 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// OutputTypes are the output types, each with its block of the same name.
+var OutputTypes = []string{"stdout", "file", "sekoia_assets", "sekoia_intake", "sumologic", "splunk_hec", "kafka", "webhook"}
+
+// block returns the type-specific block that is set, by name.
+func (o Output) blocks() map[string]bool {
+	return map[string]bool{"file": o.File != nil, "sekoia_assets": o.SekoiaAssets != nil, "sekoia_intake": o.SekoiaIntake != nil,
+		"sumologic": o.Sumologic != nil, "splunk_hec": o.SplunkHEC != nil, "kafka": o.Kafka != nil, "webhook": o.Webhook != nil}
+}
+
+// AcceptsStream reports whether the output takes a stream.
+func (o Output) AcceptsStream(stream string) bool {
+	return len(o.Streams) == 0 || slices.Contains(o.Streams, stream)
+}
+
+func (o *Output) applyDefaults() {
+	if o.Type == "sekoia_assets" && len(o.Streams) == 0 {
+		o.Streams = []string{"agents"}
+	}
+}
+
+func (o Output) validateType(v *validator, path string) {
+	if o.Type == "" {
+		v.add(path+".type", "is required: one of %s", strings.Join(OutputTypes, ", "))
+		return
+	}
+	if !slices.Contains(OutputTypes, o.Type) {
+		v.add(path+".type", "%q is not one of %s", o.Type, strings.Join(OutputTypes, ", "))
+		return
+	}
+	for name, set := range o.blocks() {
+		if set && name != o.Type {
+			v.add(path+"."+name, "is for type %s, not %s", name, o.Type)
+		}
+	}
+	if o.Type != "stdout" && !o.blocks()[o.Type] {
+		v.add(path+"."+o.Type, "is required for a %s output", o.Type)
+		return
+	}
+	if o.HTTP != nil && slices.Contains([]string{"stdout", "file", "kafka"}, o.Type) {
+		v.add(path+".http", "is only for HTTP outputs")
+	}
+	for j, s := range o.Streams {
+		if !slices.Contains(APIs, s) {
+			v.add(fmt.Sprintf("%s.streams[%d]", path, j), "%q is not one of %s", s, strings.Join(APIs, ", "))
+		}
+	}
+	o.validateBlock(v, path)
+}
+
+func (o Output) validateBlock(v *validator, path string) {
+	p := path + "." + o.Type
+	switch o.Type {
+	case "file":
+		if o.File.Dir == "" {
+			v.add(p+".dir", "is required for a file output")
+		}
+		if o.File.MaxBytes < 0 {
+			v.add(p+".max_bytes", "must not be negative")
+		}
+	case "sekoia_assets":
+		a := o.SekoiaAssets
+		checkURL(v, p+".base_url", a.BaseURL, false)
+		require(v, p+".connector_uuid", a.ConnectorUUID != "")
+		require(v, p+".api_key", a.APIKey.IsSet())
+		if a.BatchSize < 0 || a.BatchSize > 1000 {
+			v.add(p+".batch_size", "%d is outside 1–1000", a.BatchSize)
+		}
+		if !slices.Equal(o.Streams, []string{"agents"}) {
+			v.add(path+".streams", "a Sekoia.io asset connector takes devices only: streams must be [agents]")
+		}
+	case "sekoia_intake":
+		checkURL(v, p+".url", o.SekoiaIntake.URL, false)
+		require(v, p+".intake_key", o.SekoiaIntake.IntakeKey.IsSet())
+	case "sumologic":
+		checkURL(v, p+".url", o.Sumologic.URL.Value(), true)
+	case "splunk_hec":
+		checkURL(v, p+".url", o.SplunkHEC.URL, true)
+		require(v, p+".token", o.SplunkHEC.Token.IsSet())
+		if o.SplunkHEC.AckTimeout < 0 || o.SplunkHEC.MaxBytes < 0 {
+			v.add(p, "ack_timeout and max_bytes must not be negative")
+		}
+	case "kafka":
+		if len(o.Kafka.Brokers) == 0 {
+			v.add(p+".brokers", "is required: host:port of at least one broker")
+		}
+	case "webhook":
+		checkURL(v, p+".url", o.Webhook.URL, true)
+		if !slices.Contains([]string{"", "ndjson", "json_array"}, o.Webhook.Format) {
+			v.add(p+".format", "%q is not ndjson or json_array", o.Webhook.Format)
+		}
+		if o.Webhook.MaxBytes < 0 || o.Webhook.MaxEvents < 0 {
+			v.add(p, "max_bytes and max_events must not be negative")
+		}
+	}
+}
+
+func require(v *validator, path string, ok bool) {
+	if !ok {
+		v.add(path, "is required")
+	}
+}
+
+// checkURL accepts http(s) URLs; an empty one only when optional (a default
+// applies). The URL itself is not shown: some carry a secret.
+func checkURL(v *validator, path, raw string, required bool) {
+	if raw == "" {
+		if required {
+			v.add(path, "is required")
+		}
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		v.add(path, "is not an http(s) URL")
+	}
+}

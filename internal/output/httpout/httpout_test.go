@@ -1,0 +1,102 @@
+package httpout
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"s1collector/internal/pipeline"
+	"s1collector/internal/retry"
+)
+
+func TestChunks(t *testing.T) {
+	tests := []struct {
+		sizes              []int
+		maxItems, maxBytes int
+		want               [][2]int
+	}{
+		{[]int{10, 10, 10}, 2, 0, [][2]int{{0, 2}, {2, 3}}},
+		{[]int{10, 10, 10}, 0, 25, [][2]int{{0, 2}, {2, 3}}},
+		{[]int{10, 100, 10}, 0, 50, [][2]int{{0, 1}, {1, 2}, {2, 3}}},
+		{nil, 5, 5, nil},
+		{[]int{1, 1, 1, 1}, 0, 0, [][2]int{{0, 4}}},
+	}
+	for _, tt := range tests {
+		got := Chunks(tt.sizes, tt.maxItems, tt.maxBytes, 1)
+		if len(got) != len(tt.want) {
+			t.Errorf("%v: got %v, want %v", tt.sizes, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("%v: got %v, want %v", tt.sizes, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestPostClassifies(t *testing.T) {
+	tests := []struct {
+		status    int
+		header    string
+		permanent bool
+		throttle  time.Duration
+	}{
+		{400, "", true, 0},
+		{401, "", true, 0},
+		{413, "", true, 0},
+		{408, "", false, 0},
+		{429, "", false, 0},
+		{429, "3", false, 3 * time.Second},
+		{503, "", false, 0},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tt.header != "" {
+				w.Header().Set("Retry-After", tt.header)
+			}
+			w.WriteHeader(tt.status)
+			w.Write([]byte(`{"message":"explained by the peer"}`))
+		}))
+		_, err := Post(t.Context(), srv.Client(), srv.URL, nil, []byte("x"))
+		srv.Close()
+		if retry.IsPermanent(err) != tt.permanent || !strings.Contains(err.Error(), "explained by the peer") {
+			t.Errorf("%d: %v (permanent %v)", tt.status, err, retry.IsPermanent(err))
+		}
+		var te *retry.ThrottleError
+		if errors.As(err, &te) != (tt.throttle > 0) || (te != nil && te.Delay != tt.throttle) {
+			t.Errorf("%d %s: throttle %v", tt.status, tt.header, te)
+		}
+	}
+}
+
+func TestProgressResumesAtTheFailedChunk(t *testing.T) {
+	var p Progress
+	b := pipeline.Batch{Source: "s", Stream: "agents", Events: []pipeline.Event{{ID: "1"}, {ID: "2"}}}
+	var sent []int
+	fail := true
+	send := func(i int) error {
+		if i == 2 && fail {
+			fail = false
+			return errors.New("down")
+		}
+		sent = append(sent, i)
+		return nil
+	}
+	if err := p.Send(b, 4, send); err == nil {
+		t.Fatal("first try should fail")
+	}
+	if err := p.Send(b, 4, send); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(sent); got != "[0 1 2 3]" {
+		t.Fatalf("sent chunks %v, want each once", sent)
+	}
+	if p.Skip(b) != 0 {
+		t.Fatal("progress kept after the batch was delivered")
+	}
+}

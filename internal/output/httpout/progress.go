@@ -1,0 +1,71 @@
+package httpout
+
+import (
+	"fmt"
+	"sync"
+
+	"s1collector/internal/pipeline"
+)
+
+// Progress remembers, for the batch in flight of each stream, how many of
+// its chunks the peer accepted. The pipeline retries the same batch after a
+// failure; Progress makes the retry start at the first chunk not accepted.
+type Progress struct {
+	mu   sync.Mutex
+	done map[string]progressEntry
+}
+
+type progressEntry struct {
+	batch string
+	n     int
+}
+
+func batchKey(b pipeline.Batch) string {
+	if len(b.Events) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s|%d|%s|%s", b.Stream, len(b.Events), b.Events[0].ID, b.Events[len(b.Events)-1].ID)
+}
+
+// Skip is how many chunks of b were already accepted.
+func (p *Progress) Skip(b pipeline.Batch) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.done[b.Source+"/"+b.Stream]; ok && e.batch == batchKey(b) {
+		return e.n
+	}
+	return 0
+}
+
+// Accepted records that the first n chunks of b were accepted.
+func (p *Progress) Accepted(b pipeline.Batch, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done == nil {
+		p.done = map[string]progressEntry{}
+	}
+	p.done[b.Source+"/"+b.Stream] = progressEntry{batch: batchKey(b), n: n}
+}
+
+// Finished forgets b: it was delivered whole.
+func (p *Progress) Finished(b pipeline.Batch) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.done, b.Source+"/"+b.Stream)
+}
+
+// Send posts chunks in order, skipping those accepted by an earlier try of
+// the same batch.
+func (p *Progress) Send(b pipeline.Batch, chunks int, send func(i int) error) error {
+	for i := p.Skip(b); i < chunks; i++ {
+		if err := send(i); err != nil {
+			if chunks == 1 {
+				return err
+			}
+			return fmt.Errorf("request %d of %d: %w", i+1, chunks, err)
+		}
+		p.Accepted(b, i+1)
+	}
+	p.Finished(b)
+	return nil
+}

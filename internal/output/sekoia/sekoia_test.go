@@ -1,0 +1,139 @@
+package sekoia
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"s1collector/internal/output/outputtest"
+	"s1collector/internal/pipeline"
+)
+
+func assetIDs(t *testing.T, r outputtest.Request) []string {
+	var body struct {
+		Version int `json:"version"`
+		Items   []struct {
+			Device struct {
+				UID string `json:"uid"`
+			} `json:"device"`
+			Source any `json:"_source"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.Version != 1 {
+		t.Fatalf("body: %v %s", err, r.Body[:min(len(r.Body), 200)])
+	}
+	var ids []string
+	for _, it := range body.Items {
+		if it.Source != nil {
+			t.Fatal("asset items must be the bare events, without collector metadata")
+		}
+		ids = append(ids, it.Device.UID)
+	}
+	return ids
+}
+
+func TestAssetsScenarios(t *testing.T) {
+	outputtest.Run(t, outputtest.Protocol{
+		New: func(t *testing.T, url string) pipeline.Output {
+			o, err := NewAssets("assets", AssetsConfig{BaseURL: url + "/", ConnectorUUID: "c0ffee", APIKey: "k3y", BatchSize: 400}, http.DefaultClient)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o
+		},
+		IDs: func(t *testing.T, r outputtest.Request) []string {
+			if r.Path != "/api/v2/asset-management/asset-connector/c0ffee" || r.Header.Get("Authorization") != "Bearer k3y" {
+				t.Fatalf("request %s %v", r.Path, r.Header)
+			}
+			ids := assetIDs(t, r)
+			if len(ids) > 400 {
+				t.Fatalf("%d items in one request, batch_size is 400", len(ids))
+			}
+			return ids
+		},
+	})
+}
+
+func intakeIDs(t *testing.T, r outputtest.Request) []string {
+	var body struct {
+		IntakeKey string   `json:"intake_key"`
+		JSONs     []string `json:"jsons"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.IntakeKey != "intake-k" || r.Path != "/batch" {
+		t.Fatalf("request %s: %v", r.Path, err)
+	}
+	if len(r.Body) > MaxRequestBytes {
+		t.Fatalf("request of %d bytes, over 10 MiB", len(r.Body))
+	}
+	var ids []string
+	for _, s := range body.JSONs {
+		var ev struct{ ID string }
+		if err := json.Unmarshal([]byte(s), &ev); err != nil {
+			t.Fatalf("jsons element is not an event serialised as a string: %v", err)
+		}
+		ids = append(ids, ev.ID)
+	}
+	return ids
+}
+
+func TestIntakeScenarios(t *testing.T) {
+	outputtest.Run(t, outputtest.Protocol{
+		New: func(t *testing.T, url string) pipeline.Output {
+			o, err := NewIntake("intake", IntakeConfig{URL: url, IntakeKey: "intake-k"}, http.DefaultClient, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o
+		},
+		IDs: intakeIDs,
+	})
+}
+
+// TestIntakeLimits: requests stay within 10 MiB; an event over 250,000
+// characters is skipped and reported, never sent, never silent.
+func TestIntakeLimits(t *testing.T) {
+	peer := outputtest.NewPeer(t, nil)
+	var logs bytes.Buffer
+	o, _ := NewIntake("intake", IntakeConfig{URL: peer.URL, IntakeKey: "intake-k"}, http.DefaultClient, slog.New(slog.NewTextHandler(&logs, nil)))
+	skipped := 0
+	o.Skipped = func(n int) { skipped += n }
+	b := outputtest.Batch("threats", 0, 60, 200_000) // 60 × ~200 KB = 12 MB
+	b.Events = append(b.Events, outputtest.Batch("threats", 60, 1, 300_000).Events...)
+	if err := outputtest.Deliver(t.Context(), o, b); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range peer.Accepted() {
+		ids = append(ids, intakeIDs(t, r)...)
+	}
+	if len(peer.Accepted()) < 2 || len(ids) != 60 || skipped != 1 {
+		t.Fatalf("%d requests, %d events, %d skipped", len(peer.Accepted()), len(ids), skipped)
+	}
+	if !strings.Contains(logs.String(), "event too long for the Sekoia.io intake") || !strings.Contains(logs.String(), "id=60") {
+		t.Fatalf("skip not reported: %s", logs.String())
+	}
+}
+
+func TestChecksSendNothing(t *testing.T) {
+	peer := outputtest.NewPeer(t, nil)
+	a, _ := NewAssets("a", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient)
+	in, _ := NewIntake("i", IntakeConfig{URL: peer.URL, IntakeKey: "k"}, http.DefaultClient, slog.New(slog.DiscardHandler))
+	for _, o := range []pipeline.Output{a, in} {
+		if err := o.Check(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range peer.All() {
+		if bytes.Contains(r.Body, []byte(`"id"`)) {
+			t.Fatalf("check sent an event: %s", r.Body)
+		}
+	}
+	bad := outputtest.NewPeer(t, func(int) int { return 401 })
+	a2, _ := NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient)
+	if err := a2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Fatalf("check with a refused key: %v", err)
+	}
+}

@@ -1,0 +1,14 @@
+package splunk
+
+import (
+	"net/http"
+	"testing"
+
+	"s1collector/internal/output/outputtest"
+)
+
+func BenchmarkDeliver(b *testing.B) {
+	srv := outputtest.Sink(b, `{"text":"Success","code":0}`)
+	o, _ := New("h", Config{URL: srv.URL, Token: "t"}, http.DefaultClient)
+	outputtest.Bench(b, o)
+}

@@ -1,0 +1,115 @@
+// Package webhook posts events to any HTTP endpoint, as NDJSON or a JSON
+// array, optionally gzip'd, with the headers the endpoint wants.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"s1collector/internal/output/httpout"
+	"s1collector/internal/pipeline"
+)
+
+// Config configures the output.
+type Config struct {
+	URL       string
+	JSONArray bool // default NDJSON
+	Gzip      bool
+	Headers   map[string]string
+	MaxBytes  int // per request; default 5 MiB
+	MaxEvents int // per request; default 1000
+}
+
+// Output is a webhook.
+type Output struct {
+	name     string
+	cfg      Config
+	client   *http.Client
+	progress httpout.Progress
+}
+
+// New returns the output.
+func New(name string, cfg Config, client *http.Client) (*Output, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("webhook output " + name + ": url: is required")
+	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = 5 << 20
+	}
+	if cfg.MaxEvents == 0 {
+		cfg.MaxEvents = 1000
+	}
+	return &Output{name: name, cfg: cfg, client: client}, nil
+}
+
+// Name is the output's configured name.
+func (o *Output) Name() string { return o.name }
+
+// Deliver posts the batch in requests within MaxEvents and MaxBytes.
+func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
+	docs := make([][]byte, len(b.Events))
+	sizes := make([]int, len(b.Events))
+	for i, e := range b.Events {
+		docs[i] = e.Decorated()
+		sizes[i] = len(docs[i])
+	}
+	chunks := httpout.Chunks(sizes, o.cfg.MaxEvents, o.cfg.MaxBytes, 1)
+	return o.progress.Send(b, len(chunks), func(i int) error {
+		body := o.encode(docs[chunks[i][0]:chunks[i][1]])
+		_, err := httpout.Post(ctx, o.client, o.cfg.URL, o.header(), body)
+		return err
+	})
+}
+
+func (o *Output) encode(docs [][]byte) []byte {
+	var buf bytes.Buffer
+	if o.cfg.JSONArray {
+		buf.WriteByte('[')
+		buf.Write(bytes.Join(docs, []byte{','}))
+		buf.WriteByte(']')
+	} else {
+		for _, d := range docs {
+			buf.Write(d)
+			buf.WriteByte('\n')
+		}
+	}
+	if o.cfg.Gzip {
+		return httpout.Gzip(buf.Bytes())
+	}
+	return buf.Bytes()
+}
+
+func (o *Output) header() http.Header {
+	h := http.Header{"Content-Type": {"application/x-ndjson"}, "User-Agent": {"s1collector"}}
+	if o.cfg.JSONArray {
+		h.Set("Content-Type", "application/json")
+	}
+	if o.cfg.Gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	for k, v := range o.cfg.Headers {
+		h.Set(k, v)
+	}
+	return h
+}
+
+// Check makes a HEAD request: any HTTP answer proves the endpoint is
+// reachable and its certificate trusted; no event is sent.
+func (o *Output) Check(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, o.cfg.URL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := o.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("unreachable: %w", httpout.Redact(err))
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Close has nothing to release.
+func (o *Output) Close() error { return nil }
