@@ -196,8 +196,18 @@ func fmtDuration(d time.Duration) string {
 // validateRouting checks what sources send to each output: a Sekoia.io
 // asset connector expects devices in the sekoia profile.
 func (c *Config) validateRouting(v *validator) {
+	known := map[string]bool{}
+	for _, o := range c.Outputs {
+		known[o.Name] = true
+	}
 	for i, s := range c.Sources {
+		if slices.ContainsFunc(s.Outputs, func(n string) bool { return !known[n] }) {
+			continue // already reported: routing cannot be judged
+		}
 		for _, api := range s.SupportedAPIs {
+			if !slices.Contains(APIs, api) {
+				continue
+			}
 			taken := false
 			for _, o := range c.Outputs {
 				taken = taken || slices.Contains(s.Outputs, o.Name) && o.AcceptsStream(api)
