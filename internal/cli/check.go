@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/pipeline"
+
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
 	"s1collector/internal/sentinelone"
@@ -114,7 +116,7 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 		case err != nil:
 			c.fail("%s: %s not readable: %v", name, api, err)
 		case total != nil:
-			c.ok("%s: %s readable (%s records)", name, api, thousands(*total))
+			c.ok("%s: %s readable (%s records)", name, api, pipeline.Count(*total))
 		default:
 			c.ok("%s: %s readable", name, api)
 		}

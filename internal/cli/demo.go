@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/pipeline"
+
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
 	"s1collector/internal/emulator"
@@ -19,6 +21,7 @@ import (
 
 type demoFlags struct {
 	dir      string
+	listen   string
 	agents   int
 	seed     uint64
 	speed    float64
@@ -28,7 +31,7 @@ type demoFlags struct {
 
 const demoMarker = "demo.yaml"
 
-func newDemoCmd() *cobra.Command {
+func newDemoCmd(version string) *cobra.Command {
 	var f demoFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -39,7 +42,7 @@ pipeline into NDJSON files. Then keep collecting as the emulated console
 changes (time runs 60x faster there), until Ctrl-C; --once stops after the
 first cycle. Everything stays in --dir, which is started afresh each time.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f, version) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.dir, "dir", "s1collector-demo", "folder for the config, state and output files")
@@ -48,10 +51,11 @@ first cycle. Everything stays in --dir, which is started afresh each time.`,
 	fl.Float64Var(&f.speed, "speed", 60, "emulated seconds per real second")
 	fl.DurationVar(&f.interval, "interval", 15*time.Second, "collection interval")
 	fl.BoolVar(&f.once, "once", false, "collect one cycle and exit")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:9464", "address of the status page and /metrics; off disables")
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, f demoFlags) error {
+func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	if err := prepareDemoDir(f.dir); err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 	}
 	defer b.Close()
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "s1collector demo: emulated SentinelOne console at %s with %s agents\n", ln.Addr(), thousands(int64(f.agents)))
+	fmt.Fprintf(w, "s1collector demo: emulated SentinelOne console at %s with %s agents\n", ln.Addr(), pipeline.Count(int64(f.agents)))
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
 	results := b.Collector.Once(ctx, stop)
 	stopProgress()
@@ -97,6 +101,14 @@ func runDemo(cmd *cobra.Command, f demoFlags) error {
 	}
 	if f.once {
 		return nil
+	}
+	addr, stopOps, err := operations(ctx, b, cfg, f.listen, version, log)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
+	if addr != "" {
+		fmt.Fprintf(w, "\nStatus page: http://%s/  (metrics at /metrics)", addr)
 	}
 	fmt.Fprintf(w, "\nCollecting every %s as the console changes; Ctrl-C to stop.\n", f.interval)
 	b.Collector.Run(ctx, stop)

@@ -67,11 +67,11 @@ func printResults(w io.Writer, results []pipeline.StreamResult) int {
 			fmt.Fprintf(w, "✗ %s: %v\n", name, r.Err)
 			continue
 		}
-		what := fmt.Sprintf("%s delivered", thousands(int64(res.Delivered)))
+		what := fmt.Sprintf("%s delivered", pipeline.Count(int64(res.Delivered)))
 		if res.FullSync {
 			what += " (full listing)"
 		}
-		fmt.Fprintf(w, "✓ %s: %s, %s read in %d page(s), %s", name, what, thousands(int64(res.Read)), res.Pages, res.Duration.Round(1e6))
+		fmt.Fprintf(w, "✓ %s: %s, %s read in %d page(s), %s", name, what, pipeline.Count(int64(res.Read)), res.Pages, res.Duration.Round(1e6))
 		if res.Skipped > 0 {
 			fmt.Fprintf(w, ", %d skipped (see log)", res.Skipped)
 		}

@@ -46,7 +46,7 @@ func report(w io.Writer, log *slog.Logger, term bool, streams []*pipeline.Stream
 		if v.Phase != pipeline.PhaseSyncing || v.CycleRead == 0 {
 			continue
 		}
-		line := fmt.Sprintf("%s/%s %s", v.Source, v.Stream, progressText(v))
+		line := fmt.Sprintf("%s/%s %s", v.Source, v.Stream, v.Progress())
 		if term {
 			parts = append(parts, line)
 			continue
@@ -56,30 +56,4 @@ func report(w io.Writer, log *slog.Logger, term bool, streams []*pipeline.Stream
 	if term && len(parts) > 0 {
 		fmt.Fprintf(w, "\r\033[K%s", strings.Join(parts, " · "))
 	}
-}
-
-// progressText is "12,000/100,000 (12%, ~3m left)" or "12,000 read".
-func progressText(v pipeline.StatusSnapshot) string {
-	if v.Total <= 0 {
-		return fmt.Sprintf("%s read", thousands(int64(v.CycleRead)))
-	}
-	pct := float64(v.CycleRead) * 100 / float64(v.Total)
-	text := fmt.Sprintf("%s/%s (%.0f%%", thousands(int64(v.CycleRead)), thousands(v.Total), min(pct, 100))
-	if el := time.Since(v.CycleStarted); v.CycleRead > 0 && int64(v.CycleRead) < v.Total {
-		left := time.Duration(float64(el) * float64(v.Total-int64(v.CycleRead)) / float64(v.CycleRead))
-		text += fmt.Sprintf(", ~%s left", left.Round(time.Second))
-	}
-	return text + ")"
-}
-
-// thousands writes 1234567 as 1,234,567.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -11,8 +11,8 @@ import (
 	"s1collector/internal/config"
 )
 
-func newRunCmd() *cobra.Command {
-	var path string
+func newRunCmd(version string) *cobra.Command {
+	var path, listen string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Collect continuously, every stream on its own schedule",
@@ -24,13 +24,14 @@ and exits (a second signal, or 30s, stops at once; nothing is lost, the batch
 is collected again). SIGHUP reloads the configuration; a configuration with
 errors is refused and the running one kept.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd, path) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd, path, listen, version) },
 	}
 	addConfigFlag(cmd, &path)
+	cmd.Flags().StringVar(&listen, "listen", "", "address of the status page and /metrics (default: server.listen, else 127.0.0.1:9464; off disables)")
 	return cmd
 }
 
-func runDaemon(cmd *cobra.Command, path string) error {
+func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
 		return err
@@ -42,7 +43,7 @@ func runDaemon(cmd *cobra.Command, path string) error {
 	ctx, stop, reload, done := graceful(cmd.Context(), log)
 	defer done()
 	for {
-		next, err := runOnce(ctx, cmd, cfg, log, stop, reload, path)
+		next, err := runOnce(ctx, cmd, cfg, log, stop, reload, path, listen, version)
 		if err != nil || next == nil {
 			return err
 		}
@@ -54,12 +55,17 @@ func runDaemon(cmd *cobra.Command, path string) error {
 // runOnce runs the collector built from cfg until a stop (nil config
 // returned) or a valid reload (the new config returned).
 func runOnce(ctx context.Context, cmd *cobra.Command, cfg *config.Config, log *slog.Logger,
-	stop <-chan struct{}, reload <-chan os.Signal, path string) (*config.Config, error) {
+	stop <-chan struct{}, reload <-chan os.Signal, path, listen, version string) (*config.Config, error) {
 	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout()})
 	if err != nil {
 		return nil, err
 	}
 	defer b.Close()
+	_, stopOps, err := operations(ctx, b, cfg, listen, version, log)
+	if err != nil {
+		return nil, err
+	}
+	defer stopOps()
 	log.Info("collector started", "sources", len(cfg.Sources), "streams", len(b.Collector.Streams), "state", cfg.State.Path)
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
 	defer stopProgress()

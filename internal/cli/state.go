@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/pipeline"
+
 	"s1collector/internal/state"
 )
 
@@ -87,7 +89,7 @@ func showState(cmd *cobra.Command, st state.Store) error {
 		if !cp.FullSyncStarted.IsZero() {
 			full = "in progress since " + stamp(cp.FullSyncStarted)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", k, stamp(cp.Watermark), len(cp.Boundary), thousands(cp.Delivered), full, stamp(cp.SavedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
 	}
 	return tw.Flush()
 }

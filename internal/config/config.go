@@ -11,6 +11,7 @@ import (
 type Config struct {
 	State       State        `yaml:"state"`
 	Log         Log          `yaml:"log"`
+	Server      Server       `yaml:"server"`
 	Sources     []Source     `yaml:"sources"`
 	SumoSources []SumoSource `yaml:"sumo_sources"`
 	Outputs     []Output     `yaml:"outputs"`
@@ -20,6 +21,13 @@ type Config struct {
 type State struct {
 	// Path of the embedded state file. Default s1collector.db.
 	Path string `yaml:"path"`
+}
+
+// Server configures the status page, /metrics and the health endpoints.
+type Server struct {
+	// Listen is host:port; default 127.0.0.1:9464 (loopback: exposing it
+	// is an explicit choice); "off" disables the server.
+	Listen string `yaml:"listen"`
 }
 
 // Log configures logging.
@@ -167,6 +175,9 @@ var APIs = []string{"agents", "activities", "threats"}
 func (c *Config) applyDefaults() {
 	if c.State.Path == "" {
 		c.State.Path = DefaultState
+	}
+	if c.Server.Listen == "" {
+		c.Server.Listen = "127.0.0.1:9464"
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"

@@ -90,16 +90,16 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) 
 	var ae *sentinelone.APIError
 	switch {
 	case err == nil:
-		s.Status.cycleEnded(nil, PhaseIdle, "")
+		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle done")
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
-		s.Status.cycleEnded(nil, PhaseIdle, "")
+		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle interrupted by shutdown; checkpoint saved")
 	case errors.As(err, &ae) && (ae.Kind == sentinelone.KindAuth || ae.Kind == sentinelone.KindPermission):
-		s.Status.cycleEnded(err, PhaseStopped, ae.Hint())
+		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())
 		log.Error("stream stopped", "error", err)
 	default:
-		s.Status.cycleEnded(err, PhaseFailing, "")
+		s.Status.cycleEnded(res, err, PhaseFailing, "")
 		log.Error("cycle failed; the next cycle starts again from the checkpoint", "error", err)
 	}
 	return res, err

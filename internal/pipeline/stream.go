@@ -131,6 +131,7 @@ func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp stat
 	s.Status.pageRead(len(page.Records), page.TotalItems)
 	batch, ids, next := s.buildBatch(page, cp, m, res)
 	if len(batch.Events) > 0 {
+		s.Status.delivering(len(batch.Events))
 		if err := s.deliver(ctx, batch); err != nil {
 			return cp, err
 		}

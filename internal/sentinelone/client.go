@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +37,50 @@ type Stats struct {
 	Retries   atomic.Int64 // requests repeated after a transient failure
 	Throttled atomic.Int64 // 429 answers
 	Failures  atomic.Int64 // non-2xx answers and network failures
+
+	mu         sync.Mutex
+	byEndpoint map[EndpointStatus]int64
+	retriesBy  map[string]int64
+}
+
+// EndpointStatus keys requests by endpoint and status class ("2xx", "4xx",
+// "429", "5xx", "error" for a network failure).
+type EndpointStatus struct {
+	Endpoint, Class string
+}
+
+func (s *Stats) count(endpoint string, status int) {
+	class := "error"
+	switch {
+	case status == http.StatusTooManyRequests:
+		class = "429"
+	case status > 0:
+		class = fmt.Sprintf("%dxx", status/100)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byEndpoint == nil {
+		s.byEndpoint = map[EndpointStatus]int64{}
+	}
+	s.byEndpoint[EndpointStatus{endpoint, class}]++
+}
+
+func (s *Stats) retried(endpoint string) {
+	s.Retries.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.retriesBy == nil {
+		s.retriesBy = map[string]int64{}
+	}
+	s.retriesBy[endpoint]++
+}
+
+// ByEndpoint returns the request counts by endpoint and status class, and
+// the retries by endpoint.
+func (s *Stats) ByEndpoint() (map[EndpointStatus]int64, map[string]int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.byEndpoint), maps.Clone(s.retriesBy)
 }
 
 // New returns a Client. httpClient may be nil for a default one; its Timeout
@@ -80,7 +126,7 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 	policy := c.cfg.Retry
 	userNotify := policy.Notify
 	policy.Notify = func(err error, attempt int, wait time.Duration) {
-		c.stats.Retries.Add(1)
+		c.stats.retried(req.endpoint)
 		if userNotify != nil {
 			userNotify(err, attempt, wait)
 		}
@@ -128,12 +174,14 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		c.stats.Failures.Add(1)
+		c.stats.count(req.endpoint, 0)
 		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
 			return nil, err
 		}
 		return nil, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: redactURL(err)}
 	}
 	defer resp.Body.Close()
+	c.stats.count(req.endpoint, resp.StatusCode)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
 	if err == nil && int64(len(body)) > c.cfg.MaxBodyBytes {
 		err = fmt.Errorf("response body larger than %d bytes", c.cfg.MaxBodyBytes)

@@ -1,0 +1,172 @@
+// Package server serves what people and machines read about a running
+// collector: Prometheus /metrics, /healthz, /readyz, a status page at / and
+// the same as JSON at /api/status. Secrets never appear on any of them.
+package server
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"s1collector/internal/collector"
+	"s1collector/internal/pipeline"
+)
+
+// TokenWarnDays is when the status page highlights a token's expiry.
+const TokenWarnDays = 14
+
+// Status is the whole collector's state, as /api/status returns it.
+type Status struct {
+	Version string         `json:"version"`
+	Started time.Time      `json:"started"`
+	Now     time.Time      `json:"now"`
+	Ready   bool           `json:"ready"`
+	Reasons []string       `json:"not_ready_reasons,omitempty"`
+	Sources []SourceStatus `json:"sources"`
+}
+
+// SourceStatus is one console.
+type SourceStatus struct {
+	Name           string         `json:"name"`
+	TokenExpiresAt *time.Time     `json:"token_expires_at,omitempty"`
+	TokenDaysLeft  *int           `json:"token_days_left,omitempty"`
+	TokenWarning   bool           `json:"token_warning"`
+	TokenError     string         `json:"token_error,omitempty"`
+	Streams        []StreamStatus `json:"streams"`
+}
+
+// StreamStatus is one stream of a source.
+type StreamStatus struct {
+	Stream       string            `json:"stream"`
+	State        string            `json:"state"` // ok, waiting, syncing, failing, stopped
+	Progress     string            `json:"progress,omitempty"`
+	LastSuccess  *time.Time        `json:"last_success,omitempty"`
+	LagSeconds   *float64          `json:"lag_seconds,omitempty"`
+	RecordsToday int64             `json:"records_today"`
+	Delivered    int64             `json:"delivered"`
+	Read         int64             `json:"read"`
+	LastError    string            `json:"last_error,omitempty"`
+	LastErrorAt  *time.Time        `json:"last_error_at,omitempty"`
+	Fix          string            `json:"fix,omitempty"`
+	OutputErrors map[string]string `json:"output_errors,omitempty"`
+	History      []pipeline.Cycle  `json:"history"`
+	Failures     []pipeline.Cycle  `json:"failures"`
+}
+
+// Source is what the server is given about a console.
+type Source struct {
+	Name    string
+	Streams []*pipeline.Stream
+}
+
+// build assembles the status; redact removes secrets from every text.
+func build(version string, started, now time.Time, sources []Source, tokens map[string]collector.TokenState, redact func(string) string) Status {
+	st := Status{Version: version, Started: started, Now: now, Ready: true}
+	for _, src := range sources {
+		ss := SourceStatus{Name: src.Name}
+		if tk, ok := tokens[src.Name]; ok {
+			if !tk.ExpiresAt.IsZero() {
+				exp, days := tk.ExpiresAt, tk.DaysLeft(now)
+				ss.TokenExpiresAt, ss.TokenDaysLeft, ss.TokenWarning = &exp, &days, days < TokenWarnDays
+			}
+			ss.TokenError = redact(tk.Err)
+		}
+		for _, s := range src.Streams {
+			v := s.Status.Snapshot()
+			stream := streamStatus(v, s.Interval, started, now, redact)
+			if reason := notReady(stream, v, s.Interval, started, now); reason != "" {
+				st.Ready = false
+				st.Reasons = append(st.Reasons, src.Name+"/"+v.Stream+": "+reason)
+			}
+			ss.Streams = append(ss.Streams, stream)
+		}
+		st.Sources = append(st.Sources, ss)
+	}
+	sort.Strings(st.Reasons)
+	return st
+}
+
+func streamStatus(v pipeline.StatusSnapshot, interval time.Duration, started, now time.Time, redact func(string) string) StreamStatus {
+	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, Delivered: v.Delivered, Read: v.Read,
+		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint}
+	for i := range s.History {
+		s.History[i].Error = redact(s.History[i].Error)
+	}
+	for i := range s.Failures {
+		s.Failures[i].Error = redact(s.Failures[i].Error)
+	}
+	if len(v.OutputErrors) > 0 {
+		s.OutputErrors = map[string]string{}
+		for k, e := range v.OutputErrors {
+			s.OutputErrors[k] = redact(e)
+		}
+	}
+	if s.Fix != "" {
+		s.LastError = strings.TrimSuffix(s.LastError, " — "+s.Fix) // the fix is shown on its own
+	}
+	if !v.LastSuccess.IsZero() {
+		t := v.LastSuccess
+		s.LastSuccess = &t
+	}
+	if !v.LastErrorAt.IsZero() {
+		t := v.LastErrorAt
+		s.LastErrorAt = &t
+	}
+	if !v.Watermark.IsZero() {
+		lag := max(now.Sub(v.Watermark).Seconds(), 0) // clocks of console and collector may differ
+		s.LagSeconds = &lag
+	}
+	s.State = streamState(v)
+	if s.State == "syncing" {
+		s.Progress = progress(v)
+	}
+	if s.Fix == "" && s.State == "failing" {
+		s.Fix = failingFix(v)
+	}
+	return s
+}
+
+func streamState(v pipeline.StatusSnapshot) string {
+	switch v.Phase {
+	case pipeline.PhaseSyncing:
+		return "syncing"
+	case pipeline.PhaseFailing:
+		return "failing"
+	case pipeline.PhaseStopped:
+		return "stopped"
+	}
+	if v.LastSuccess.IsZero() {
+		return "waiting"
+	}
+	return "ok"
+}
+
+func progress(v pipeline.StatusSnapshot) string {
+	p := v.Progress()
+	if len(v.OutputErrors) > 0 {
+		p += "; an output is refusing, batch held"
+	}
+	return p
+}
+
+func failingFix(v pipeline.StatusSnapshot) string {
+	if strings.HasPrefix(v.LastError, "output ") || strings.Contains(v.LastError, "output ") {
+		return "An output refused the batch: check its URL, credentials and the peer's answer above. Its stream's checkpoint holds; the batch is sent again."
+	}
+	return "The console did not answer as expected. The next cycle retries from the checkpoint; if it persists, check the console's URL and status."
+}
+
+// notReady says why a stream keeps the collector from being ready.
+func notReady(s StreamStatus, v pipeline.StatusSnapshot, interval time.Duration, started, now time.Time) string {
+	switch {
+	case s.State == "stopped":
+		return "stopped: " + s.LastError
+	case s.LastSuccess != nil:
+		return ""
+	case now.Sub(started) < interval:
+		return "" // still within its first interval
+	case s.State == "failing":
+		return "no successful cycle yet: " + s.LastError
+	}
+	return "no successful cycle yet"
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"s1collector/internal/collector"
+	"s1collector/internal/emulator"
+	"s1collector/internal/pipeline"
+	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
+)
+
+const secret = "tok-VERY-SECRET-42"
+
+// fixture runs one cycle of a healthy source and a source whose token
+// the console refuses, and serves their status.
+func fixture(t *testing.T) *httptest.Server {
+	t.Helper()
+	emu, err := emulator.New(emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
+		Tokens: []emulator.Token{{Value: secret}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.OpenBolt(t.TempDir() + "/s.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clients := map[string]*sentinelone.Client{}
+	var sources []Source
+	for _, name := range []string{"healthy", "expired"} {
+		token := secret
+		if name == "expired" {
+			token = "wrong-token"
+		}
+		c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: token}, &http.Client{Transport: emu.Transport()})
+		clients[name] = c
+		s := &pipeline.Stream{Source: pipeline.SourceInfo{Name: name}, API: sentinelone.Activities, Lister: c, Store: st,
+			Outputs: []pipeline.Output{}, Lookback: 72 * time.Hour, Interval: time.Hour, Now: emu.Now, Log: log,
+			Status: pipeline.NewStatus(name, "activities")}
+		(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
+		sources = append(sources, Source{Name: name, Streams: []*pipeline.Stream{s}})
+	}
+	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log,
+		Redact: strings.NewReplacer(secret, "[redacted]").Replace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.srv.Handler)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestStatusReadinessAndMetrics(t *testing.T) {
+	ts := fixture(t)
+	code, body := get(t, ts.URL+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "expired/activities: stopped") {
+		t.Errorf("readyz: %d %s", code, body)
+	}
+	code, body = get(t, ts.URL+"/api/status")
+	var st Status
+	if err := json.Unmarshal([]byte(body), &st); err != nil || code != 200 {
+		t.Fatalf("api/status: %d %v", code, err)
+	}
+	healthy, expired := st.Sources[0].Streams[0], st.Sources[1].Streams[0]
+	if healthy.State != "ok" || healthy.Delivered != 40 || expired.State != "stopped" || !strings.Contains(expired.Fix, "generate a new one") {
+		t.Errorf("streams: %+v / %+v", healthy, expired)
+	}
+	if len(expired.Failures) != 1 || len(expired.History) != 1 {
+		t.Errorf("history of the failing stream: %+v", expired)
+	}
+	_, metrics := get(t, ts.URL+"/metrics")
+	for _, want := range []string{
+		`s1collector_events_delivered_total{source="healthy",stream="activities"} 40`,
+		`s1collector_api_requests_total{code="4xx",endpoint="activities",source="expired"} 1`,
+		`s1collector_cycles_total{result="failed",source="expired",stream="activities"} 1`,
+		`s1collector_stream_state{source="expired",state="stopped",stream="activities"} 1`,
+		`s1collector_build_info{goversion=`,
+		`process_resident_memory_bytes`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	_, page := get(t, ts.URL+"/")
+	for _, want := range []string{"Console healthy", "Console expired", "stopped", "Fix:", "Not ready"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, p := range []string{"/", "/api/status", "/metrics", "/readyz"} {
+		if _, b := get(t, ts.URL+p); strings.Contains(b, secret) {
+			t.Errorf("%s shows the token", p)
+		}
+	}
+	if code, _ := get(t, ts.URL+"/healthz"); code != 200 {
+		t.Errorf("healthz %d", code)
+	}
+}
+
+func TestTokenExpiryHighlight(t *testing.T) {
+	now := time.Now()
+	tokens := map[string]collector.TokenState{"a": {ExpiresAt: now.Add(10 * 24 * time.Hour)}, "b": {ExpiresAt: now.Add(100 * 24 * time.Hour)}}
+	st := build("v", now, now, []Source{{Name: "a"}, {Name: "b"}}, tokens, func(s string) string { return s })
+	if !st.Sources[0].TokenWarning || st.Sources[1].TokenWarning || *st.Sources[0].TokenDaysLeft != 10 {
+		t.Fatalf("%+v %+v", st.Sources[0], st.Sources[1])
+	}
+}
+
+func TestWaitingStreamIsReadyWithinItsFirstInterval(t *testing.T) {
+	s := &pipeline.Stream{Interval: time.Hour, Status: pipeline.NewStatus("a", "agents")}
+	now := time.Now()
+	if st := build("v", now, now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, func(s string) string { return s }); !st.Ready {
+		t.Fatalf("not ready at start: %v", st.Reasons)
+	}
+	if st := build("v", now.Add(-2*time.Hour), now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, func(s string) string { return s }); st.Ready {
+		t.Fatal("ready after an interval without a cycle")
+	}
+}
