@@ -37,14 +37,19 @@ with what to do about a failure. Exit status 1 when any check fails.`,
 
 type checker struct {
 	w      io.Writer
+	redact func(string) string
 	failed int
 }
 
-func (c *checker) ok(format string, args ...any)   { fmt.Fprintf(c.w, "✓ "+format+"\n", args...) }
-func (c *checker) warn(format string, args ...any) { fmt.Fprintf(c.w, "! "+format+"\n", args...) }
+func (c *checker) line(mark, format string, args ...any) {
+	fmt.Fprintln(c.w, c.redact(mark+" "+fmt.Sprintf(format, args...)))
+}
+
+func (c *checker) ok(format string, args ...any)   { c.line("✓", format, args...) }
+func (c *checker) warn(format string, args ...any) { c.line("!", format, args...) }
 func (c *checker) fail(format string, args ...any) {
 	c.failed++
-	fmt.Fprintf(c.w, "✗ "+format+"\n", args...)
+	c.line("✗", format, args...)
 }
 
 func runCheck(cmd *cobra.Command, path string) error {
@@ -61,7 +66,7 @@ func runCheck(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return err
 	}
-	c := &checker{w: cmd.OutOrStdout()}
+	c := &checker{w: cmd.OutOrStdout(), redact: cfg.Redactor()}
 	for _, src := range cfg.Sources {
 		checkSource(ctx, c, src, clients[src.Name])
 	}

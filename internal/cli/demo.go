@@ -94,7 +94,7 @@ func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
 	results := b.Collector.Once(ctx, stop)
 	stopProgress()
-	failed := printResults(w, results)
+	failed := printResults(w, results, cfg.Redactor())
 	printDemoFiles(w, cfg)
 	if failed > 0 {
 		return exitError{1}

@@ -40,6 +40,7 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	if err != nil {
 		return err
 	}
+	log = withRedaction(log, cfg.Redactor())
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
 	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts})
@@ -50,21 +51,21 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
 	results := b.Collector.Once(ctx, stop)
 	stopProgress()
-	if failed := printResults(cmd.ErrOrStderr(), results); failed > 0 {
+	if failed := printResults(cmd.ErrOrStderr(), results, cfg.Redactor()); failed > 0 {
 		return exitError{1}
 	}
 	return nil
 }
 
 // printResults writes one line per stream and returns how many failed.
-func printResults(w io.Writer, results []pipeline.StreamResult) int {
+func printResults(w io.Writer, results []pipeline.StreamResult, redact func(string) string) int {
 	failed := 0
 	for _, r := range results {
 		name := r.Stream.Key()
 		res := r.Result
 		if r.Err != nil && !errors.Is(r.Err, pipeline.ErrStopped) {
 			failed++
-			fmt.Fprintf(w, "✗ %s: %v\n", name, r.Err)
+			fmt.Fprintf(w, "✗ %s: %s\n", name, redact(r.Err.Error()))
 			continue
 		}
 		what := fmt.Sprintf("%s delivered", pipeline.Count(int64(res.Delivered)))

@@ -40,6 +40,7 @@ func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 	if err != nil {
 		return err
 	}
+	log = withRedaction(log, cfg.Redactor())
 	ctx, stop, reload, done := graceful(cmd.Context(), log)
 	defer done()
 	for {
