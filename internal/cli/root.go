@@ -50,7 +50,7 @@ threats), turns devices into OCSF events and delivers them with nothing lost.`,
 	root.PersistentFlags().StringVar(&globals.logLevel, "log-level", "", "debug, info, warn or error (default: the config's, else info)")
 	root.PersistentFlags().StringVar(&globals.logFormat, "log-format", "", "auto, text or json (default: the config's, else auto: text on a terminal, JSON otherwise)")
 	root.AddCommand(newRunCmd(version), newOnceCmd(), newTestCmd(), newValidateCmd(), newStateCmd(),
-		newDemoCmd(version), newEmulateCmd(), newTransformCmd(), newVersionCmd(version))
+		newDemoCmd(version), newBenchCmd(), newEmulateCmd(), newTransformCmd(), newVersionCmd(version))
 	return root
 }
 

@@ -52,12 +52,17 @@ type Source struct {
 	Lookback      time.Duration     `yaml:"lookback"`
 	Delay         time.Duration     `yaml:"delay"`
 	FullSync      time.Duration     `yaml:"full_sync_interval"`
-	SiteIDs       []string          `yaml:"site_ids"`
-	AccountIDs    []string          `yaml:"account_ids"`
-	Outputs       []string          `yaml:"outputs"`
-	PageSize      int               `yaml:"page_size"`
-	Timeout       time.Duration     `yaml:"timeout"`
-	RateLimits    map[string]Rate   `yaml:"rate_limits"`
+	// FullSyncConcurrency is how many ranges of a full listing of agents
+	// are walked at once; 1 walks it with a single cursor. Default 8: at a
+	// real console's ~1.4 s a page that is ~6 requests a second, under its
+	// 25 rps for agents, and about 7× faster than one cursor for 200k agents.
+	FullSyncConcurrency int             `yaml:"full_sync_concurrency"`
+	SiteIDs             []string        `yaml:"site_ids"`
+	AccountIDs          []string        `yaml:"account_ids"`
+	Outputs             []string        `yaml:"outputs"`
+	PageSize            int             `yaml:"page_size"`
+	Timeout             time.Duration   `yaml:"timeout"`
+	RateLimits          map[string]Rate `yaml:"rate_limits"`
 
 	// Origin is where the source was defined (a Sumo JSON file), for messages.
 	Origin string `yaml:"-"`
@@ -208,6 +213,9 @@ func (s *Source) applyDefaults() {
 	set(&s.Timeout, DefaultTimeout)
 	if s.PageSize == 0 {
 		s.PageSize = DefaultPageSize
+	}
+	if s.FullSyncConcurrency == 0 {
+		s.FullSyncConcurrency = 8
 	}
 	if s.Profile == "" {
 		s.Profile = DefaultProfile

@@ -159,6 +159,9 @@ func (s *Source) validateTimes(v *validator, path string) {
 }
 
 func (s *Source) validateClient(v *validator, path string) {
+	if s.FullSyncConcurrency < 1 || s.FullSyncConcurrency > 64 {
+		v.add(path+".full_sync_concurrency", "%d is outside 1–64", s.FullSyncConcurrency)
+	}
 	if s.PageSize < 1 || s.PageSize > 1000 {
 		v.add(path+".page_size", "%d is outside 1–1000", s.PageSize)
 	}

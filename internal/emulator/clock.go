@@ -40,3 +40,12 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // stamp formats microseconds as the console does.
 func stamp(us int64) string { return fromMicros(us).Format("2006-01-02T15:04:05.000000Z") }
+
+// setSpeed keeps the current time and runs on at the new speed.
+func (c *clock) setSpeed(speed float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	run := time.Duration(float64(time.Since(c.wallStart)) * c.speed)
+	c.advanced += run
+	c.wallStart, c.speed = time.Now(), speed
+}

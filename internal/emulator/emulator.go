@@ -55,8 +55,12 @@ func (e *Emulator) Now() time.Time { return e.clock.now() }
 // appear as the configured rates say.
 func (e *Emulator) Advance(d time.Duration) { e.clock.advance(d) }
 
-// SetFault replaces the faults of an endpoint ("agents", "activities",
-// "threats", "*"); a zero Fault clears them.
+// SetSpeed changes how fast emulated time runs from now on (0 freezes it).
+func (e *Emulator) SetSpeed(speed float64) { e.clock.setSpeed(speed) }
+
+// SetFault replaces the faults of an endpoint ("agents", "agents/count",
+// "activities", "threats", "*"); a family ("agents") covers its
+// sub-endpoints unless they have their own; a zero Fault clears them.
 func (e *Emulator) SetFault(endpoint string, f Fault) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

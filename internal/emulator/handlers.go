@@ -103,18 +103,20 @@ func (e *Emulator) render(c *call, hits []hit) any {
 	return docs
 }
 
-// writePage writes a 200, cut in half when the Truncate fault fires.
+// writePage writes a 200, streamed, or cut in half when the Truncate fault
+// fires.
 func (e *Emulator) writePage(w http.ResponseWriter, c *call, body listBody) {
+	w.Header().Set("Content-Type", "application/json")
+	if !e.draw(c.fault.Truncate) {
+		_ = json.NewEncoder(w).Encode(body)
+		return
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, 5000010, "Internal Server Error", err.Error())
 		return
 	}
-	if e.draw(c.fault.Truncate) {
-		b = b[:len(b)/2]
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(b)
+	_, _ = w.Write(b[:len(b)/2])
 }
 
 func (e *Emulator) count(w http.ResponseWriter, r *http.Request, c *call) {

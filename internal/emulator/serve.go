@@ -28,6 +28,7 @@ func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp := rec.Result()
+	resp.ContentLength = int64(rec.Body.Len())
 	resp.Request = r
 	return resp, nil
 }

@@ -67,7 +67,7 @@ func (e *Emulator) guard(endpoint string, h handlerFunc) http.Handler {
 			writeThrottle(w, false)
 			return
 		}
-		c.fault = e.faultFor(family)
+		c.fault = e.faultFor(endpoint, family)
 		if !e.injectFaults(w, r, c) {
 			h(w, r, c)
 		}
@@ -98,11 +98,15 @@ func (e *Emulator) throttled(token, family string) bool {
 	return lim != nil && !lim.Allow()
 }
 
-func (e *Emulator) faultFor(family string) Fault {
+// faultFor finds an endpoint's faults: set for the endpoint itself
+// ("agents/count"), else for its family ("agents"), else for "*".
+func (e *Emulator) faultFor(endpoint, family string) Fault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f, ok := e.faults[family]; ok {
-		return f
+	for _, k := range []string{endpoint, family} {
+		if f, ok := e.faults[k]; ok {
+			return f
+		}
 	}
 	return e.faults["*"]
 }

@@ -38,7 +38,10 @@ func (m *memStore) Load(_ context.Context, k string) (state.Checkpoint, error) {
 	return m.cps[k], nil
 }
 
-func (m *memStore) Save(_ context.Context, k string, cp state.Checkpoint) error {
+func (m *memStore) Save(_ context.Context, k string, cp state.Checkpoint, seen ...state.Seen) error {
+	for _, s := range seen {
+		m.MarkSeen(context.Background(), s.Source, s.IDs, s.Generation)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cp.SavedAt = time.Now()

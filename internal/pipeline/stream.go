@@ -34,9 +34,13 @@ type Stream struct {
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
 	FullSync time.Duration     // agents: full listing period
-	Scope    url.Values        // siteIds / accountIds
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Concurrency is how many ranges of a full listing of agents are walked
+	// at once (1: one walk). Counter sizes the ranges.
+	Concurrency int
+	Counter     Counter
+	Scope       url.Values // siteIds / accountIds
+	Now         func() time.Time
+	Log         *slog.Logger
 	// Delivery governs retries of a failing output; the checkpoint is held
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
@@ -73,13 +77,23 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 	}
 	res.FullSync = !cp.FullSyncStarted.IsZero()
 	s.Status.cycleStarted(res.FullSync)
-	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now)}
 	m := mapper{api: s.API, profile: s.Profile, collected: s.Now}
+	if res.FullSync && s.Concurrency > 1 && s.Counter != nil {
+		if cp, err = s.partitioned(ctx, stop, cp, m, &res); err != nil {
+			return res, err
+		}
+		return res, s.finish(ctx, cp, &res)
+	}
+	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now)}
 	for page, err := range s.Lister.Pages(ctx, req) {
 		if err != nil {
 			return res, err
 		}
-		if cp, err = s.handlePage(ctx, page, cp, m, &res); err != nil {
+		var seen []state.Seen
+		if cp, seen, err = s.handlePage(ctx, page, cp, m, &res); err != nil {
+			return res, err
+		}
+		if err := s.Store.Save(ctx, s.Key(), cp, seen...); err != nil {
 			return res, err
 		}
 		select {
@@ -124,32 +138,55 @@ func (s *Stream) query(watermark, now time.Time) url.Values {
 }
 
 // handlePage maps a page, skips what was already delivered, delivers the
-// rest to every output and then moves the checkpoint.
-func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, error) {
-	res.Pages++
-	res.Read += len(page.Records)
+// rest to every output and returns the checkpoint that now holds, and the
+// devices seen by a full listing; the caller saves both.
+func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, []state.Seen, error) {
+	p := s.preparePage(page, cp, m)
+	return s.commitPage(ctx, p, res)
+}
+
+// prepared is a mapped page, ready to deliver.
+type prepared struct {
+	batch   Batch
+	ids     []string
+	next    state.Checkpoint
+	read    int
+	skipped int
+}
+
+// preparePage maps a page; it touches no shared state, so pages of a
+// partitioned listing are mapped concurrently.
+func (s *Stream) preparePage(page *sentinelone.Page, cp state.Checkpoint, m mapper) prepared {
 	s.Status.pageRead(len(page.Records), page.TotalItems)
-	batch, ids, next := s.buildBatch(page, cp, m, res)
-	if len(batch.Events) > 0 {
-		s.Status.delivering(len(batch.Events))
-		if err := s.deliver(ctx, batch); err != nil {
-			return cp, err
+	var skipped int
+	batch, ids, next := s.buildBatch(page, cp, m, &skipped)
+	return prepared{batch: batch, ids: ids, next: next, read: len(page.Records), skipped: skipped}
+}
+
+// commitPage delivers a prepared page and counts it.
+func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state.Checkpoint, []state.Seen, error) {
+	res.Pages++
+	res.Read += p.read
+	res.Skipped += p.skipped
+	if len(p.batch.Events) > 0 {
+		s.Status.delivering(len(p.batch.Events))
+		if err := s.deliver(ctx, p.batch); err != nil {
+			return p.next, nil, err
 		}
 	}
-	if !cp.FullSyncStarted.IsZero() && len(ids) > 0 {
-		if err := s.Store.MarkSeen(ctx, s.Source.Name, ids, cp.FullSyncStarted.UnixNano()); err != nil {
-			return cp, err
-		}
+	var seen []state.Seen
+	if !p.next.FullSyncStarted.IsZero() && len(p.ids) > 0 {
+		seen = []state.Seen{{Source: s.Source.Name, IDs: p.ids, Generation: p.next.FullSyncStarted.UnixNano()}}
 	}
-	next.Delivered += int64(len(batch.Events))
-	res.Delivered += len(batch.Events)
-	s.Status.delivered(len(batch.Events), next.Watermark)
-	return next, s.Store.Save(ctx, s.Key(), next)
+	p.next.Delivered += int64(len(p.batch.Events))
+	res.Delivered += len(p.batch.Events)
+	s.Status.delivered(len(p.batch.Events), p.next.Watermark)
+	return p.next, seen, nil
 }
 
 // buildBatch returns the page's new events, the ids it listed and the
 // checkpoint that holds once they are delivered.
-func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (Batch, []string, state.Checkpoint) {
+func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, skipped *int) (Batch, []string, state.Checkpoint) {
 	batch := Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
 	seen := make(map[string]bool, len(cp.Boundary))
 	for _, id := range cp.Boundary {
@@ -160,7 +197,7 @@ func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mappe
 	for i, raw := range page.Records {
 		r, err := m.read(raw)
 		if err != nil {
-			res.Skipped++
+			*skipped++
 			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", transform.AgentID(raw), "error", err)
 			continue
 		}
@@ -171,7 +208,7 @@ func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mappe
 		}
 		ev, err := s.event(r, raw)
 		if err != nil {
-			res.Skipped++
+			*skipped++
 			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", r.id, "error", err)
 			continue
 		}

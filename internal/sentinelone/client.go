@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -182,10 +183,7 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	c.stats.count(req.endpoint, resp.StatusCode)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
-	if err == nil && int64(len(body)) > c.cfg.MaxBodyBytes {
-		err = fmt.Errorf("response body larger than %d bytes", c.cfg.MaxBodyBytes)
-	}
+	body, err := readBody(resp, c.cfg.MaxBodyBytes)
 	if resp.StatusCode/100 != 2 {
 		c.stats.Failures.Add(1)
 		if resp.StatusCode == http.StatusTooManyRequests {
@@ -226,8 +224,11 @@ func (c *Client) newRequest(ctx context.Context, req request) (*http.Request, er
 	return hreq, nil
 }
 
+// limiter is the bucket of the endpoint's family: agents/count shares the
+// agents limit, as the console's limits are per path prefix.
 func (c *Client) limiter(endpoint string) *rate.Limiter {
-	if l, ok := c.limiters[endpoint]; ok {
+	family, _, _ := strings.Cut(endpoint, "/")
+	if l, ok := c.limiters[family]; ok {
 		return l
 	}
 	return c.limiters["other"]
@@ -241,4 +242,19 @@ func redactURL(err error) error {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return err
+}
+
+// readBody reads at most limit bytes, into a buffer of the announced size
+// when there is one (a 2 MB page then costs 2 MB, not the 4 MB of growing
+// by doubling).
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if err == nil && int64(buf.Len()) > limit {
+		err = fmt.Errorf("response body larger than %d bytes", limit)
+	}
+	return buf.Bytes(), err
 }

@@ -71,14 +71,22 @@ func (b *Bolt) Load(_ context.Context, key string) (Checkpoint, error) {
 	return cp, nil
 }
 
-// Save writes the checkpoint; it is on disk when Save returns.
-func (b *Bolt) Save(_ context.Context, key string, cp Checkpoint) error {
+// Save writes the checkpoint, and marks seen devices, in one transaction;
+// it is on disk when Save returns.
+func (b *Bolt) Save(_ context.Context, key string, cp Checkpoint, seen ...Seen) error {
 	cp.SavedAt = time.Now().UTC()
 	v, err := json.Marshal(cp)
 	if err != nil {
 		return err
 	}
-	err = b.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(checkpointsBucket).Put([]byte(key), v) })
+	err = b.db.Update(func(tx *bolt.Tx) error {
+		for _, s := range seen {
+			if err := markSeen(tx, s.Source, s.IDs, s.Generation); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(checkpointsBucket).Put([]byte(key), v)
+	})
 	if err != nil {
 		return fmt.Errorf("save checkpoint %s to %s: %w", key, b.path, err)
 	}
@@ -108,19 +116,21 @@ func (b *Bolt) Delete(_ context.Context, key string) error {
 
 // MarkSeen stamps devices with the full listing's generation.
 func (b *Bolt) MarkSeen(_ context.Context, source string, ids []string, generation int64) error {
+	return b.db.Update(func(tx *bolt.Tx) error { return markSeen(tx, source, ids, generation) })
+}
+
+func markSeen(tx *bolt.Tx, source string, ids []string, generation int64) error {
 	gen := binary.BigEndian.AppendUint64(nil, uint64(generation))
-	return b.db.Update(func(tx *bolt.Tx) error {
-		bk, err := tx.CreateBucketIfNotExists(devicesBucket(source))
-		if err != nil {
+	bk, err := tx.CreateBucketIfNotExists(devicesBucket(source))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := bk.Put([]byte(id), gen); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := bk.Put([]byte(id), gen); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Sweep removes and returns the devices older than generation.
