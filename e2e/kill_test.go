@@ -24,7 +24,7 @@ func TestKilledMidSyncLosesNothing(t *testing.T) {
 	agentsFile := filepath.Join(w.dir, "out", "emu", "agents.ndjson")
 	kills := 0
 	for _, atLines := range []int{1500, 4500, 8000} {
-		cmd := exec.Command(binary, "once")
+		cmd := exec.Command(bin(t), "once")
 		cmd.Dir = w.dir
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

@@ -12,37 +12,53 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"s1collector/internal/emulator"
-
-	// The binary is built in a subprocess, which Go's test cache cannot
-	// see; importing the CLI makes any change to it re-run these tests.
-	_ "s1collector/internal/cli"
 )
 
-var binary string
+var (
+	binDir    string
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "s1collector-e2e")
-	if err != nil {
+	var err error
+	if binDir, err = os.MkdirTemp("", "s1collector-e2e"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "s1collector")
-	build := exec.Command("go", "build", "-race", "-o", binary, "../cmd/s1collector")
-	if os.Getenv("E2E_NO_RACE") != "" {
-		build = exec.Command("go", "build", "-o", binary, "../cmd/s1collector")
-	}
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(binDir)
 	os.Exit(code)
+}
+
+// bin builds the binary (with the race detector unless E2E_NO_RACE is set)
+// the first time a test needs it. It runs inside a test, where the files it
+// reads become part of the test cache's key.
+func bin(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		readSources()
+		binPath = filepath.Join(binDir, "s1collector")
+		args := []string{"build", "-race", "-o", binPath, "../cmd/s1collector"}
+		if os.Getenv("E2E_NO_RACE") != "" {
+			args = []string{"build", "-o", binPath, "../cmd/s1collector"}
+		}
+		out, err := exec.Command("go", args...).CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
 }
 
 // console is an emulator served on loopback for the binary to collect.
@@ -97,7 +113,7 @@ func (w *workdir) write(name, content string) {
 // run runs the binary to completion and returns its output and exit code.
 func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code int) {
 	w.t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(bin(w.t), args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut bytes.Buffer
@@ -173,4 +189,19 @@ sources:
 %soutputs:
   - {name: local, type: file, file: {dir: out}}
 `, url, token, extra)
+}
+
+// readSources reads every Go file the binary is built from. The binary is
+// built in a subprocess, which Go's test cache cannot see; files a test
+// opens are part of its cache key, so any change to them re-runs these
+// tests instead of replaying an old result.
+func readSources() {
+	for _, root := range []string{"../cmd", "../internal", "../go.mod", "../go.sum"} {
+		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (filepath.Ext(path) == ".go" || filepath.Ext(path) == ".html" || strings.HasPrefix(filepath.Base(path), "go.")) {
+				os.ReadFile(path)
+			}
+			return nil
+		})
+	}
 }

@@ -21,7 +21,7 @@ import (
 // its status server once every stream has done a cycle.
 func daemon(t *testing.T, w *workdir, cycles int) (string, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(binary, "run", "--listen", "127.0.0.1:0")
+	cmd := exec.Command(bin(t), "run", "--listen", "127.0.0.1:0")
 	cmd.Dir = w.dir
 	var stderr syncBuffer
 	cmd.Stderr = &stderr

@@ -98,16 +98,25 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 	}
 }
 
-// Clients builds one API client per source.
+// Clients builds one API client per source. hc, when set, replaces the
+// HTTP client every source would build from its http block (tests).
 func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Client, error) {
 	out := map[string]*sentinelone.Client{}
 	for _, src := range cfg.Sources {
+		client := hc
+		if client == nil {
+			var err error
+			if client, err = httpClient(src.HTTP); err != nil {
+				return nil, fmt.Errorf("source %s: %w", src.Name, err)
+			}
+			client.Timeout = 0 // the source's timeout bounds each request
+		}
 		limits := map[string]sentinelone.RateLimit{}
 		for k, r := range src.RateLimits {
 			limits[k] = sentinelone.RateLimit{Rate: r.Rate, Burst: r.Burst}
 		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
-			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector"}, hc)
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector"}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}

@@ -63,6 +63,9 @@ type Source struct {
 	PageSize            int             `yaml:"page_size"`
 	Timeout             time.Duration   `yaml:"timeout"`
 	RateLimits          map[string]Rate `yaml:"rate_limits"`
+	// HTTP holds TLS trust (ca_file), a client certificate and the proxy
+	// for the console.
+	HTTP *HTTP `yaml:"http"`
 
 	// Origin is where the source was defined (a Sumo JSON file), for messages.
 	Origin string `yaml:"-"`

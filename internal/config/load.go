@@ -60,6 +60,11 @@ func (c *Config) resolvePaths(dir string) {
 	abs(&c.State.Path)
 	for i := range c.Sources {
 		abs(&c.Sources[i].TokenFile)
+		if h := c.Sources[i].HTTP; h != nil {
+			abs(&h.CAFile)
+			abs(&h.CertFile)
+			abs(&h.KeyFile)
+		}
 	}
 	for i := range c.SumoSources {
 		abs(&c.SumoSources[i].Path)

@@ -6,6 +6,8 @@ package sentinelone
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -179,7 +181,12 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
 			return nil, err
 		}
-		return nil, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: redactURL(err)}
+		ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: redactURL(err)}
+		if CertificateError(err) {
+			ae.Err = fmt.Errorf("%w — the console's TLS certificate is not trusted: if it has a private CA, set http.ca_file", ae.Err)
+			return nil, retry.Permanent(ae) // retrying will not make it trusted
+		}
+		return nil, ae
 	}
 	defer resp.Body.Close()
 	c.stats.count(req.endpoint, resp.StatusCode)
@@ -257,4 +264,14 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 		err = fmt.Errorf("response body larger than %d bytes", limit)
 	}
 	return buf.Bytes(), err
+}
+
+// CertificateError reports whether err is a TLS certificate that did not
+// verify (unknown authority, wrong host name, expired).
+func CertificateError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	var cerr x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &cerr)
 }

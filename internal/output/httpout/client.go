@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"s1collector/internal/retry"
+	"s1collector/internal/sentinelone"
 )
 
 // Config is the HTTP client of an output.
@@ -118,6 +119,9 @@ func Post(ctx context.Context, c *http.Client, url string, header http.Header, b
 	}
 	resp, err := c.Do(req)
 	if err != nil {
+		if sentinelone.CertificateError(err) {
+			return nil, retry.Permanent(fmt.Errorf("send: %w — the peer's TLS certificate is not trusted: if it has a private CA, set http.ca_file", Redact(err)))
+		}
 		return nil, fmt.Errorf("send: %w", Redact(err))
 	}
 	defer resp.Body.Close()
