@@ -87,6 +87,11 @@ func ParseSumoSource(path string, env func(string) (string, bool)) (Source, Erro
 	if err != nil {
 		return Source{}, Errors{{Path: "file", Msg: err.Error()}}
 	}
+	return parseSumo(b, env)
+}
+
+// parseSumo reads a source definition from its bytes.
+func parseSumo(b []byte, env func(string) (string, bool)) (Source, Errors) {
 	var generic map[string]any
 	if err := json.Unmarshal(b, &generic); err != nil {
 		return Source{}, Errors{{Path: "file", Msg: "not a JSON object: " + err.Error()}}

@@ -1,0 +1,73 @@
+package sentinelone_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"s1collector/internal/retry"
+	"s1collector/internal/sentinelone"
+)
+
+// TestHostileResponses: malformed answers a console or a proxy in front of
+// it may give. Each ends in a clear error or a sound page — never a crash,
+// never memory beyond the body limit.
+func TestHostileResponses(t *testing.T) {
+	rec := `{"id":"1","computerName":"x"}`
+	huge := `{"id":"2","computerName":"` + strings.Repeat("A", 5<<20) + `"}`
+	rec2k := `{"id":"5","computerName":"` + strings.Repeat("n", 2000) + `"}`
+	pageOf := func(n int) string {
+		return `{"data":[` + strings.TrimSuffix(strings.Repeat(rec2k+",", n), ",") + `],"pagination":{"nextCursor":null}}`
+	}
+	tests := []struct {
+		name, body string
+		status     int
+		records    int
+		err        string
+	}{
+		{"truncated", `{"data":[` + rec + `,{"id"`, 200, 0, "unexpected end of JSON input"},
+		{"html with 200", `<html><head><title>Service Unavailable</title></head><body>maintenance</body></html>`, 200, 0, `body is HTML, not JSON: "Service Unavailable"`},
+		{"html 502", `<html><head><title>502 Bad Gateway</title></head></html>`, 502, 0, "HTTP 502 Bad Gateway"},
+		{"empty 200", ``, 200, 0, "unexpected end of JSON input"},
+		{"data is a string", `{"data":"x","pagination":{}}`, 200, 0, "data is not a list but a JSON string"},
+		{"pagination is a list", `{"data":[],"pagination":[]}`, 200, 0, "cannot unmarshal array"},
+		{"wrong record types", `{"data":[1,"two",null,` + rec + `],"pagination":{"nextCursor":null}}`, 200, 4, ""},
+		{"huge string", `{"data":[` + huge + `],"pagination":{"nextCursor":null}}`, 200, 1, ""},
+		{"6 MB page", pageOf(3000), 200, 3000, ""},
+		{"10 MB page over an 8 MiB limit", pageOf(5000), 200, 0, "response body larger than 8388608 bytes"},
+		{"deep nesting", `{"data":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `],"pagination":{}}`, 200, 0, "exceeded max depth"},
+		{"invalid utf-8", "{\"data\":[{\"id\":\"3\",\"computerName\":\"bad \xff\xfe name\"}],\"pagination\":{}}", 200, 1, ""},
+		{"nul bytes", "{\"data\":[{\"id\":\"4\x00\"}],\"pagination\":{}}", 200, 0, "invalid character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			c, err := sentinelone.New(sentinelone.Config{BaseURL: srv.URL, Token: token, MaxBodyBytes: 8 << 20,
+				Retry: retry.Policy{MaxAttempts: 1, Initial: time.Millisecond}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := c.Page(t.Context(), sentinelone.Agents, nil, "")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				if len(err.Error()) > 600 {
+					t.Fatalf("error is %d characters: it quotes the body", len(err.Error()))
+				}
+				return
+			}
+			if err != nil || len(page.Records) != tt.records {
+				t.Fatalf("page %v, err %v", page, err)
+			}
+			agents, bad := sentinelone.DecodeRecords[sentinelone.Agent](page.Records)
+			if len(agents)+len(bad) != tt.records {
+				t.Fatalf("%d agents, %d bad", len(agents), len(bad))
+			}
+		})
+	}
+}
