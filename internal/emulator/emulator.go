@@ -6,6 +6,7 @@
 package emulator
 
 import (
+	"maps"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ type Emulator struct {
 	rng      *rand.Rand
 	limiters map[string]*rate.Limiter
 	requests map[string]int64
+	injected map[string]int64
 }
 
 // New builds the console. Building a fleet of 1,000,000 agents takes about a
@@ -41,6 +43,7 @@ func New(cfg Config) (*Emulator, error) {
 		rng:      rand.New(rand.NewPCG(cfg.Seed, saltFault)),
 		limiters: map[string]*rate.Limiter{},
 		requests: map[string]int64{},
+		injected: map[string]int64{},
 	}
 	for ep, f := range cfg.Faults {
 		e.faults[ep] = f
@@ -73,6 +76,20 @@ func (e *Emulator) Requests(endpoint string) int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.requests[endpoint]
+}
+
+// Injected returns how many faults of each kind ("throttle", "5xx",
+// "truncate", "malformed", "rate-limit", "repeat-cursor") were injected.
+func (e *Emulator) Injected() map[string]int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return maps.Clone(e.injected)
+}
+
+func (e *Emulator) inject(kind string) {
+	e.mu.Lock()
+	e.injected[kind]++
+	e.mu.Unlock()
 }
 
 // Counts returns how many agents, activities and threats exist now.

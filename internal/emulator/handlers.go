@@ -36,6 +36,7 @@ func (e *Emulator) list(w http.ResponseWriter, r *http.Request, c *call) {
 		body.Pagination.NextCursor = &next
 	}
 	if q.cursor != "" && e.draw(c.fault.RepeatCursor) {
+		e.inject("repeat-cursor")
 		body.Pagination.NextCursor = &q.cursor
 	}
 	e.writePage(w, c, body)
@@ -111,6 +112,7 @@ func (e *Emulator) writePage(w http.ResponseWriter, c *call, body listBody) {
 		_ = json.NewEncoder(w).Encode(body)
 		return
 	}
+	e.inject("truncate")
 	b, err := json.Marshal(body)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, 5000010, "Internal Server Error", err.Error())

@@ -64,6 +64,7 @@ func (e *Emulator) guard(endpoint string, h handlerFunc) http.Handler {
 		}
 		c := &call{endpoint: endpoint, token: tok}
 		if e.throttled(tok.Value, family) {
+			e.inject("rate-limit")
 			writeThrottle(w, false)
 			return
 		}
@@ -135,10 +136,13 @@ func (e *Emulator) injectFaults(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	switch {
 	case e.draw(c.fault.Throttle):
+		e.inject("throttle")
 		writeThrottle(w, e.draw(0.5))
 	case e.draw(c.fault.ServerErrors):
+		e.inject("5xx")
 		e.writeServerError(w)
 	case e.draw(c.fault.Malformed):
+		e.inject("malformed")
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`<html><body>upstream sent an invalid response</body></html>`))

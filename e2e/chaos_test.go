@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"s1collector/internal/emulator"
+	"s1collector/internal/output/outputtest"
+)
+
+// TestChaos runs the real binary in run mode against a console that keeps
+// changing, kills it with SIGKILL at random moments while the console
+// answers 5xx and 429 storms and one output goes down for a while, then
+// lets it finish. Every record the console holds must be in the output in
+// its latest version; duplicates are bounded by the batches in flight at
+// each kill. CHAOS_KILLS sets the number of kills (default 20).
+func TestChaos(t *testing.T) {
+	kills := 20
+	if n, err := strconv.Atoi(os.Getenv("CHAOS_KILLS")); err == nil && n > 0 {
+		kills = n
+	}
+	c := startConsole(t, emulator.Config{Seed: 42, Agents: 4000, HistoryActivities: 1500, HistoryThreats: 100, Speed: 30,
+		AgentUpdatesPerMinute: 120, NewAgentsPerHour: 600, ActivitiesPerMinute: 60, ThreatsPerHour: 600, ThreatUpdatesPerHour: 600})
+	var peerDown atomic.Bool
+	peer := outputtest.NewPeer(t, func(int) int {
+		if peerDown.Load() {
+			return 503
+		}
+		return 0
+	})
+	w := newWorkdir(t, fmt.Sprintf(`state: {path: state.db}
+log: {format: json}
+sources:
+  - {name: emu, base_url: %s, token: %s, profile: raw, lookback: 72h, interval: 10s, outputs: [local, hook]}
+outputs:
+  - {name: local, type: file, file: {dir: out}}
+  - {name: hook, type: webhook, webhook: {url: "%s/in"}}
+`, c.URL, emulator.DefaultToken, peer.URL))
+
+	stopStorms := make(chan struct{})
+	go storms(c, &peerDown, stopStorms)
+	rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
+	for k := 0; k < kills; k++ {
+		cmd := exec.Command(bin(t), "run", "--listen", "off")
+		cmd.Dir = w.dir
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(200+rng.IntN(1300)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	close(stopStorms)
+	c.SetFault("*", emulator.Fault{})
+	peerDown.Store(false)
+	c.SetSpeed(0)
+	if _, stderr, code := w.run(nil, "once"); code != 0 {
+		t.Fatalf("final once exited %d:\n%s", code, stderr)
+	}
+	chaosVerify(t, c, w, kills)
+}
+
+// storms alternates calm and storms of 5xx and 429, and takes the
+// webhook down for a while, until stop closes.
+func storms(c *console, peerDown *atomic.Bool, stop <-chan struct{}) {
+	for i := 0; ; i++ {
+		switch i % 4 {
+		case 1:
+			c.SetFault("*", emulator.Fault{ServerErrors: 0.3, Throttle: 0.3, Truncate: 0.05})
+		case 2:
+			c.SetFault("*", emulator.Fault{})
+			peerDown.Store(true)
+		case 3:
+			peerDown.Store(false)
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(1500 * time.Millisecond):
+		}
+	}
+}
+
+func chaosVerify(t *testing.T, c *console, w *workdir, kills int) {
+	versions := map[string]func(map[string]any) string{
+		"agents":     func(m map[string]any) string { return fmt.Sprint(m["id"], "@", m["updatedAt"]) },
+		"activities": func(m map[string]any) string { return fmt.Sprint(m["id"]) },
+		"threats": func(m map[string]any) string {
+			return fmt.Sprint(m["id"], "@", m["threatInfo"].(map[string]any)["updatedAt"])
+		},
+	}
+	produced, delivered, lost, dups := 0, 0, 0, 0
+	for _, s := range streams {
+		seen := map[string]int{}
+		recs := w.records("emu", s)
+		for _, m := range recs {
+			seen[versions[s](m)]++
+		}
+		delivered += len(recs)
+		for _, n := range seen {
+			dups += n - 1
+		}
+		for _, r := range c.Snapshot(s) {
+			produced++
+			key := r.ID
+			if s != "activities" {
+				key += "@" + r.UpdatedAt.Format("2006-01-02T15:04:05.000000Z")
+			}
+			if seen[key] == 0 {
+				lost++
+				if lost <= 5 {
+					t.Errorf("%s: %s not delivered", s, key)
+				}
+			}
+		}
+	}
+	faults, _ := json.Marshal(c.Injected())
+	t.Logf("chaos: records produced %d, lines delivered %d, lost %d, duplicated %d, kills %d, faults injected %s",
+		produced, delivered, lost, dups, kills, faults)
+	if lost > 0 {
+		t.Fatalf("%d records lost", lost)
+	}
+	if limit := kills * len(streams) * 1000; dups > limit {
+		t.Fatalf("%d duplicates, more than a batch per stream per kill (%d)", dups, limit)
+	}
+}
