@@ -11,10 +11,6 @@ import (
 	"s1collector/internal/state"
 )
 
-// partsFactor is how many ranges are planned per concurrent walk: more
-// ranges than walkers let a walker that finishes early take the next.
-const partsFactor = 2
-
 // partitionAttempts is how often a failing range is walked again before
 // the cycle fails (the others go on; progress is kept).
 const partitionAttempts = 3
@@ -26,7 +22,7 @@ const partitionAttempts = 3
 func (s *Stream) partitioned(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, error) {
 	if len(cp.Partitions) == 0 {
 		planStart := time.Now()
-		parts, err := PlanPartitions(ctx, s.Counter, s.Scope, s.Now(), partsFactor*s.Concurrency)
+		parts, err := PlanPartitions(ctx, s.Counter, s.Scope, s.Now(), s.Concurrency)
 		if err != nil {
 			return cp, err
 		}

@@ -16,12 +16,14 @@ type Counter interface {
 	CountAgents(ctx context.Context, filters url.Values) (int64, error)
 }
 
-// PlanPartitions splits updatedAt into about parts ranges of similar size,
+// PlanPartitions splits updatedAt into ranges of similar size for walkers
+// concurrent walks: two per walker when each would still hold several
+// pages (a walker that finishes early takes the next), one otherwise,
 // asking the console for counts: geometric windows back from now, bisected
 // while larger than the target, then merged in order. The last range is
 // open-ended so agents updated during the listing are walked too.
-func PlanPartitions(ctx context.Context, c Counter, scope url.Values, now time.Time, parts int) ([]state.Partition, error) {
-	if parts <= 1 {
+func PlanPartitions(ctx context.Context, c Counter, scope url.Values, now time.Time, walkers int) ([]state.Partition, error) {
+	if walkers <= 1 {
 		return []state.Partition{{}}, nil
 	}
 	edges := []time.Time{now.Add(time.Hour)} // past "now" to absorb clock skew
@@ -39,6 +41,10 @@ func PlanPartitions(ctx context.Context, c Counter, scope url.Values, now time.T
 	}
 	if total <= 2*pageSize {
 		return []state.Partition{{Records: total}}, nil
+	}
+	parts := walkers
+	if total/int64(2*walkers) >= 5*pageSize {
+		parts = 2 * walkers
 	}
 	target := max((total+int64(parts)-1)/int64(parts), pageSize)
 	for round := 0; round < 4; round++ {
