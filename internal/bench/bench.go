@@ -167,8 +167,11 @@ func floorPartitioned(ctx context.Context, emu *emulator.Emulator, cfg Config) (
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, cfg.Concurrency)
 	for _, p := range parts {
 		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			q := url.Values{"sortBy": {"updatedAt"}, "sortOrder": {"asc"}}
 			if !p.Lo.IsZero() {
 				q.Set("updatedAt__gte", sentinelone.FormatTime(p.Lo))

@@ -94,3 +94,16 @@ func TestSweepFindsDevicesNotSeen(t *testing.T) {
 		t.Fatalf("unknown source: %v", gone)
 	}
 }
+
+// TestWritesAreSynced guards the power-loss promise: every commit is
+// fsync'd before Save returns, so the store must never run with NoSync.
+func TestWritesAreSynced(t *testing.T) {
+	s, err := OpenBolt(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.db.NoSync {
+		t.Fatal("bbolt runs with NoSync: a power loss could lose acknowledged checkpoints")
+	}
+}
