@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -32,4 +33,18 @@ func loadConfig(cmd *cobra.Command, path string) (*config.Config, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil
+}
+
+// loadWithLogger loads the config and builds the process logger from it,
+// scrubbing every configured secret from what it writes.
+func loadWithLogger(cmd *cobra.Command, path string) (*config.Config, *slog.Logger, error) {
+	cfg, err := loadConfig(cmd, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, withRedaction(log, cfg.Redactor()), nil
 }

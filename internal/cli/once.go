@@ -32,15 +32,10 @@ with the checkpoint held, and the next run sends the batch again. Exit status
 }
 
 func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
-	cfg, err := loadConfig(cmd, path)
+	cfg, log, err := loadWithLogger(cmd, path)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
-	if err != nil {
-		return err
-	}
-	log = withRedaction(log, cfg.Redactor())
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
 	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts})

@@ -32,15 +32,10 @@ errors is refused and the running one kept.`,
 }
 
 func runDaemon(cmd *cobra.Command, path, listen, version string) error {
-	cfg, err := loadConfig(cmd, path)
+	cfg, log, err := loadWithLogger(cmd, path)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
-	if err != nil {
-		return err
-	}
-	log = withRedaction(log, cfg.Redactor())
 	ctx, stop, reload, done := graceful(cmd.Context(), log)
 	defer done()
 	for {

@@ -78,17 +78,24 @@ func (c *Client) Page(ctx context.Context, endpoint Endpoint, filters url.Values
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
+	page, err := c.fetchPage(ctx, endpoint, q)
+	if err != nil {
+		return nil, err
+	}
+	page.Endpoint, page.Cursor = endpoint, cursor
+	return page, nil
+}
+
+// fetchPage gets and decodes one page; a body that does not decode is
+// fetched again within the retry budget.
+func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values) (*Page, error) {
 	var page *Page
 	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
 		var err error
 		page, err = DecodePage(body)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	page.Endpoint, page.Cursor = endpoint, cursor
-	return page, nil
+	return page, err
 }
 
 type envelope struct {

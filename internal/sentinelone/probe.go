@@ -56,13 +56,7 @@ func (c *Client) TokenDetails(ctx context.Context) (TokenDetails, error) {
 // Probe reads one record of endpoint to prove the token may read it. It
 // returns the console's total when reported.
 func (c *Client) Probe(ctx context.Context, endpoint Endpoint) (*int64, error) {
-	q := url.Values{"limit": {"1"}}
-	var page *Page
-	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
-		var err error
-		page, err = DecodePage(body)
-		return err
-	})
+	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}})
 	if err != nil {
 		return nil, err
 	}

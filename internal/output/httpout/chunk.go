@@ -1,5 +1,7 @@
 package httpout
 
+import "s1collector/internal/pipeline"
+
 // Chunks splits items of the given encoded sizes into consecutive runs of
 // at most maxItems (0: no limit) whose total size, counting perItem bytes
 // of framing each, stays within maxBytes (0: no limit). An item too large
@@ -22,4 +24,16 @@ func Chunks(sizes []int, maxItems, maxBytes, perItem int) [][2]int {
 		out = append(out, [2]int{start, len(sizes)})
 	}
 	return out
+}
+
+// Decorated encodes each event with its source metadata, and their sizes,
+// for outputs that chunk by size.
+func Decorated(events []pipeline.Event) (docs [][]byte, sizes []int) {
+	docs = make([][]byte, len(events))
+	sizes = make([]int, len(events))
+	for i, e := range events {
+		docs[i] = e.Decorated()
+		sizes[i] = len(docs[i])
+	}
+	return docs, sizes
 }

@@ -50,12 +50,7 @@ func (o *Output) Name() string { return o.name }
 // from event to event); X-Sumo-Fields carries the source's fields and the
 // Cloud SIEM fields common to the request.
 func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
-	lines := make([][]byte, len(b.Events))
-	sizes := make([]int, len(b.Events))
-	for i, e := range b.Events {
-		lines[i] = e.Decorated()
-		sizes[i] = len(lines[i])
-	}
+	lines, sizes := httpout.Decorated(b.Events)
 	chunks := httpout.Chunks(sizes, 0, MaxRequestBytes, 1)
 	header := o.header(b)
 	return o.progress.Send(b, len(chunks), func(i int) error {

@@ -50,12 +50,7 @@ func (o *Output) Name() string { return o.name }
 
 // Deliver posts the batch in requests within MaxEvents and MaxBytes.
 func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
-	docs := make([][]byte, len(b.Events))
-	sizes := make([]int, len(b.Events))
-	for i, e := range b.Events {
-		docs[i] = e.Decorated()
-		sizes[i] = len(docs[i])
-	}
+	docs, sizes := httpout.Decorated(b.Events)
 	chunks := httpout.Chunks(sizes, o.cfg.MaxEvents, o.cfg.MaxBytes, 1)
 	return o.progress.Send(b, len(chunks), func(i int) error {
 		body := o.encode(docs[chunks[i][0]:chunks[i][1]])
