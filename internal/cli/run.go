@@ -19,6 +19,9 @@ func newRunCmd(version string) *cobra.Command {
 		Long: `Run the collector as a daemon: every source and API is a stream polled on its
 interval, incrementally from its checkpoint.
 
+It serves the status page, /metrics, /healthz and /readyz on server.listen
+(default 127.0.0.1:9464) and checks the API tokens' expiry daily.
+
 Signals: SIGTERM or SIGINT finishes the batch in flight, saves the checkpoint
 and exits (a second signal, or 30s, stops at once; nothing is lost, the batch
 is collected again). SIGHUP reloads the configuration; a configuration with
