@@ -68,15 +68,18 @@ func (w *world) activityDocument(i int, createdUs, updatedUs int64, odd bool) ac
 			"accountId": int64(accountID)}, // real consoles put numeric ids inside data
 		PrimaryDescription: fmt.Sprintf("%s (%s).", t.Action, user),
 	}
-	if t.agent && w.agents.len() > 0 {
-		a := w.agentProfile(r.IntN(w.agents.len()))
+	// References use the start fleet and history, fixed sizes: a record
+	// renders the same whenever it is asked for, and rendering (done
+	// outside the lock) never reads the growing tables.
+	if t.agent && w.cfg.Agents > 0 {
+		a := w.agentProfile(r.IntN(w.cfg.Agents))
 		d.AgentID, d.SiteID = &a.id, ptr(siteID(a.site))
 		d.SiteName, d.OSFamily = ptr(siteName(a.site)), ptr(a.osType)
 		d.Data["computerName"] = a.computerName
 		d.PrimaryDescription = fmt.Sprintf("%s on %s.", t.Action, a.computerName)
 	}
-	if t.threat && w.threats.len() > 0 {
-		d.ThreatID = ptr(recordID(threatIDBase, w.cfg.Seed, saltThreat, r.IntN(w.threats.len())))
+	if t.threat && w.cfg.HistoryThreats > 0 {
+		d.ThreatID = ptr(recordID(threatIDBase, w.cfg.Seed, saltThreat, r.IntN(w.cfg.HistoryThreats)))
 	}
 	if odd {
 		d.ActivityType = itoa(uint64(t.ID))
@@ -103,7 +106,7 @@ var threatNames = []string{"Mimikatz.exe", "invoice_2026.pdf.exe", "cobaltstrike
 func (w *world) threatDocument(i int, version uint32, createdUs, updatedUs int64, odd bool) threatDoc {
 	r := rand.New(rand.NewPCG(w.cfg.Seed, mix(saltThreat, uint64(i))))
 	id := recordID(threatIDBase, w.cfg.Seed, saltThreat, i)
-	a := w.agentProfile(r.IntN(max(w.agents.len(), 1)))
+	a := w.agentProfile(r.IntN(max(w.cfg.Agents, 1)))
 	name := threatNames[r.IntN(len(threatNames))]
 	step := min(int(version), 3)
 	ti := map[string]any{
