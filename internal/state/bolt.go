@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,38 +118,14 @@ func (b *Bolt) MarkSeen(_ context.Context, source string, ids []string, generati
 	return b.db.Update(func(tx *bolt.Tx) error { return markSeen(tx, source, ids, generation) })
 }
 
-func markSeen(tx *bolt.Tx, source string, ids []string, generation int64) error {
-	gen := binary.BigEndian.AppendUint64(nil, uint64(generation))
-	bk, err := tx.CreateBucketIfNotExists(devicesBucket(source))
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := bk.Put([]byte(id), gen); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Sweep removes and returns the devices older than generation.
+// Sweep forgets the devices of older generations and returns those the
+// given generation did not see.
 func (b *Bolt) Sweep(_ context.Context, source string, generation int64) ([]string, error) {
 	var gone []string
 	err := b.db.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(devicesBucket(source))
-		if bk == nil {
-			return nil
-		}
-		c := bk.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) < generation {
-				gone = append(gone, string(k))
-				if err := c.Delete(); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		var err error
+		gone, err = sweep(tx, source, generation)
+		return err
 	})
 	return gone, err
 }

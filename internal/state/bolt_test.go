@@ -107,3 +107,15 @@ func TestWritesAreSynced(t *testing.T) {
 		t.Fatal("bbolt runs with NoSync: a power loss could lose acknowledged checkpoints")
 	}
 }
+
+func TestSeenIDsPackBothKinds(t *testing.T) {
+	ids := []string{"1400000000000003700", "18446744073709551615", "0012", "abc", "7"}
+	var s idSet
+	s.add(packIDs(ids))
+	var none idSet
+	got := s.minus(&none)
+	slices.Sort(ids)
+	if !slices.Equal(got, ids) {
+		t.Fatalf("got %v, want %v", got, ids)
+	}
+}
