@@ -66,29 +66,26 @@ func sourcePath(s Source, i int) string {
 	return fmt.Sprintf("sources[%d]", i)
 }
 
-func (o Output) validate(v *validator, path string, names map[string]bool) {
+// validateName checks a name is given, well formed and unique among names.
+func (v *validator) validateName(path, name, kind, why string, names map[string]bool) {
 	switch {
-	case o.Name == "":
+	case name == "":
 		v.add(path+".name", "is required")
-	case !namePattern.MatchString(o.Name):
-		v.add(path+".name", "%q may use only letters, digits, '.', '_' and '-'", o.Name)
-	case names[o.Name]:
-		v.add(path+".name", "%q is already the name of another output", o.Name)
+	case !namePattern.MatchString(name):
+		v.add(path+".name", "%q may use only letters, digits, '.', '_' and '-'%s", name, why)
+	case names[name]:
+		v.add(path+".name", "%q is already the name of another %s", name, kind)
 	}
-	names[o.Name] = true
+	names[name] = true
+}
+
+func (o Output) validate(v *validator, path string, names map[string]bool) {
+	v.validateName(path, o.Name, "output", "", names)
 	o.validateType(v, path)
 }
 
 func (s *Source) validate(v *validator, path string, outputs, names map[string]bool) {
-	switch {
-	case s.Name == "":
-		v.add(path+".name", "is required")
-	case !namePattern.MatchString(s.Name):
-		v.add(path+".name", "%q may use only letters, digits, '.', '_' and '-' (it names files and checkpoints)", s.Name)
-	case names[s.Name]:
-		v.add(path+".name", "%q is already the name of another source", s.Name)
-	}
-	names[s.Name] = true
+	v.validateName(path, s.Name, "source", " (it names files and checkpoints)", names)
 	if _, err := sentinelone.NormalizeBaseURL(s.BaseURL); err != nil {
 		v.add(path+".base_url", "%s", strings.TrimPrefix(err.Error(), "base_url: "))
 	}
