@@ -14,6 +14,7 @@ import (
 
 	"s1collector/internal/emulator"
 	"s1collector/internal/output/outputtest"
+	"s1collector/internal/sentinelone"
 )
 
 // TestChaos runs the real binary in run mode against a console that keeps
@@ -112,7 +113,7 @@ func chaosVerify(t *testing.T, c *console, w *workdir, kills int) {
 			produced++
 			key := r.ID
 			if s != "activities" {
-				key += "@" + r.UpdatedAt.Format("2006-01-02T15:04:05.000000Z")
+				key += "@" + sentinelone.FormatTime(r.UpdatedAt)
 			}
 			if seen[key] == 0 {
 				lost++

@@ -14,10 +14,8 @@ import (
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
 	"s1collector/internal/sentinelone"
+	"s1collector/internal/server"
 )
-
-// tokenWarnDays is when test starts warning of a token's expiry.
-const tokenWarnDays = 14
 
 func newTestCmd() *cobra.Command {
 	var path string
@@ -109,7 +107,7 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 	} else {
 		days := int(time.Until(d.ExpiresAt).Hours() / 24)
 		msg := fmt.Sprintf("%s: API token expires %s (%d days left)", name, d.ExpiresAt.Format("2006-01-02"), days)
-		if days < tokenWarnDays {
+		if days < server.TokenWarnDays {
 			c.warn("%s — generate a new token for the service user before then", msg)
 		} else {
 			c.ok("%s", msg)

@@ -11,6 +11,7 @@ import (
 
 	"s1collector/internal/pipeline"
 
+	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
 )
 
@@ -98,7 +99,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+	return sentinelone.FormatTime(t)
 }
 
 func resetState(cmd *cobra.Command, st state.Store, source, stream string) error {

@@ -3,6 +3,8 @@ package emulator
 import (
 	"sync"
 	"time"
+
+	"s1collector/internal/sentinelone"
 )
 
 // clock is the emulator's time: it starts at a fixed instant, runs at Speed
@@ -39,7 +41,7 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // stamp formats microseconds as the console does.
-func stamp(us int64) string { return fromMicros(us).Format("2006-01-02T15:04:05.000000Z") }
+func stamp(us int64) string { return sentinelone.FormatTime(fromMicros(us)) }
 
 // setSpeed keeps the current time and runs on at the new speed.
 func (c *clock) setSpeed(speed float64) {

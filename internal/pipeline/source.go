@@ -24,12 +24,25 @@ func (s SourceInfo) meta(stream, siemType string) []Field {
 	if !s.SiemForward {
 		return out
 	}
-	out = append(out, Field{"_siemVendor", "SentinelOne"}, Field{"_siemProduct", "MGMT API"}, Field{"_siemFormat", "JSON"})
-	switch stream {
-	case "agents":
-		out = append(out, Field{"_siemEventID", "agents"}, Field{"_siemDataType", "Inventory"})
-	default:
-		out = append(out, Field{"_siemEventID", stream + "-" + siemType})
+	return append(out, siemFields(stream, siemType)...)
+}
+
+// siemFields are the Sumo Logic Cloud SIEM fields of an event of stream;
+// eventType is its activity type (activities) or id (threats).
+func siemFields(stream, eventType string) []Field {
+	out := []Field{{"_siemVendor", "SentinelOne"}, {"_siemProduct", "MGMT API"}, {"_siemFormat", "JSON"}}
+	if stream == "agents" {
+		return append(out, Field{"_siemEventID", "agents"}, Field{"_siemDataType", "Inventory"})
 	}
-	return out
+	return append(out, Field{"_siemEventID", stream + "-" + eventType})
+}
+
+// CommonSiemFields are the Cloud SIEM fields every event of stream shares,
+// for outputs that send them once per request (Sumo's X-Sumo-Fields).
+func CommonSiemFields(stream string) []Field {
+	f := siemFields(stream, "")
+	if stream != "agents" {
+		f = f[:len(f)-1] // the event id differs from event to event
+	}
+	return f
 }

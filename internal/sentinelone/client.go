@@ -181,7 +181,7 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
 			return nil, err
 		}
-		ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: redactURL(err)}
+		ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: RedactURL(err)}
 		if CertificateError(err) {
 			ae.Err = fmt.Errorf("%w — the console's TLS certificate is not trusted: if it has a private CA, set http.ca_file", ae.Err)
 			return nil, retry.Permanent(ae) // retrying will not make it trusted
@@ -241,9 +241,9 @@ func (c *Client) limiter(endpoint string) *rate.Limiter {
 	return c.limiters["other"]
 }
 
-// redactURL drops the URL (and so the query) from a transport error; the
-// endpoint is named by the APIError instead.
-func redactURL(err error) error {
+// RedactURL drops the URL (and so its query, which may carry a secret)
+// from a transport error; callers name what they called instead.
+func RedactURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)

@@ -134,7 +134,7 @@ func responseError(endpoint string, resp *http.Response, body []byte) *APIError 
 	if e.Title == "" {
 		e.Title = http.StatusText(resp.StatusCode)
 	}
-	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return e
 }
 
@@ -168,8 +168,9 @@ func plainText(body []byte) string {
 	return truncate(strings.Join(strings.Fields(s), " "), 200)
 }
 
-// parseRetryAfter reads delay-seconds or an HTTP-date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
+// ParseRetryAfter reads a Retry-After header: delay-seconds or an HTTP-date
+// (0 when absent, unreadable or past).
+func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0

@@ -12,7 +12,8 @@ import (
 	"s1collector/internal/pipeline"
 )
 
-// TokenWarnDays is when the status page highlights a token's expiry.
+// TokenWarnDays is when the status page and "test" highlight a token's
+// expiry.
 const TokenWarnDays = 14
 
 // Status is the whole collector's state, as /api/status returns it.

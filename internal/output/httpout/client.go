@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -120,9 +119,9 @@ func Post(ctx context.Context, c *http.Client, url string, header http.Header, b
 	resp, err := c.Do(req)
 	if err != nil {
 		if sentinelone.CertificateError(err) {
-			return nil, retry.Permanent(fmt.Errorf("send: %w — the peer's TLS certificate is not trusted: if it has a private CA, set http.ca_file", Redact(err)))
+			return nil, retry.Permanent(fmt.Errorf("send: %w — the peer's TLS certificate is not trusted: if it has a private CA, set http.ca_file", sentinelone.RedactURL(err)))
 		}
-		return nil, fmt.Errorf("send: %w", Redact(err))
+		return nil, fmt.Errorf("send: %w", sentinelone.RedactURL(err))
 	}
 	defer resp.Body.Close()
 	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -135,7 +134,7 @@ func Post(ctx context.Context, c *http.Client, url string, header http.Header, b
 // Classify turns a non-2xx answer into a retryable, throttling or
 // permanent error.
 func Classify(resp *http.Response, body []byte) error {
-	pe := &PeerError{Status: resp.StatusCode, Body: excerpt(body), RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	pe := &PeerError{Status: resp.StatusCode, Body: excerpt(body), RetryAfter: sentinelone.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		if pe.RetryAfter > 0 {
@@ -152,26 +151,6 @@ func excerpt(b []byte) string {
 		s = s[:300] + "…"
 	}
 	return s
-}
-
-func retryAfter(v string) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return time.Until(t)
-	}
-	return 0
-}
-
-// Redact drops the URL from a transport error: URLs of some outputs
-// (Sumo Logic's HTTP source) carry a secret.
-func Redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }
 
 // Gzip compresses b.

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"s1collector/internal/pipeline"
+	"s1collector/internal/sentinelone"
 )
 
 // Config configures the output.
@@ -68,7 +69,7 @@ func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
 	for i, e := range b.Events {
 		records[i] = &kgo.Record{Topic: topic, Key: []byte(b.Source + "/" + e.ID), Value: e.Decorated()}
 		if !e.Time.IsZero() {
-			records[i].Headers = []kgo.RecordHeader{{Key: "s1collector.time", Value: []byte(e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"))}}
+			records[i].Headers = []kgo.RecordHeader{{Key: "s1collector.time", Value: []byte(sentinelone.FormatTime(e.Time))}}
 		}
 	}
 	if err := o.client.ProduceSync(ctx, records...).FirstErr(); err != nil {

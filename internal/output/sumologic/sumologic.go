@@ -90,9 +90,8 @@ func Fields(info pipeline.SourceInfo, stream string) string {
 	}
 	if info.SiemForward {
 		f["_siemForward"] = "true"
-		f["_siemVendor"], f["_siemProduct"], f["_siemFormat"] = "SentinelOne", "MGMT API", "JSON"
-		if stream == "agents" {
-			f["_siemEventID"], f["_siemDataType"] = "agents", "Inventory"
+		for _, field := range pipeline.CommonSiemFields(stream) {
+			f[field.Key] = fmt.Sprint(field.Value)
 		}
 	}
 	keys := slices.Sorted(maps.Keys(f))

@@ -11,6 +11,7 @@ import (
 
 	"s1collector/internal/output/httpout"
 	"s1collector/internal/pipeline"
+	"s1collector/internal/sentinelone"
 )
 
 // Config configures the output.
@@ -100,7 +101,7 @@ func (o *Output) Check(ctx context.Context) error {
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("unreachable: %w", httpout.Redact(err))
+		return fmt.Errorf("unreachable: %w", sentinelone.RedactURL(err))
 	}
 	resp.Body.Close()
 	return nil
