@@ -21,16 +21,6 @@ func recordID(base uint64, seed uint64, salt uint64, i int) string {
 	return strconv.FormatUint(base+uint64(i)*idStride+mix(seed, salt, uint64(i))%idStride, 10)
 }
 
-// indexOfID inverts recordID; ok is false for an id no record has.
-func indexOfID(id string, base uint64, seed uint64, salt uint64, n int) (int, bool) {
-	v, err := strconv.ParseUint(id, 10, 64)
-	if err != nil || v < base {
-		return 0, false
-	}
-	i := int((v - base) / idStride)
-	return i, i < n && recordID(base, seed, salt, i) == id
-}
-
 func siteID(s int) string { return strconv.FormatUint(siteIDBase+uint64(s)*7919, 10) }
 
 var siteNames = []string{"Default site", "Paris HQ", "Lyon Factory", "AWS eu-west-1", "Remote Workers", "Datacenter Frankfurt", "Azure West Europe", "Boston Office"}

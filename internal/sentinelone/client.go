@@ -36,10 +36,8 @@ type Client struct {
 
 // Stats counts what a Client did. Read it with Client.Stats.
 type Stats struct {
-	Requests  atomic.Int64 // HTTP requests sent
 	Retries   atomic.Int64 // requests repeated after a transient failure
 	Throttled atomic.Int64 // 429 answers
-	Failures  atomic.Int64 // non-2xx answers and network failures
 
 	mu         sync.Mutex
 	byEndpoint map[EndpointStatus]int64
@@ -173,10 +171,8 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 	if err != nil {
 		return nil, retry.Permanent(err)
 	}
-	c.stats.Requests.Add(1)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
-		c.stats.Failures.Add(1)
 		c.stats.count(req.endpoint, 0)
 		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
 			return nil, err
@@ -192,14 +188,12 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 	c.stats.count(req.endpoint, resp.StatusCode)
 	body, err := readBody(resp, c.cfg.MaxBodyBytes)
 	if resp.StatusCode/100 != 2 {
-		c.stats.Failures.Add(1)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			c.stats.Throttled.Add(1)
 		}
 		return nil, responseError(req.endpoint, resp, body)
 	}
 	if err != nil {
-		c.stats.Failures.Add(1)
 		return nil, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: resp.StatusCode, Err: fmt.Errorf("read body: %w", err)}
 	}
 	return body, nil

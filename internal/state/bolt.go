@@ -113,11 +113,6 @@ func (b *Bolt) Delete(_ context.Context, key string) error {
 	return b.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(checkpointsBucket).Delete([]byte(key)) })
 }
 
-// MarkSeen stamps devices with the full listing's generation.
-func (b *Bolt) MarkSeen(_ context.Context, source string, ids []string, generation int64) error {
-	return b.db.Update(func(tx *bolt.Tx) error { return markSeen(tx, source, ids, generation) })
-}
-
 // Sweep forgets the devices of older generations and returns those the
 // given generation did not see.
 func (b *Bolt) Sweep(_ context.Context, source string, generation int64) ([]string, error) {

@@ -80,9 +80,8 @@ func TestSweepFindsDevicesNotSeen(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := t.Context()
-	s.MarkSeen(ctx, "prod", []string{"a", "b", "c"}, 1)
-	s.MarkSeen(ctx, "prod", []string{"a", "c"}, 2)
-	s.MarkSeen(ctx, "other", []string{"x"}, 1)
+	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"a", "b", "c"}, Generation: 1})
+	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"a", "c"}, Generation: 2}, Seen{Source: "other", IDs: []string{"x"}, Generation: 1})
 	gone, err := s.Sweep(ctx, "prod", 2)
 	if err != nil || !slices.Equal(gone, []string{"b"}) {
 		t.Fatalf("gone %v %v", gone, err)

@@ -61,8 +61,6 @@ type Store interface {
 	All(ctx context.Context) (map[string]Checkpoint, error)
 	// Delete removes a checkpoint; the stream starts over.
 	Delete(ctx context.Context, key string) error
-	// MarkSeen records that a full listing of source saw these devices.
-	MarkSeen(ctx context.Context, source string, ids []string, generation int64) error
 	// Sweep forgets the devices of source not seen since generation and
 	// returns them.
 	Sweep(ctx context.Context, source string, generation int64) ([]string, error)
