@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/emulator"
 	"s1collector/internal/output/file"
 	"s1collector/internal/pipeline"
@@ -210,7 +211,7 @@ func runPipeline(ctx context.Context, emu *emulator.Emulator, cfg Config) (int64
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var out pipeline.Output = discard{}
+	var out delivery.Output = discard{}
 	if cfg.Output == "file" {
 		f, err := file.New("file", file.Config{Dir: dir + "/out"}, log)
 		if err != nil {
@@ -220,8 +221,8 @@ func runPipeline(ctx context.Context, emu *emulator.Emulator, cfg Config) (int64
 		out = f
 	}
 	profile, _ := transform.ParseProfile(cfg.Profile)
-	s := &pipeline.Stream{Source: pipeline.SourceInfo{Name: "bench"}, API: sentinelone.Agents, Lister: c, Counter: c,
-		Store: st, Outputs: []pipeline.Output{out}, Profile: profile, FullSync: 24 * time.Hour, Interval: time.Hour,
+	s := &pipeline.Stream{Source: delivery.SourceInfo{Name: "bench"}, API: sentinelone.Agents, Lister: c, Counter: c,
+		Store: st, Outputs: []delivery.Output{out}, Profile: profile, FullSync: 24 * time.Hour, Interval: time.Hour,
 		Concurrency: cfg.Concurrency, Now: time.Now, Log: log, Status: pipeline.NewStatus("bench", "agents")}
 	res, err := s.Cycle(ctx, nil)
 	return int64(res.Delivered), err
@@ -234,7 +235,7 @@ type discard struct{}
 func (discard) Name() string                { return "discard" }
 func (discard) Check(context.Context) error { return nil }
 func (discard) Close() error                { return nil }
-func (discard) Deliver(_ context.Context, b pipeline.Batch) error {
+func (discard) Deliver(_ context.Context, b delivery.Batch) error {
 	for _, e := range b.Events {
 		io.Discard.Write(e.Decorated())
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"s1collector/internal/config"
+	"s1collector/internal/delivery"
 	"s1collector/internal/pipeline"
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
@@ -37,7 +38,7 @@ type Options struct {
 type Built struct {
 	Collector *pipeline.Collector
 	Store     state.Store
-	Outputs   map[string]pipeline.Output
+	Outputs   map[string]delivery.Output
 	Clients   map[string]*sentinelone.Client
 	Config    *config.Config
 }
@@ -70,7 +71,7 @@ func Build(cfg *config.Config, opts Options) (*Built, error) {
 }
 
 func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options) *pipeline.Stream {
-	var outs []pipeline.Output
+	var outs []delivery.Output
 	for _, name := range src.Outputs {
 		for _, o := range b.Config.Outputs {
 			if o.Name == name && o.AcceptsStream(string(api)) {
@@ -87,7 +88,7 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 	}
 	profile, _ := transform.ParseProfile(src.Profile)
 	return &pipeline.Stream{
-		Source: pipeline.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward,
+		Source: delivery.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward,
 			Host: consoleHost(src.BaseURL)},
 		API: api, Lister: b.Clients[src.Name], Store: b.Store, Outputs: outs, Profile: profile,
 		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, FullSync: src.FullSync, Scope: scope,
@@ -130,7 +131,7 @@ func (b *Built) Close() error {
 	return errors.Join(closeAll(b.Outputs), b.Store.Close())
 }
 
-func closeAll(outputs map[string]pipeline.Output) error {
+func closeAll(outputs map[string]delivery.Output) error {
 	var errs []error
 	for _, o := range outputs {
 		errs = append(errs, o.Close())

@@ -5,20 +5,20 @@ import (
 	"net/http"
 
 	"s1collector/internal/config"
+	"s1collector/internal/delivery"
+	"s1collector/internal/httpclient"
 	"s1collector/internal/output/file"
-	"s1collector/internal/output/httpout"
 	"s1collector/internal/output/kafka"
 	"s1collector/internal/output/sekoia"
 	"s1collector/internal/output/splunk"
 	"s1collector/internal/output/stdout"
 	"s1collector/internal/output/sumologic"
 	"s1collector/internal/output/webhook"
-	"s1collector/internal/pipeline"
 )
 
 // Outputs builds every configured output.
-func Outputs(cfg *config.Config, opts Options) (map[string]pipeline.Output, error) {
-	out := map[string]pipeline.Output{}
+func Outputs(cfg *config.Config, opts Options) (map[string]delivery.Output, error) {
+	out := map[string]delivery.Output{}
 	for _, o := range cfg.Outputs {
 		built, err := buildOutput(o, opts)
 		if err != nil {
@@ -30,7 +30,7 @@ func Outputs(cfg *config.Config, opts Options) (map[string]pipeline.Output, erro
 	return out, nil
 }
 
-func buildOutput(o config.Output, opts Options) (pipeline.Output, error) {
+func buildOutput(o config.Output, opts Options) (delivery.Output, error) {
 	switch o.Type {
 	case "stdout":
 		return stdout.New(o.Name, opts.Stdout), nil
@@ -74,6 +74,6 @@ func httpClient(c *config.HTTP) (*http.Client, error) {
 	if c == nil {
 		c = &config.HTTP{}
 	}
-	return httpout.NewClient(httpout.Config{Timeout: c.Timeout, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
+	return httpclient.NewClient(httpclient.Config{Timeout: c.Timeout, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
 		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL})
 }

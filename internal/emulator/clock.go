@@ -3,8 +3,6 @@ package emulator
 import (
 	"sync"
 	"time"
-
-	"s1collector/internal/sentinelone"
 )
 
 // clock is the emulator's time: it starts at a fixed instant, runs at Speed
@@ -39,9 +37,6 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 // fromMicros converts back.
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-// stamp formats microseconds as the console does.
-func stamp(us int64) string { return sentinelone.FormatTime(fromMicros(us)) }
 
 // setSpeed keeps the current time and runs on at the new speed.
 func (c *clock) setSpeed(speed float64) {

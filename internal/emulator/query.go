@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"s1collector/internal/sentinelone"
 )
 
 // listSpec is what the emulator implements of one list endpoint. Parameters
@@ -141,7 +139,7 @@ func (q *query) parseFilters(spec listSpec, v url.Values) error {
 			if s == "" {
 				continue
 			}
-			t, err := sentinelone.ParseTime(s)
+			t, err := parseFilterTime(s)
 			if err != nil {
 				return invalid("%s__%s: Not a valid datetime.", field, op)
 			}

@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/retry"
 )
 
 // deliver hands the batch to every output and returns once all accepted
 // it. An output that fails is retried with backoff, alone: outputs that
 // accepted are not sent the batch again. Only the end of ctx stops it.
-func (s *Stream) deliver(ctx context.Context, b Batch) error {
-	pending := append([]Output(nil), s.Outputs...)
+func (s *Stream) deliver(ctx context.Context, b delivery.Batch) error {
+	pending := append([]delivery.Output(nil), s.Outputs...)
 	policy := s.Delivery
 	if policy.Initial == 0 {
 		policy = retry.Policy{Initial: time.Second, Max: 5 * time.Minute}

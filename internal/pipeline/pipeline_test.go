@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/emulator"
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
@@ -82,14 +82,14 @@ type fakeOutput struct {
 	mu       sync.Mutex
 	failures int
 	calls    int
-	events   []Event
+	events   []delivery.Event
 	onCall   func()
 }
 
 func (o *fakeOutput) Name() string                { return o.name }
 func (o *fakeOutput) Check(context.Context) error { return nil }
 func (o *fakeOutput) Close() error                { return nil }
-func (o *fakeOutput) Deliver(_ context.Context, b Batch) error {
+func (o *fakeOutput) Deliver(_ context.Context, b delivery.Batch) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.calls++
@@ -103,7 +103,7 @@ func (o *fakeOutput) Deliver(_ context.Context, b Batch) error {
 	return nil
 }
 
-func newStream(t *testing.T, emu *emulator.Emulator, api sentinelone.Endpoint, store state.Store, outs ...Output) *Stream {
+func newStream(t *testing.T, emu *emulator.Emulator, api sentinelone.Endpoint, store state.Store, outs ...delivery.Output) *Stream {
 	t.Helper()
 	c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken,
 		RateLimits: map[string]sentinelone.RateLimit{"agents": {Rate: 1e6, Burst: 100}, "activities": {Rate: 1e6, Burst: 100}, "threats": {Rate: 1e6, Burst: 100}}},
@@ -111,7 +111,7 @@ func newStream(t *testing.T, emu *emulator.Emulator, api sentinelone.Endpoint, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Stream{Source: SourceInfo{Name: "emu"}, API: api, Lister: c, Store: store, Outputs: outs,
+	return &Stream{Source: delivery.SourceInfo{Name: "emu"}, API: api, Lister: c, Store: store, Outputs: outs,
 		Profile: transform.ProfileSekoia, Lookback: 72 * time.Hour, FullSync: 24 * time.Hour, Interval: time.Minute,
 		Now: emu.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Status: NewStatus("emu", string(api)),
 		Delivery: retry.Policy{Initial: time.Second, Max: 10 * time.Second}}
@@ -227,38 +227,6 @@ func TestAdvanceKeepsTheBoundary(t *testing.T) {
 		}
 		if strings.Join(cp.Boundary, ",") != "a" {
 			t.Fatal("advance changed its input")
-		}
-	}
-}
-
-func TestDecorated(t *testing.T) {
-	meta := SourceInfo{Name: "prod", Category: "sec/s1", Fields: map[string]string{"env": "prod"}, SiemForward: true}.meta("threats", "42")
-	tests := []struct {
-		name     string
-		body     string
-		unmapped bool
-		want     map[string]any
-	}{
-		{"top level", `{"id":"42","x":1}`, false, map[string]any{"id": "42", "_source": "prod", "_siemEventID": "threats-42"}},
-		{"empty object", `{}`, false, map[string]any{"_sourceCategory": "sec/s1", "_siemProduct": "MGMT API"}},
-		{"ocsf unmapped", `{"class_uid":5001,"unmapped":{"osType":"linux"}}`, true, map[string]any{"class_uid": float64(5001)}},
-	}
-	for _, tt := range tests {
-		out := Event{Body: json.RawMessage(tt.body), Meta: meta, MetaInUnmapped: tt.unmapped}.Decorated()
-		var got map[string]any
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("%s: %s is not JSON: %v", tt.name, out, err)
-		}
-		for k, v := range tt.want {
-			if got[k] != v {
-				t.Errorf("%s: %s = %v, want %v (%s)", tt.name, k, got[k], v, out)
-			}
-		}
-		if tt.unmapped {
-			u := got["unmapped"].(map[string]any)
-			if u["osType"] != "linux" || u["_source"] != "prod" || got["_source"] != nil {
-				t.Errorf("%s: %s", tt.name, out)
-			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
@@ -24,11 +25,11 @@ type Lister interface {
 
 // Stream collects one API of one source.
 type Stream struct {
-	Source   SourceInfo
+	Source   delivery.SourceInfo
 	API      sentinelone.Endpoint
 	Lister   Lister
 	Store    state.Store
-	Outputs  []Output
+	Outputs  []delivery.Output
 	Profile  transform.Profile // agents only
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
@@ -147,7 +148,7 @@ func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp stat
 
 // prepared is a mapped page, ready to deliver.
 type prepared struct {
-	batch   Batch
+	batch   delivery.Batch
 	ids     []string
 	next    state.Checkpoint
 	read    int
@@ -186,8 +187,8 @@ func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state
 
 // buildBatch returns the page's new events, the ids it listed and the
 // checkpoint that holds once they are delivered.
-func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, skipped *int) (Batch, []string, state.Checkpoint) {
-	batch := Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
+func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, skipped *int) (delivery.Batch, []string, state.Checkpoint) {
+	batch := delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
 	seen := make(map[string]bool, len(cp.Boundary))
 	for _, id := range cp.Boundary {
 		seen[id] = true
@@ -231,16 +232,16 @@ func advance(cp state.Checkpoint, r record) state.Checkpoint {
 	return cp
 }
 
-func (s *Stream) event(r record, raw json.RawMessage) (Event, error) {
+func (s *Stream) event(r record, raw json.RawMessage) (delivery.Event, error) {
 	body := raw
 	if r.event != nil {
 		b, err := json.Marshal(r.event)
 		if err != nil {
-			return Event{}, fmt.Errorf("encode event: %w", err)
+			return delivery.Event{}, fmt.Errorf("encode event: %w", err)
 		}
 		body = b
 	}
-	return Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.meta(string(s.API), r.siemType),
+	return delivery.Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.Meta(string(s.API), r.siemType),
 		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}, nil
 }
 

@@ -6,8 +6,6 @@ package sentinelone
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +20,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"s1collector/internal/httpclient"
 	"s1collector/internal/retry"
 )
 
@@ -177,8 +176,8 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
 		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
 			return nil, err
 		}
-		ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: RedactURL(err)}
-		if CertificateError(err) {
+		ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: httpclient.RedactURL(err)}
+		if httpclient.CertificateError(err) {
 			ae.Err = fmt.Errorf("%w — the console's TLS certificate is not trusted: if it has a private CA, set http.ca_file", ae.Err)
 			return nil, retry.Permanent(ae) // retrying will not make it trusted
 		}
@@ -235,16 +234,6 @@ func (c *Client) limiter(endpoint string) *rate.Limiter {
 	return c.limiters["other"]
 }
 
-// RedactURL drops the URL (and so its query, which may carry a secret)
-// from a transport error; callers name what they called instead.
-func RedactURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
-}
-
 // readBody reads at most limit bytes, into a buffer of the announced size
 // when there is one (a 2 MB page then costs 2 MB, not the 4 MB of growing
 // by doubling).
@@ -258,14 +247,4 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 		err = fmt.Errorf("response body larger than %d bytes", limit)
 	}
 	return buf.Bytes(), err
-}
-
-// CertificateError reports whether err is a TLS certificate that did not
-// verify (unknown authority, wrong host name, expired).
-func CertificateError(err error) bool {
-	var verr *tls.CertificateVerificationError
-	var uerr x509.UnknownAuthorityError
-	var herr x509.HostnameError
-	var cerr x509.CertificateInvalidError
-	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &cerr)
 }

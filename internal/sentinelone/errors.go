@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"s1collector/internal/httpclient"
 )
 
 // Kind classifies an API failure by what the caller should do about it.
@@ -134,7 +135,7 @@ func responseError(endpoint string, resp *http.Response, body []byte) *APIError 
 	if e.Title == "" {
 		e.Title = http.StatusText(resp.StatusCode)
 	}
-	e.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	e.RetryAfter = httpclient.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return e
 }
 
@@ -166,20 +167,4 @@ func plainText(body []byte) string {
 		return ""
 	}
 	return truncate(strings.Join(strings.Fields(s), " "), 200)
-}
-
-// ParseRetryAfter reads a Retry-After header: delay-seconds or an HTTP-date
-// (0 when absent, unreadable or past).
-func ParseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"s1collector/internal/collector"
+	"s1collector/internal/delivery"
 	"s1collector/internal/emulator"
 	"s1collector/internal/pipeline"
 	"s1collector/internal/sentinelone"
@@ -43,8 +44,8 @@ func fixture(t *testing.T) *httptest.Server {
 		}
 		c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: token}, &http.Client{Transport: emu.Transport()})
 		clients[name] = c
-		s := &pipeline.Stream{Source: pipeline.SourceInfo{Name: name}, API: sentinelone.Activities, Lister: c, Store: st,
-			Outputs: []pipeline.Output{}, Lookback: 72 * time.Hour, Interval: time.Hour, Now: emu.Now, Log: log,
+		s := &pipeline.Stream{Source: delivery.SourceInfo{Name: name}, API: sentinelone.Activities, Lister: c, Store: st,
+			Outputs: []delivery.Output{}, Lookback: 72 * time.Hour, Interval: time.Hour, Now: emu.Now, Log: log,
 			Status: pipeline.NewStatus(name, "activities")}
 		(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
 		sources = append(sources, Source{Name: name, Streams: []*pipeline.Stream{s}})

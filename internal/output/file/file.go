@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 )
 
 // Config configures the output.
@@ -64,7 +64,7 @@ func (o *Output) Path(source, stream string) string {
 }
 
 // Deliver appends the batch in one write and syncs it to disk.
-func (o *Output) Deliver(_ context.Context, b pipeline.Batch) error {
+func (o *Output) Deliver(_ context.Context, b delivery.Batch) error {
 	var buf bytes.Buffer
 	for _, e := range b.Events {
 		buf.Write(e.Decorated())

@@ -10,14 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 )
 
-func batch(ids ...string) pipeline.Batch {
-	b := pipeline.Batch{Source: "prod", Stream: "agents"}
+func batch(ids ...string) delivery.Batch {
+	b := delivery.Batch{Source: "prod", Stream: "agents"}
 	for _, id := range ids {
-		b.Events = append(b.Events, pipeline.Event{ID: id, Body: json.RawMessage(`{"id":"` + id + `"}`),
-			Meta: []pipeline.Field{{Key: "_source", Value: "prod"}}})
+		b.Events = append(b.Events, delivery.Event{ID: id, Body: json.RawMessage(`{"id":"` + id + `"}`),
+			Meta: []delivery.Field{{Key: "_source", Value: "prod"}}})
 	}
 	return b
 }
@@ -36,7 +36,7 @@ func newOutput(t *testing.T, cfg Config) (*Output, *bytes.Buffer) {
 func TestAppendsCompleteLines(t *testing.T) {
 	dir := t.TempDir()
 	o, _ := newOutput(t, Config{Dir: dir})
-	for _, b := range []pipeline.Batch{batch("1", "2"), batch("3")} {
+	for _, b := range []delivery.Batch{batch("1", "2"), batch("3")} {
 		if err := o.Deliver(t.Context(), b); err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestTornLastLineIsCut(t *testing.T) {
 func TestRotation(t *testing.T) {
 	dir := t.TempDir()
 	o, _ := newOutput(t, Config{Dir: dir, MaxBytes: 60})
-	for _, b := range []pipeline.Batch{batch("1"), batch("2"), batch("3")} { // 28 bytes each
+	for _, b := range []delivery.Batch{batch("1"), batch("2"), batch("3")} { // 28 bytes each
 		if err := o.Deliver(t.Context(), b); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,6 @@
 package httpout
 
-import "s1collector/internal/pipeline"
+import "s1collector/internal/delivery"
 
 // Chunks splits items of the given encoded sizes into consecutive runs of
 // at most maxItems (0: no limit) whose total size, counting perItem bytes
@@ -28,7 +28,7 @@ func Chunks(sizes []int, maxItems, maxBytes, perItem int) [][2]int {
 
 // Decorated encodes each event with its source metadata, and their sizes,
 // for outputs that chunk by size.
-func Decorated(events []pipeline.Event) (docs [][]byte, sizes []int) {
+func Decorated(events []delivery.Event) (docs [][]byte, sizes []int) {
 	docs = make([][]byte, len(events))
 	sizes = make([]int, len(events))
 	for i, e := range events {

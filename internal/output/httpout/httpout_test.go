@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 	"s1collector/internal/retry"
 )
 
@@ -76,7 +76,7 @@ func TestPostClassifies(t *testing.T) {
 
 func TestProgressResumesAtTheFailedChunk(t *testing.T) {
 	var p Progress
-	b := pipeline.Batch{Source: "s", Stream: "agents", Events: []pipeline.Event{{ID: "1"}, {ID: "2"}}}
+	b := delivery.Batch{Source: "s", Stream: "agents", Events: []delivery.Event{{ID: "1"}, {ID: "2"}}}
 	var sent []int
 	fail := true
 	send := func(i int) error {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 )
 
 // Progress remembers, for the batch in flight of each stream, how many of
@@ -20,7 +20,7 @@ type progressEntry struct {
 	n     int
 }
 
-func batchKey(b pipeline.Batch) string {
+func batchKey(b delivery.Batch) string {
 	if len(b.Events) == 0 {
 		return ""
 	}
@@ -28,7 +28,7 @@ func batchKey(b pipeline.Batch) string {
 }
 
 // Skip is how many chunks of b were already accepted.
-func (p *Progress) Skip(b pipeline.Batch) int {
+func (p *Progress) Skip(b delivery.Batch) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if e, ok := p.done[b.Source+"/"+b.Stream]; ok && e.batch == batchKey(b) {
@@ -38,7 +38,7 @@ func (p *Progress) Skip(b pipeline.Batch) int {
 }
 
 // Accepted records that the first n chunks of b were accepted.
-func (p *Progress) Accepted(b pipeline.Batch, n int) {
+func (p *Progress) Accepted(b delivery.Batch, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.done == nil {
@@ -48,7 +48,7 @@ func (p *Progress) Accepted(b pipeline.Batch, n int) {
 }
 
 // Finished forgets b: it was delivered whole.
-func (p *Progress) Finished(b pipeline.Batch) {
+func (p *Progress) Finished(b delivery.Batch) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.done, b.Source+"/"+b.Stream)
@@ -56,7 +56,7 @@ func (p *Progress) Finished(b pipeline.Batch) {
 
 // Send posts chunks in order, skipping those accepted by an earlier try of
 // the same batch.
-func (p *Progress) Send(b pipeline.Batch, chunks int, send func(i int) error) error {
+func (p *Progress) Send(b delivery.Batch, chunks int, send func(i int) error) error {
 	for i := p.Skip(b); i < chunks; i++ {
 		if err := send(i); err != nil {
 			if chunks == 1 {

@@ -12,8 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"s1collector/internal/pipeline"
-	"s1collector/internal/sentinelone"
+	"s1collector/internal/delivery"
 )
 
 // Config configures the output.
@@ -60,16 +59,20 @@ func (o *Output) Topic(source, stream string) string {
 	return strings.NewReplacer("{source}", source, "{stream}", stream).Replace(o.topic)
 }
 
+// timeLayout is the record's time in the s1collector.time header: UTC
+// with microseconds, as the console writes it.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
 // Deliver produces the batch and waits until every record is acknowledged
 // by all in-sync replicas. The producer is idempotent: its own retries do
 // not duplicate.
-func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
+func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	topic := o.Topic(b.Source, b.Stream)
 	records := make([]*kgo.Record, len(b.Events))
 	for i, e := range b.Events {
 		records[i] = &kgo.Record{Topic: topic, Key: []byte(b.Source + "/" + e.ID), Value: e.Decorated()}
 		if !e.Time.IsZero() {
-			records[i].Headers = []kgo.RecordHeader{{Key: "s1collector.time", Value: []byte(sentinelone.FormatTime(e.Time))}}
+			records[i].Headers = []kgo.RecordHeader{{Key: "s1collector.time", Value: []byte(e.Time.UTC().Format(timeLayout))}}
 		}
 	}
 	if err := o.client.ProduceSync(ctx, records...).FirstErr(); err != nil {

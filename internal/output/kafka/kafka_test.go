@@ -9,8 +9,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
-	"s1collector/internal/pipeline"
 )
 
 func cluster(t *testing.T) *kfake.Cluster {
@@ -53,7 +53,7 @@ func TestProducesEveryEventKeyedByID(t *testing.T) {
 	if err := o.Check(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range []pipeline.Batch{outputtest.Batch("agents", 0, 1000, 100), outputtest.Batch("agents", 1000, 500, 100), outputtest.Batch("threats", 0, 10, 10)} {
+	for _, b := range []delivery.Batch{outputtest.Batch("agents", 0, 1000, 100), outputtest.Batch("agents", 1000, 500, 100), outputtest.Batch("threats", 0, 10, 10)} {
 		if err := outputtest.Deliver(t.Context(), o, b); err != nil {
 			t.Fatal(err)
 		}

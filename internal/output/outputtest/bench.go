@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 )
 
 // Sink is a peer that accepts everything and keeps nothing, for benchmarks.
@@ -21,7 +21,7 @@ func Sink(b testing.TB, answer string) *httptest.Server {
 
 // Bench delivers 1000-event batches of ~1.8 KB events (an agent's size)
 // and reports events/s.
-func Bench(b *testing.B, o pipeline.Output) {
+func Bench(b *testing.B, o delivery.Output) {
 	batch := Batch("agents", 0, 1000, 1700)
 	var size int64
 	for _, e := range batch.Events {

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 	"s1collector/internal/retry"
 )
 
@@ -106,22 +106,22 @@ func (p *Peer) All() []Request {
 
 // Batch makes a batch of n events with ids from..from+n-1, each carrying
 // filler bytes.
-func Batch(stream string, from, n, filler int) pipeline.Batch {
-	b := pipeline.Batch{Source: "prod", Stream: stream,
-		Info: pipeline.SourceInfo{Name: "prod", Category: "sec/s1", Fields: map[string]string{"env": "prod"}, Host: "eu.sentinelone.net"}}
+func Batch(stream string, from, n, filler int) delivery.Batch {
+	b := delivery.Batch{Source: "prod", Stream: stream,
+		Info: delivery.SourceInfo{Name: "prod", Category: "sec/s1", Fields: map[string]string{"env": "prod"}, Host: "eu.sentinelone.net"}}
 	pad := strings.Repeat("x", filler)
 	for i := from; i < from+n; i++ {
 		id := fmt.Sprint(i)
-		b.Events = append(b.Events, pipeline.Event{ID: id, Time: time.Unix(1767225600, 0),
+		b.Events = append(b.Events, delivery.Event{ID: id, Time: time.Unix(1767225600, 0),
 			Body: json.RawMessage(fmt.Sprintf(`{"id":%q,"device":{"uid":%q},"pad":%q}`, id, id, pad)),
-			Meta: []pipeline.Field{{Key: "_source", Value: "prod"}}})
+			Meta: []delivery.Field{{Key: "_source", Value: "prod"}}})
 	}
 	return b
 }
 
 // Deliver delivers like the pipeline: retried with backoff until accepted,
 // a permanent refusal returned at once.
-func Deliver(ctx context.Context, o pipeline.Output, b pipeline.Batch) error {
+func Deliver(ctx context.Context, o delivery.Output, b delivery.Batch) error {
 	return retry.Policy{Initial: time.Millisecond, Max: 5 * time.Millisecond, MaxAttempts: 40}.Do(ctx, func(ctx context.Context) error {
 		return o.Deliver(ctx, b)
 	})

@@ -4,14 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 	"s1collector/internal/retry"
 )
 
 // Protocol describes an HTTP output to the scenarios.
 type Protocol struct {
 	// New builds the output for a peer URL.
-	New func(t *testing.T, url string) pipeline.Output
+	New func(t *testing.T, url string) delivery.Output
 	// IDs extracts the event ids of an accepted request.
 	IDs func(t *testing.T, r Request) []string
 	// Setup adjusts the peer (ack endpoints and so on).
@@ -55,7 +55,7 @@ func Run(t *testing.T, proto Protocol) {
 			o := proto.New(t, peer.URL)
 			defer o.Close()
 			var err error
-			for _, b := range []pipeline.Batch{Batch("agents", 0, 1000, 200), Batch("agents", 1000, 1000, 200), Batch("agents", 2000, 500, 200)} {
+			for _, b := range []delivery.Batch{Batch("agents", 0, 1000, 200), Batch("agents", 1000, 1000, 200), Batch("agents", 2000, 500, 200)} {
 				if err = Deliver(t.Context(), o, b); err != nil {
 					break
 				}

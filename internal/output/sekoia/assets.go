@@ -10,8 +10,8 @@ import (
 	"net/http"
 	"strings"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/httpout"
-	"s1collector/internal/pipeline"
 )
 
 // AssetsConfig configures the asset connector output.
@@ -71,7 +71,7 @@ func (o *Assets) header() http.Header {
 }
 
 // Deliver posts the devices in requests of at most BatchSize items.
-func (o *Assets) Deliver(ctx context.Context, b pipeline.Batch) error {
+func (o *Assets) Deliver(ctx context.Context, b delivery.Batch) error {
 	chunks := httpout.Chunks(make([]int, len(b.Events)), o.cfg.BatchSize, 0, 0)
 	return o.progress.Send(b, len(chunks), func(i int) error {
 		_, err := httpout.Post(ctx, o.client, o.url, o.header(), assetBody(b.Events[chunks[i][0]:chunks[i][1]]))
@@ -79,7 +79,7 @@ func (o *Assets) Deliver(ctx context.Context, b pipeline.Batch) error {
 	})
 }
 
-func assetBody(events []pipeline.Event) []byte {
+func assetBody(events []delivery.Event) []byte {
 	var buf bytes.Buffer
 	buf.WriteString(`{"version":1,"items":[`)
 	for i, e := range events {

@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/httpout"
-	"s1collector/internal/pipeline"
 )
 
 // Sekoia.io intake limits.
@@ -53,7 +53,7 @@ func NewIntake(name string, cfg IntakeConfig, client *http.Client, log *slog.Log
 func (o *Intake) Name() string { return o.name }
 
 // Deliver posts the batch in requests within the intake's size limit.
-func (o *Intake) Deliver(ctx context.Context, b pipeline.Batch) error {
+func (o *Intake) Deliver(ctx context.Context, b delivery.Batch) error {
 	var strs [][]byte
 	var sizes []int
 	for _, e := range b.Events {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
-	"s1collector/internal/pipeline"
 )
 
 func assetIDs(t *testing.T, r outputtest.Request) []string {
@@ -37,7 +37,7 @@ func assetIDs(t *testing.T, r outputtest.Request) []string {
 
 func TestAssetsScenarios(t *testing.T) {
 	outputtest.Run(t, outputtest.Protocol{
-		New: func(t *testing.T, url string) pipeline.Output {
+		New: func(t *testing.T, url string) delivery.Output {
 			o, err := NewAssets("assets", AssetsConfig{BaseURL: url + "/", ConnectorUUID: "c0ffee", APIKey: "k3y", BatchSize: 400}, http.DefaultClient)
 			if err != nil {
 				t.Fatal(err)
@@ -81,7 +81,7 @@ func intakeIDs(t *testing.T, r outputtest.Request) []string {
 
 func TestIntakeScenarios(t *testing.T) {
 	outputtest.Run(t, outputtest.Protocol{
-		New: func(t *testing.T, url string) pipeline.Output {
+		New: func(t *testing.T, url string) delivery.Output {
 			o, err := NewIntake("intake", IntakeConfig{URL: url, IntakeKey: "intake-k"}, http.DefaultClient, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
@@ -121,7 +121,7 @@ func TestChecksSendNothing(t *testing.T) {
 	peer := outputtest.NewPeer(t, nil)
 	a, _ := NewAssets("a", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient)
 	in, _ := NewIntake("i", IntakeConfig{URL: peer.URL, IntakeKey: "k"}, http.DefaultClient, slog.New(slog.DiscardHandler))
-	for _, o := range []pipeline.Output{a, in} {
+	for _, o := range []delivery.Output{a, in} {
 		if err := o.Check(t.Context()); err != nil {
 			t.Fatal(err)
 		}

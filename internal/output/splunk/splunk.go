@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/httpout"
-	"s1collector/internal/pipeline"
 	"s1collector/internal/retry"
 )
 
@@ -95,7 +95,7 @@ func envelope(buf []byte, t time.Time, host, source, sourcetype, index string, e
 
 // Deliver posts the batch's envelopes in requests within MaxBytes and, with
 // acknowledgement on, waits until the indexers confirm each one.
-func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
+func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	envs := make([][]byte, len(b.Events))
 	sizes := make([]int, len(b.Events))
 	for i, e := range b.Events {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
-	"s1collector/internal/pipeline"
 )
 
 func envelopes(t *testing.T, r outputtest.Request) []string {
@@ -43,7 +43,7 @@ func envelopes(t *testing.T, r outputtest.Request) []string {
 
 func TestScenarios(t *testing.T) {
 	outputtest.Run(t, outputtest.Protocol{
-		New: func(t *testing.T, url string) pipeline.Output {
+		New: func(t *testing.T, url string) delivery.Output {
 			o, _ := New("hec", Config{URL: url, Token: "hec-token", Index: "edr", MaxBytes: 100_000}, http.DefaultClient)
 			return o
 		},
@@ -78,7 +78,7 @@ func ackPeer(p *outputtest.Peer) {
 
 func TestAckedScenarios(t *testing.T) {
 	outputtest.Run(t, outputtest.Protocol{
-		New: func(t *testing.T, url string) pipeline.Output {
+		New: func(t *testing.T, url string) delivery.Output {
 			o, _ := New("hec", Config{URL: url, Token: "hec-token", Index: "edr", Ack: true, AckPoll: time.Millisecond}, http.DefaultClient)
 			return o
 		},

@@ -7,7 +7,7 @@ import (
 	"io"
 	"sync"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 )
 
 // Output writes one event per line, with its source metadata.
@@ -26,7 +26,7 @@ func New(name string, w io.Writer) *Output {
 func (o *Output) Name() string { return o.name }
 
 // Deliver writes the batch and flushes it.
-func (o *Output) Deliver(_ context.Context, b pipeline.Batch) error {
+func (o *Output) Deliver(_ context.Context, b delivery.Batch) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, e := range b.Events {

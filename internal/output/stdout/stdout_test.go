@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"testing"
 
-	"s1collector/internal/pipeline"
+	"s1collector/internal/delivery"
 )
 
 func TestWritesDecoratedLines(t *testing.T) {
 	var buf bytes.Buffer
 	o := New("console", &buf)
-	b := pipeline.Batch{Events: []pipeline.Event{
-		{Body: json.RawMessage(`{"id":"1"}`), Meta: []pipeline.Field{{Key: "_source", Value: "prod"}}},
+	b := delivery.Batch{Events: []delivery.Event{
+		{Body: json.RawMessage(`{"id":"1"}`), Meta: []delivery.Field{{Key: "_source", Value: "prod"}}},
 		{Body: json.RawMessage(`{"id":"2"}`)},
 	}}
 	if err := o.Deliver(t.Context(), b); err != nil {

@@ -12,8 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/httpout"
-	"s1collector/internal/pipeline"
 )
 
 // MaxRequestBytes is Sumo Logic's limit per request, uncompressed.
@@ -49,7 +49,7 @@ func (o *Output) Name() string { return o.name }
 // uncompressed. Every event keeps its _siemEventID inline (it differs
 // from event to event); X-Sumo-Fields carries the source's fields and the
 // Cloud SIEM fields common to the request.
-func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
+func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	lines, sizes := httpout.Decorated(b.Events)
 	chunks := httpout.Chunks(sizes, 0, MaxRequestBytes, 1)
 	header := o.header(b)
@@ -64,7 +64,7 @@ func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
 	})
 }
 
-func (o *Output) header(b pipeline.Batch) http.Header {
+func (o *Output) header(b delivery.Batch) http.Header {
 	h := http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"application/x-ndjson"}}
 	set := func(key, override, fallback string) {
 		if v := first(override, fallback); v != "" {
@@ -83,14 +83,14 @@ func (o *Output) header(b pipeline.Batch) http.Header {
 // Fields is the X-Sumo-Fields value: the source's fields and, when
 // forwarding to Cloud SIEM, _siemForward and the _siem* fields that hold
 // for every event of the stream.
-func Fields(info pipeline.SourceInfo, stream string) string {
+func Fields(info delivery.SourceInfo, stream string) string {
 	f := maps.Clone(info.Fields)
 	if f == nil {
 		f = map[string]string{}
 	}
 	if info.SiemForward {
 		f["_siemForward"] = "true"
-		for _, field := range pipeline.CommonSiemFields(stream) {
+		for _, field := range delivery.CommonSiemFields(stream) {
 			f[field.Key] = fmt.Sprint(field.Value)
 		}
 	}

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
-	"s1collector/internal/pipeline"
 )
 
 func ids(t *testing.T, r outputtest.Request) []string {
@@ -33,7 +33,7 @@ func ids(t *testing.T, r outputtest.Request) []string {
 
 func TestScenarios(t *testing.T) {
 	outputtest.Run(t, outputtest.Protocol{
-		New: func(t *testing.T, url string) pipeline.Output {
+		New: func(t *testing.T, url string) delivery.Output {
 			o, _ := New("sumo", Config{URL: url + "/receiver/v1/http/SECRETCODE"}, http.DefaultClient)
 			return o
 		},
@@ -75,7 +75,7 @@ func TestHeadersAndSizeLimit(t *testing.T) {
 }
 
 func TestFieldsWithoutSiem(t *testing.T) {
-	got := Fields(pipeline.SourceInfo{Fields: map[string]string{"b": "2", "a": "x,y=z"}}, "threats")
+	got := Fields(delivery.SourceInfo{Fields: map[string]string{"b": "2", "a": "x,y=z"}}, "threats")
 	if got != "a=x y z,b=2" {
 		t.Fatalf("got %q", got)
 	}

@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"net/http"
 
+	"s1collector/internal/delivery"
+	"s1collector/internal/httpclient"
 	"s1collector/internal/output/httpout"
-	"s1collector/internal/pipeline"
-	"s1collector/internal/sentinelone"
 )
 
 // Config configures the output.
@@ -50,7 +50,7 @@ func New(name string, cfg Config, client *http.Client) (*Output, error) {
 func (o *Output) Name() string { return o.name }
 
 // Deliver posts the batch in requests within MaxEvents and MaxBytes.
-func (o *Output) Deliver(ctx context.Context, b pipeline.Batch) error {
+func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	docs, sizes := httpout.Decorated(b.Events)
 	chunks := httpout.Chunks(sizes, o.cfg.MaxEvents, o.cfg.MaxBytes, 1)
 	return o.progress.Send(b, len(chunks), func(i int) error {
@@ -101,7 +101,7 @@ func (o *Output) Check(ctx context.Context) error {
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("unreachable: %w", sentinelone.RedactURL(err))
+		return fmt.Errorf("unreachable: %w", httpclient.RedactURL(err))
 	}
 	resp.Body.Close()
 	return nil

@@ -6,14 +6,14 @@ import (
 	"net/http"
 	"testing"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
-	"s1collector/internal/pipeline"
 )
 
 func TestScenarios(t *testing.T) {
 	for _, arr := range []bool{false, true} {
 		outputtest.Run(t, outputtest.Protocol{
-			New: func(t *testing.T, url string) pipeline.Output {
+			New: func(t *testing.T, url string) delivery.Output {
 				o, _ := New("hook", Config{URL: url, JSONArray: arr, Gzip: true, Headers: map[string]string{"X-Api-Key": "k"}, MaxEvents: 300}, http.DefaultClient)
 				return o
 			},

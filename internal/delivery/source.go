@@ -1,4 +1,4 @@
-package pipeline
+package delivery
 
 // SourceInfo is what events say about where they come from.
 type SourceInfo struct {
@@ -11,9 +11,9 @@ type SourceInfo struct {
 	Host string
 }
 
-// meta returns the metadata of one event of a stream. siemType is the
+// Meta returns the metadata of one event of a stream. siemType is the
 // activity type for activities, the id for threats.
-func (s SourceInfo) meta(stream, siemType string) []Field {
+func (s SourceInfo) Meta(stream, siemType string) []Field {
 	out := []Field{{"_source", s.Name}}
 	if s.Category != "" {
 		out = append(out, Field{"_sourceCategory", s.Category})

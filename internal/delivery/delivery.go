@@ -1,8 +1,8 @@
-// Package pipeline turns a console's pages into delivered batches: it walks
-// each stream incrementally, maps records to events, hands every batch to
-// all outputs of the stream and moves the checkpoint only once all of them
-// accepted it.
-package pipeline
+// Package delivery is what flows from the pipeline to the outputs: batches
+// of events with their source metadata, and the Output interface every
+// destination implements. It sits below both, so outputs need not know the
+// pipeline or the console client.
+package delivery
 
 import (
 	"bytes"
