@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"s1collector/internal/delivery"
+	"s1collector/internal/output/sumologic"
 )
 
 // OutputTypes are the output types, each with its block of the same name.
@@ -121,5 +124,35 @@ func checkURL(v *validator, path, raw string, required bool) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		v.add(path, "is not an http(s) URL")
+	}
+}
+
+// validateSumoFields refuses sources whose fields would break Sumo Logic's
+// limits on X-Sumo-Fields in a request of any stream they send to a Sumo
+// Logic output: the request would be refused, or its fields dropped.
+func (c *Config) validateSumoFields(v *validator) {
+	for i, s := range c.Sources {
+		info := delivery.SourceInfo{Fields: s.Fields, SiemForward: s.SiemForward}
+		for _, o := range c.Outputs {
+			if o.Type != "sumologic" || !slices.Contains(s.Outputs, o.Name) {
+				continue
+			}
+			reported := map[string]bool{}
+			for _, api := range s.SupportedAPIs {
+				if !o.AcceptsStream(api) {
+					continue
+				}
+				for _, p := range sumologic.CheckFields(info, api) {
+					path := sourcePath(s, i) + ".fields"
+					if p.Key != "" {
+						path += "." + p.Key
+					}
+					if !reported[path] {
+						reported[path] = true
+						v.add(path, "%s (output %s)", p.Msg, o.Name)
+					}
+				}
+			}
+		}
 	}
 }

@@ -24,7 +24,7 @@ type record struct {
 	id       string
 	time     time.Time
 	timeErr  error
-	siemType string // activityType for activities, id for threats
+	kind     string // activities: the activityType; empty for other streams
 	event    any    // the mapped event; nil for raw profiles
 	problems []string
 }
@@ -56,11 +56,11 @@ func (m mapper) read(raw json.RawMessage) (record, error) {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return record{}, fmt.Errorf("not a JSON object")
 	}
-	r := record{id: f.ID.Value, siemType: f.ID.Value}
+	r := record{id: f.ID.Value}
 	ts := f.CreatedAt
 	switch m.api {
 	case sentinelone.Activities:
-		r.siemType = fmt.Sprint(f.ActivityType.Value)
+		r.kind = fmt.Sprint(f.ActivityType.Value)
 	case sentinelone.Threats:
 		ts = f.ThreatInfo.UpdatedAt
 	}

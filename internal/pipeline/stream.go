@@ -241,7 +241,7 @@ func (s *Stream) event(r record, raw json.RawMessage) (delivery.Event, error) {
 		}
 		body = b
 	}
-	return delivery.Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.Meta(string(s.API), r.siemType),
+	return delivery.Event{ID: r.id, Time: r.time, Kind: r.kind, Body: body, Meta: s.Source.Meta(),
 		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}, nil
 }
 
