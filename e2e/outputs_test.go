@@ -147,3 +147,61 @@ outputs:
 		}
 	}
 }
+
+// TestSplunkTokenWithoutAcknowledgement: ack: true, as the example has it,
+// on a HEC token without indexer acknowledgement (Splunk Cloud's). HEC
+// indexes what it answers 200 without an ackId: every event is indexed
+// exactly once, one warning says to set ack: false, and `test` says so
+// before anything is sent.
+func TestSplunkTokenWithoutAcknowledgement(t *testing.T) {
+	c := startConsole(t, emulator.Config{Agents: 10, HistoryActivities: 2500, HistoryThreats: 100})
+	peer := outputtest.NewPeer(t, nil)
+	outputtest.HECWithoutAck(peer)
+	w := newWorkdir(t, `state: {path: state.db}
+sources:
+  - name: emu
+    base_url: `+c.URL+`
+    token: `+emulator.DefaultToken+`
+    supported_apis: [activities, threats]
+    lookback: 72h
+    outputs: [splunk]
+outputs:
+  - {name: splunk, type: splunk_hec, splunk_hec: {url: "`+peer.URL+`", token: hec-token, ack: true}}
+`)
+	out, _, code := w.run(nil, "test")
+	if code != 0 || !strings.Contains(out, "! output splunk (splunk_hec): indexer acknowledgement is off on this HEC token") || !strings.Contains(out, "set ack: false") {
+		t.Fatalf("test: exit %d\n%s", code, out)
+	}
+	_, stderr, code := w.run(nil, "once")
+	if code != 0 {
+		t.Fatalf("once: exit %d\n%s", code, stderr)
+	}
+	if n := strings.Count(stderr, "set ack: false"); n != 1 {
+		t.Fatalf("%d warnings, want one:\n%s", n, stderr)
+	}
+	indexed := map[string]int{}
+	for _, r := range peer.Accepted() {
+		if r.Path != "/services/collector/event" {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(r.Body))
+		for dec.More() {
+			var env struct {
+				Sourcetype string
+				Event      struct{ ID string }
+			}
+			if err := dec.Decode(&env); err != nil {
+				t.Fatal(err)
+			}
+			indexed[env.Sourcetype+" "+env.Event.ID]++
+		}
+	}
+	if len(indexed) != 2600 {
+		t.Fatalf("%d distinct events indexed, want 2,500 activities and 100 threats", len(indexed))
+	}
+	for id, n := range indexed {
+		if n != 1 {
+			t.Fatalf("%s indexed %d times", id, n)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
+	"s1collector/internal/delivery"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/server"
 )
@@ -73,7 +75,10 @@ func runCheck(cmd *cobra.Command, path string) error {
 		return err
 	}
 	for _, o := range cfg.Outputs {
-		if err := outputs[o.Name].Check(ctx); err != nil {
+		var warning *delivery.Warning
+		if err := outputs[o.Name].Check(ctx); errors.As(err, &warning) {
+			c.warn("output %s (%s): %v", o.Name, o.Type, err)
+		} else if err != nil {
 			c.fail("output %s (%s): %v", o.Name, o.Type, err)
 		} else {
 			c.ok("output %s (%s): ready", o.Name, o.Type)

@@ -57,7 +57,7 @@ func buildOutput(o config.Output, opts Options) (delivery.Output, error) {
 	case "splunk_hec":
 		s := o.SplunkHEC
 		return splunk.New(o.Name, splunk.Config{URL: s.URL, Token: s.Token.Value(), Index: s.Index, Ack: s.Ack,
-			AckTimeout: s.AckTimeout, MaxBytes: int(s.MaxBytes)}, client)
+			AckTimeout: s.AckTimeout, MaxBytes: int(s.MaxBytes)}, client, opts.Log.With("output", o.Name))
 	case "webhook":
 		w := o.Webhook
 		headers := map[string]string{}

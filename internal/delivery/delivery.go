@@ -107,3 +107,10 @@ func (e Event) intoUnmapped() []byte {
 	}
 	return out
 }
+
+// Warning is what Check returns when the destination works but something
+// in its configuration should change: `test` shows it as a warning, not a
+// failure.
+type Warning struct{ Msg string }
+
+func (w *Warning) Error() string { return w.Msg }
