@@ -3,6 +3,7 @@ package collector
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"s1collector/internal/config"
 	"s1collector/internal/delivery"
@@ -20,7 +21,7 @@ import (
 func Outputs(cfg *config.Config, opts Options) (map[string]delivery.Output, error) {
 	out := map[string]delivery.Output{}
 	for _, o := range cfg.Outputs {
-		built, err := buildOutput(o, opts)
+		built, err := buildOutput(o, opts, routesOf(cfg, o))
 		if err != nil {
 			closeAll(out)
 			return nil, fmt.Errorf("output %s: %w", o.Name, err)
@@ -30,14 +31,14 @@ func Outputs(cfg *config.Config, opts Options) (map[string]delivery.Output, erro
 	return out, nil
 }
 
-func buildOutput(o config.Output, opts Options) (delivery.Output, error) {
+func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.Output, error) {
 	switch o.Type {
 	case "stdout":
 		return stdout.New(o.Name, opts.Stdout), nil
 	case "file":
 		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
 	case "kafka":
-		return kafka.New(o.Name, kafka.Config{Brokers: o.Kafka.Brokers, Topic: o.Kafka.Topic})
+		return kafkaOutput(o, routes)
 	}
 	client, err := httpClient(o.HTTP)
 	if err != nil {
@@ -76,4 +77,37 @@ func httpClient(c *config.HTTP) (*http.Client, error) {
 	}
 	return httpclient.NewClient(httpclient.Config{Timeout: c.Timeout, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
 		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL})
+}
+
+// routesOf are the sources and streams sent to an output.
+func routesOf(cfg *config.Config, o config.Output) []kafka.Route {
+	var out []kafka.Route
+	for _, src := range cfg.Sources {
+		if !slices.Contains(src.Outputs, o.Name) {
+			continue
+		}
+		for _, api := range src.SupportedAPIs {
+			if o.AcceptsStream(api) {
+				out = append(out, kafka.Route{Source: src.Name, Stream: api})
+			}
+		}
+	}
+	return out
+}
+
+func kafkaOutput(o config.Output, routes []kafka.Route) (delivery.Output, error) {
+	k := o.Kafka
+	cfg := kafka.Config{Brokers: k.Brokers, Topic: k.Topic, DeliveryTimeout: k.DeliveryTimeout, CreateTopics: k.CreateTopics, Routes: routes}
+	if k.TLS != nil {
+		tlsCfg, err := httpclient.TLSConfig(httpclient.Config{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile,
+			InsecureSkipVerify: k.TLS.InsecureSkipVerify})
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		cfg.TLS = tlsCfg
+	}
+	if k.SASL != nil {
+		cfg.SASL = kafka.SASL{Mechanism: k.SASL.Mechanism, Username: k.SASL.Username, Password: k.SASL.Password.Value()}
+	}
+	return kafka.New(o.Name, cfg)
 }

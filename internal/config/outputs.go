@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"s1collector/internal/delivery"
+	"s1collector/internal/output/kafka"
 	"s1collector/internal/output/sumologic"
 )
 
@@ -92,9 +94,7 @@ func (o Output) validateBlock(v *validator, path string) {
 			v.add(p, "ack_timeout and max_bytes must not be negative")
 		}
 	case "kafka":
-		if len(o.Kafka.Brokers) == 0 {
-			v.add(p+".brokers", "is required: host:port of at least one broker")
-		}
+		o.Kafka.validate(v, p)
 	case "webhook":
 		checkURL(v, p+".url", o.Webhook.URL, true)
 		if !slices.Contains([]string{"", "ndjson", "json_array"}, o.Webhook.Format) {
@@ -103,6 +103,25 @@ func (o Output) validateBlock(v *validator, path string) {
 		if o.Webhook.MaxBytes < 0 || o.Webhook.MaxEvents < 0 {
 			v.add(p, "max_bytes and max_events must not be negative")
 		}
+	}
+}
+
+func (k *Kafka) validate(v *validator, p string) {
+	if len(k.Brokers) == 0 {
+		v.add(p+".brokers", "is required: host:port of at least one broker")
+	}
+	if k.DeliveryTimeout != 0 && k.DeliveryTimeout < time.Second {
+		v.add(p+".delivery_timeout", "%s is under 1s", fmtDuration(k.DeliveryTimeout))
+	}
+	if t := k.TLS; t != nil && (t.CertFile == "") != (t.KeyFile == "") {
+		v.add(p+".tls", "cert_file and key_file go together")
+	}
+	if s := k.SASL; s != nil {
+		if !slices.Contains(kafka.SASLMechanisms, s.Mechanism) {
+			v.add(p+".sasl.mechanism", "%q is not one of %s", s.Mechanism, strings.Join(kafka.SASLMechanisms, ", "))
+		}
+		require(v, p+".sasl.username", s.Username != "")
+		require(v, p+".sasl.password", s.Password.IsSet())
 	}
 }
 
