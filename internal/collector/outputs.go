@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"s1collector/internal/config"
 	"s1collector/internal/delivery"
@@ -48,7 +49,7 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 	case "sekoia_assets":
 		a := o.SekoiaAssets
 		return sekoia.NewAssets(o.Name, sekoia.AssetsConfig{BaseURL: a.BaseURL, ConnectorUUID: a.ConnectorUUID,
-			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize}, client)
+			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize, TaskTimeout: a.TaskTimeout}, client, opts.Log.With("output", o.Name))
 	case "sekoia_intake":
 		return sekoia.NewIntake(o.Name, sekoia.IntakeConfig{URL: o.SekoiaIntake.URL, IntakeKey: o.SekoiaIntake.IntakeKey.Value()},
 			client, opts.Log.With("output", o.Name))
@@ -110,4 +111,22 @@ func kafkaOutput(o config.Output, routes []kafka.Route) (delivery.Output, error)
 		cfg.SASL = kafka.SASL{Mechanism: k.SASL.Mechanism, Username: k.SASL.Username, Password: k.SASL.Password.Value()}
 	}
 	return kafka.New(o.Name, cfg)
+}
+
+// mapper is an output that maps devices its own way and names the version
+// of that mapping.
+type mapper interface{ MappingVersion() string }
+
+// mappingVersion names how a stream's outputs map devices: each mapping
+// output's name and version. A new version, or a new such output, makes
+// the stream send every device again.
+func mappingVersion(outs []delivery.Output) string {
+	var parts []string
+	for _, o := range outs {
+		if m, ok := o.(mapper); ok {
+			parts = append(parts, o.Name()+"="+m.MappingVersion())
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
 }

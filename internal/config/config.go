@@ -116,6 +116,8 @@ type SekoiaAssets struct {
 	ConnectorUUID string `yaml:"connector_uuid"`
 	APIKey        Secret `yaml:"api_key"`
 	BatchSize     int    `yaml:"batch_size"` // default and max 1000
+	// TaskTimeout bounds the wait for a push's ingestion task; default 5m.
+	TaskTimeout time.Duration `yaml:"task_timeout"`
 }
 
 // SekoiaIntake posts events to a Sekoia.io HTTP intake.

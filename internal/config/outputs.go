@@ -79,6 +79,9 @@ func (o Output) validateBlock(v *validator, path string) {
 		if a.BatchSize < 0 || a.BatchSize > 1000 {
 			v.add(p+".batch_size", "%d is outside 1–1000", a.BatchSize)
 		}
+		if a.TaskTimeout < 0 {
+			v.add(p+".task_timeout", "must not be negative")
+		}
 		if !slices.Equal(o.Streams, []string{"agents"}) {
 			v.add(path+".streams", "a Sekoia.io asset connector takes devices only: streams must be [agents]")
 		}

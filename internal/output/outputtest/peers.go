@@ -2,8 +2,12 @@ package outputtest
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -46,3 +50,45 @@ func (l *Logs) String() string {
 
 // Logger is a text logger writing to l.
 func (l *Logs) Logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
+
+// AssetAPI makes the peer answer as Sekoia.io's asset API: each push is
+// answered with a new task_id, and GET /api/v1/tasks/{id} with the status
+// Task gives at that task's n-th poll (default FINISHED).
+type AssetAPI struct {
+	mu    sync.Mutex
+	Task  func(id string, poll int) (status, errText string)
+	tasks int
+	polls map[string]int
+}
+
+// Serve installs the API on the peer.
+func (a *AssetAPI) Serve(p *Peer) {
+	a.polls = map[string]int{}
+	p.Accept = func(w http.ResponseWriter, r Request) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if id, ok := strings.CutPrefix(r.Path, "/api/v1/tasks/"); ok {
+			a.polls[id]++
+			status, why := "FINISHED", ""
+			if a.Task != nil {
+				status, why = a.Task(id, a.polls[id])
+			}
+			json.NewEncoder(w).Encode(map[string]string{"id": id, "status": status, "error": why})
+			return
+		}
+		a.tasks++
+		fmt.Fprintf(w, `{"task_id":"task-%d"}`, a.tasks)
+	}
+}
+
+// Polls is how often each task was asked for.
+func (a *AssetAPI) Polls() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.polls)
+}
+
+// IsPush reports whether a request is a push of assets (not a task poll).
+func IsPush(r Request) bool {
+	return strings.HasPrefix(r.Path, "/api/v2/asset-management/asset-connector/")
+}

@@ -10,7 +10,7 @@ import (
 
 func BenchmarkAssets(b *testing.B) {
 	srv := outputtest.Sink(b, "{}")
-	o, _ := NewAssets("a", AssetsConfig{BaseURL: srv.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient)
+	o, _ := NewAssets("a", AssetsConfig{BaseURL: srv.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, slog.New(slog.DiscardHandler))
 	outputtest.Bench(b, o)
 }
 
