@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -165,43 +164,25 @@ func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	return nil
 }
 
-// produce hands the records to the client, each bound to a context that
-// ends with the delivery timeout (records not yet sent then fail), and
-// waits for their acknowledgements, the timeout, or an outage.
+// produce hands the records to the client, bound to a context that ends
+// with the delivery timeout (records not yet sent then fail), and waits
+// for their acknowledgements, the timeout, or an outage.
 func (o *Output) produce(parent context.Context, records []*kgo.Record) error {
 	ctx, cancel := context.WithTimeoutCause(parent, o.timeout, errNotAcked)
 	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	wg.Add(len(records))
-	go func() {
-		for _, r := range records {
-			o.client.Produce(ctx, r, func(_ *kgo.Record, err error) {
-				if err != nil {
-					mu.Lock()
-					first = firstErr(first, err)
-					mu.Unlock()
-				}
-				wg.Done()
-			})
-		}
-	}()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	done := make(chan error, 1)
+	go func() { done <- o.client.ProduceSync(ctx, records...).FirstErr() }()
 	for {
 		changed := o.reach.changed()
 		if err := o.reach.outage(); err != nil {
 			return &unreachableError{err}
 		}
 		select {
-		case <-done:
-			if errors.Is(first, kgo.ErrRecordTimeout) {
-				return fmt.Errorf("%w within %s (delivery_timeout): %w", errNotAcked, o.timeout, first)
+		case err := <-done:
+			if errors.Is(err, kgo.ErrRecordTimeout) {
+				return fmt.Errorf("%w within %s (delivery_timeout): %w", errNotAcked, o.timeout, err)
 			}
-			return first
+			return err
 		case <-ctx.Done():
 			if parent.Err() != nil {
 				return parent.Err()
@@ -210,13 +191,6 @@ func (o *Output) produce(parent context.Context, records []*kgo.Record) error {
 		case <-changed:
 		}
 	}
-}
-
-func firstErr(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }
 
 // Close flushes and disconnects.
