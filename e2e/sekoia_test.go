@@ -30,6 +30,7 @@ sources:
     base_url: `+c.URL+`
     token: `+emulator.DefaultToken+`
     supported_apis: [agents]
+    full_sync_concurrency: 1            # a push per page: each waits for its task
     outputs: [assets]
 outputs:
   - name: assets
@@ -71,10 +72,10 @@ func pushedDevices(t *testing.T, reqs []outputtest.Request) map[string]int {
 // change of mapping (a checkpoint saved by an older version) every device
 // is sent once more, and only then.
 func TestSekoiaAssets(t *testing.T) {
-	c := startConsole(t, emulator.Config{Agents: 2500})
+	c := startConsole(t, emulator.Config{Agents: 1200})
 	c.SetSpeed(0) // no device changes between runs
 	peer, api := assetsPeer(t, func(_ string, poll int) (string, string) {
-		return []string{"PENDING", "RUNNING", "FINISHED"}[min(poll, 3)-1], ""
+		return []string{"RUNNING", "FINISHED"}[min(poll, 2)-1], ""
 	})
 	w := assetsWorkdir(t, c, peer)
 	if _, stderr, code := w.run(nil, "test"); code != 0 {
@@ -84,8 +85,8 @@ func TestSekoiaAssets(t *testing.T) {
 		t.Fatalf("once: exit %d\n%s", code, stderr)
 	}
 	first := pushedDevices(t, peer.Accepted())
-	if len(first) != 2500 {
-		t.Fatalf("%d devices pushed, want 2,500", len(first))
+	if len(first) != 1200 {
+		t.Fatalf("%d devices pushed, want 1,200", len(first))
 	}
 	for id, n := range first {
 		if n != 1 {
@@ -93,7 +94,7 @@ func TestSekoiaAssets(t *testing.T) {
 		}
 	}
 	for id, n := range api.Polls() {
-		if n != 3 {
+		if n != 2 {
 			t.Fatalf("task %s polled %d times: a push counts once its task finished", id, n)
 		}
 	}
@@ -101,7 +102,7 @@ func TestSekoiaAssets(t *testing.T) {
 		t.Fatalf("the full listing did not complete:\n%s", out)
 	}
 
-	if _, stderr, code := w.run(nil, "once"); code != 0 || total(pushedDevices(t, peer.Accepted())) != 2500 {
+	if _, stderr, code := w.run(nil, "once"); code != 0 || total(pushedDevices(t, peer.Accepted())) != 1200 {
 		t.Fatalf("a second run with the same mapping pushed again (exit %d)\n%s", code, stderr)
 	}
 
