@@ -194,3 +194,17 @@ func TestDefaultConfigPath(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultSourceName(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://euce1-acme.sentinelone.net": "euce1-acme",
+		"http://127.0.0.1:8900":              "console",
+		"http://[::1]:8900":                  "console",
+		"https://localhost:8443":             "localhost",
+		"https://xn--caf-dma.example":        "xn--caf-dma",
+	} {
+		if got := defaultSourceName(url); got != want {
+			t.Errorf("defaultSourceName(%q) = %q, want %q", url, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -85,7 +86,7 @@ func (s *starter) check() error {
 // makes a valid name.
 func defaultSourceName(consoleURL string) string {
 	u, err := url.Parse(consoleURL)
-	if err == nil {
+	if err == nil && net.ParseIP(u.Hostname()) == nil {
 		if label, _, _ := strings.Cut(u.Hostname(), "."); sourceName.MatchString(label) {
 			return label
 		}
