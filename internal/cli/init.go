@@ -74,44 +74,41 @@ configuration instead of writing it.`,
 	return cmd
 }
 
-// writeConfig writes a new file, or replaces one with force; never half a
-// file.
+// configMode lets the service's own user read the config (systemd's dynamic
+// user, the container's 65532): init never writes a secret into it.
+const configMode = 0o644
+
+// writeConfig writes the file whole or not at all, and keeps an existing
+// one unless forced.
 func writeConfig(path string, cfg []byte, force bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create the config's folder: %w", err)
-	}
-	if !force {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists: keep it, choose another --config, or replace it with --force", path)
-		}
-		if err != nil {
-			return fmt.Errorf("write config: %w", err)
-		}
-		if _, err := f.Write(cfg); err != nil {
-			f.Close()
-			os.Remove(path)
-			return fmt.Errorf("write config: %w", err)
-		}
-		return f.Close()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".s1collector-init-*")
 	if err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(cfg); err != nil {
-		tmp.Close()
+	_, err = tmp.Write(cfg)
+	if err == nil {
+		err = tmp.Chmod(configMode) // whatever the umask
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
-	if err := tmp.Chmod(0o640); err != nil {
-		tmp.Close()
+	if force {
+		return os.Rename(tmp.Name(), path)
+	}
+	// A link, unlike a rename, never replaces what is there.
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists: keep it, choose another --config, or replace it with --force", path)
+	} else if err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // nextSteps tells what the config needs before it runs.

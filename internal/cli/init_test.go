@@ -208,3 +208,24 @@ func TestDefaultSourceName(t *testing.T) {
 		}
 	}
 }
+
+func TestInitConfigIsReadableByTheServiceUser(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "s1collector.yaml")
+		args := []string{"init", "--console-url", "https://acme.sentinelone.net", "--config", path}
+		if force {
+			os.WriteFile(path, nil, 0o600)
+			args = append(args, "--force")
+		}
+		if _, stderr, code := runCommand(t, args...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o004 == 0 {
+			t.Errorf("force=%v: mode %v: systemd's dynamic user and the container's user cannot read it", force, fi.Mode().Perm())
+		}
+	}
+}
