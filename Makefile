@@ -11,6 +11,7 @@ SHELL := /bin/bash
 GO ?= go
 CONTAINER ?= podman
 IMAGE ?= s1collector
+IMAGE_PLATFORM ?= linux/amd64
 
 VERSION ?= $(shell git describe --tags --always --dirty --match 'v[0-9]*' 2>/dev/null)
 COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
@@ -54,7 +55,7 @@ image: stamped
 	rm -rf dist/container && mkdir -p dist/container/rootfs/etc/ssl/certs dist/container/state
 	cp /etc/ssl/certs/ca-certificates.crt dist/container/rootfs/etc/ssl/certs/
 	for a in amd64 arm64; do mkdir -p dist/container/linux-$$a; cp dist/linux-$$a/s1collector dist/container/linux-$$a/; done
-	$(CONTAINER) build --format docker --build-arg VERSION=$(VERSION) --build-arg REVISION=$(COMMIT) \
+	$(CONTAINER) build --format docker --platform $(IMAGE_PLATFORM) --build-arg VERSION=$(VERSION) --build-arg REVISION=$(COMMIT) \
 	  -f packaging/container/Containerfile -t $(IMAGE):$(VERSION) dist/container
 
 check-packaging:
