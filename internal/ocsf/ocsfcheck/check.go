@@ -150,7 +150,8 @@ func (w walker) object(path string, obj map[string]any, d *definition) {
 		}
 		a, ok := d.Attributes[k]
 		if !ok || d.Name == "object" {
-			continue // unknown keys are the JSON Schema's to report; unmapped is open
+			w.nulls(p, v) // unknown keys are the JSON Schema's to report; unmapped is open
+			continue
 		}
 		if list, ok := v.([]any); ok && a.IsArray {
 			for i, e := range list {
@@ -160,6 +161,22 @@ func (w walker) object(path string, obj map[string]any, d *definition) {
 		}
 		w.value(p, v, a)
 		w.sibling(p, obj, k, a)
+	}
+}
+
+// nulls reports nulls anywhere inside v.
+func (w walker) nulls(path string, v any) {
+	switch x := v.(type) {
+	case nil:
+		w.bad("%s is null", path)
+	case map[string]any:
+		for k, e := range x {
+			w.nulls(path+"."+k, e)
+		}
+	case []any:
+		for i, e := range x {
+			w.nulls(fmt.Sprintf("%s[%d]", path, i), e)
+		}
 	}
 }
 

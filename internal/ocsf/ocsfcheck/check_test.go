@@ -42,6 +42,7 @@ func TestEachFlawIsCaught(t *testing.T) {
 		want       string
 	}{
 		{"null", "device.domain", nil, false, "device.domain is null"},
+		{"null in unmapped", "unmapped.anything.goes", []any{1, nil}, false, "unmapped.anything.goes[1] is null"},
 		{"unknown key", "device.agent_status", "online", false, "agent_status"},
 		{"profile not declared", "metadata.profiles", []any{"host"}, false, "disposition"},
 		{"seconds", "finding_info.created_time", 1756200590, false, "not milliseconds"},
