@@ -6,14 +6,17 @@ import "time"
 const (
 	CategoryUncategorized = 0
 	CategoryIAM           = 3
+	CategoryApplication   = 6
 
 	ClassBaseEvent        = 0
 	ClassAccountChange    = 3001
 	ClassAuthentication   = 3002
 	ClassEntityManagement = 3004
+	ClassScanActivity     = 6007
 )
 
-var categoryNames = map[int]string{0: "Uncategorized", 2: "Findings", 3: "Identity & Access Management", 5: "Discovery"}
+var categoryNames = map[int]string{0: "Uncategorized", 2: "Findings", 3: "Identity & Access Management", 5: "Discovery",
+	6: "Application Activity"}
 
 type classInfo struct {
 	name       string
@@ -35,6 +38,8 @@ var classes = map[int]classInfo{
 	ClassEntityManagement: {"Entity Management", CategoryIAM, map[int]string{1: "Create", 2: "Read", 3: "Update", 4: "Delete",
 		5: "Move", 6: "Enroll", 7: "Unenroll", 8: "Enable", 9: "Disable", 10: "Activate", 11: "Deactivate", 12: "Suspend", 13: "Resume"}},
 	ClassDeviceInventoryInfo: {"Device Inventory Info", CategoryDiscovery, map[int]string{1: "Log", 2: "Collect"}},
+	ClassScanActivity: {"Scan Activity", CategoryApplication, map[int]string{1: "Started", 2: "Completed", 3: "Cancelled",
+		4: "Duration Violation", 5: "Pause Violation", 6: "Error", 7: "Paused", 8: "Resumed", 9: "Restarted", 10: "Delayed"}},
 }
 
 // Header is what every event starts with: its classification, severity,

@@ -37,6 +37,22 @@ type EntityManagement struct {
 	Unmapped map[string]any `json:"unmapped,omitempty"`
 }
 
+// ScanActivity is class 6007: a scan started, completed or cancelled; Scan
+// is required; Device needs the host profile.
+type ScanActivity struct {
+	Header
+	Scan     Scan           `json:"scan"`
+	Device   *Device        `json:"device,omitempty"`
+	Unmapped map[string]any `json:"unmapped,omitempty"`
+}
+
+// Scan names a scan; TypeID is required.
+type Scan struct {
+	Name   string `json:"name,omitempty"`
+	TypeID int    `json:"type_id"`
+	Type   string `json:"type"`
+}
+
 // BaseEvent is class 0, for what no other class fits.
 type BaseEvent struct {
 	Header

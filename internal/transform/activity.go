@@ -31,7 +31,8 @@ type activityData struct {
 
 // Activity maps an activity to the OCSF class its activityType means (the
 // table in activitytypes.go): Authentication, Account Change, Entity
-// Management, Detection Finding, or a Base Event for the rest. time is
+// Management, Detection Finding, Scan Activity, or a Base Event for the
+// rest. time is
 // when it happened (createdAt); message is the console's description.
 func Activity(raw json.RawMessage, collected time.Time) (any, []string, error) {
 	var a activityRecord
@@ -82,6 +83,8 @@ func Activity(raw json.RawMessage, collected time.Time) (any, []string, error) {
 		ev = entityEvent(h, k, a, u)
 	case ocsf.ClassDetectionFinding:
 		ev = activityFinding(h, a, u)
+	case ocsf.ClassScanActivity:
+		ev = scanEvent(h, a, u)
 	default:
 		if h.Message == "" {
 			h.Message = fmt.Sprintf("SentinelOne activity type %d", a.ActivityType.Value)
@@ -233,6 +236,15 @@ func sha1Only(h string) string {
 		return h
 	}
 	return ""
+}
+
+// scanEvent is a full disk scan on the agent the activity names.
+func scanEvent(h ocsf.Header, a activityRecord, u map[string]any) ocsf.ScanActivity {
+	ev := ocsf.ScanActivity{Header: h, Scan: ocsf.Scan{Name: "Full Disk Scan", TypeID: other, Type: "Full Disk Scan"}, Unmapped: u}
+	if ev.Device = activityDevice(a); ev.Device != nil {
+		ev.Metadata.Profiles = []string{ocsf.ProfileHost}
+	}
+	return ev
 }
 
 func baseEvent(h ocsf.Header, a activityRecord, u map[string]any) ocsf.BaseEvent {

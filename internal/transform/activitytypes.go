@@ -128,6 +128,10 @@ var activityKinds = map[int64]activityKind{
 	3604: {Name: "Custom Rules - Rule Status Change Failed", Class: ocsf.ClassEntityManagement, Activity: eUpdate,
 		Failed: true, Entity: ocsf.EntityPolicy, Label: "Custom Rule"},
 
+	// Scans an agent ran: Scan Activity 6007.
+	90: {Name: "Agent Started Full Disk Scan", Class: ocsf.ClassScanActivity, Activity: 1},
+	92: {Name: "Agent Completed Full Disk Scan", Class: ocsf.ClassScanActivity, Activity: 2},
+
 	// The life of a threat: Detection Finding 2004.
 	18:   finding("New Threat Mitigated", 1),
 	19:   finding("New Malicious Threat Not Mitigated", 1),

@@ -93,10 +93,13 @@ func (b bag) strs(k string, v sentinelone.Strings) {
 	}
 }
 
-// json keeps a raw JSON value, without its nulls and empty objects.
+// json keeps a raw JSON value, without its nulls and empty objects;
+// numbers keep every digit (consoles put 19-digit ids in numbers).
 func (b bag) json(k string, raw json.RawMessage) {
 	var v any
-	if json.Unmarshal(raw, &v) != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
 		return
 	}
 	if v = dropNulls(v); v != nil {

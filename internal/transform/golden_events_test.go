@@ -106,7 +106,7 @@ func sampleActivity(at ActivityType) json.RawMessage {
 		rec["comments"] = "invalid password"
 		data["ipAddress"] = "203.0.113.7"
 	}
-	if at.Class == 3004 || at.Class == 2004 {
+	if at.Class == 3004 || at.Class == 2004 || at.Class == 6007 {
 		rec["agentId"], rec["groupId"], rec["groupName"] = "1300000000000000042", "3333333333333333333", "Servers"
 		data["computerName"], data["groupName"] = "PARIS-SRV-01", "Servers"
 	}
