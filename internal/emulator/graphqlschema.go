@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -92,8 +93,9 @@ var alertFields = [][2]string{
 	{"realTime", "RealTime"}, {"aiInvestigation", "AIInvestigation"}, {"sloDetails", "SLODetails"},
 }
 
-// loadAlertsSchema builds the schema without the Alert fields and alerts
-// arguments the console rejects (only viewType is an optional argument).
+// loadAlertsSchema builds the schema without the fields and arguments the
+// console rejects: an Alert field by name ("dataSources"), a field of
+// another type as "Type.field" ("DetectionTime.attacker"), or viewType.
 func loadAlertsSchema(rejects []string) (*ast.Schema, error) {
 	var fields strings.Builder
 	for _, f := range alertFields {
@@ -105,5 +107,16 @@ func loadAlertsSchema(rejects []string) (*ast.Schema, error) {
 	if slices.Contains(rejects, "viewType") {
 		viewType = ""
 	}
-	return gqlparser.LoadSchema(&ast.Source{Name: "unifiedalerts.graphql", Input: fmt.Sprintf(alertsSDL, viewType, fields.String())})
+	sdl := fmt.Sprintf(alertsSDL, viewType, fields.String())
+	for _, r := range rejects {
+		typ, field, ok := strings.Cut(r, ".")
+		if !ok {
+			continue
+		}
+		block := regexp.MustCompile(`(?s)type ` + regexp.QuoteMeta(typ) + ` \{.*?\}`)
+		sdl = block.ReplaceAllStringFunc(sdl, func(b string) string {
+			return regexp.MustCompile(`\b`+regexp.QuoteMeta(field)+`: \[?[A-Za-z]+!?\]?!?`).ReplaceAllString(b, "")
+		})
+	}
+	return gqlparser.LoadSchema(&ast.Source{Name: "unifiedalerts.graphql", Input: sdl})
 }
