@@ -31,7 +31,8 @@ func newAlertStore(cfg Config) *alertStore {
 	s := &alertStore{cfg: cfg, startMs: cfg.Start.UnixMilli()}
 	span := cfg.History.Milliseconds()
 	for i := range cfg.HistoryAlerts {
-		c := s.startMs - span + int64(float64(i)*float64(span)/float64(cfg.HistoryAlerts))
+		// Two by two, alerts share a millisecond, as bursts of detections do.
+		c := s.startMs - span + int64(float64(i-i%2)*float64(span)/float64(cfg.HistoryAlerts))
 		s.add(c)
 		// History alerts have been worked on: a third are in progress, a
 		// third resolved.
