@@ -29,13 +29,14 @@ func newEmulateCmd() *cobra.Command {
 		Use:   "emulate",
 		Short: "Serve an emulated SentinelOne Management API v2.1 console",
 		Long: `Serve an emulated SentinelOne console for tests, demos and benchmarks: the
-agents, activities and threats endpoints with real envelopes, errors, cursors,
-filters and rate limits, over a deterministic synthetic fleet that changes as
-time passes. It prints the base URL and token to configure, and serves until
-interrupted.`,
+agents, activities, threats and STAR alerts endpoints and the Unified Alerts
+GraphQL API, with real envelopes, errors, cursors, filters and rate limits, over
+a deterministic synthetic fleet that changes as time passes. It prints the base
+URL and token to configure, and serves until interrupted.`,
 		Example: `  s1collector emulate --agents 20000 --seed 7
   s1collector emulate --fault 'agents:latency=1.4s' --fault '*:throttle=0.05'
-  s1collector emulate --expired-token old-token --deny threats`,
+  s1collector emulate --expired-token old-token --deny threats
+  s1collector emulate --late-alerts 0.1 --graphql-reject dataSources --no-custom-rules`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd, f) },
 	}
