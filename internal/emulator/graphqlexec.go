@@ -241,5 +241,9 @@ func (e *Emulator) resolveAlerts(f *ast.Field, vars map[string]any) (map[string]
 		}
 		info["endCursor"] = c
 	}
+	if q.after != "" && more && e.draw(e.faultFor("alerts", "alerts").RepeatCursor) {
+		e.inject("repeat-cursor")
+		info["endCursor"] = q.after
+	}
 	return map[string]any{"totalCount": total, "pageInfo": info, "edges": edges}, nil
 }

@@ -197,3 +197,28 @@ func alertsClient(t *testing.T, emu *emulator.Emulator, pageSize int) *sentinelo
 	}
 	return c
 }
+
+// TestStarAlertsIncrements: STAR alerts are checkpointed on
+// alertInfo.createdAt: a second cycle brings exactly the new ones.
+func TestStarAlertsIncrements(t *testing.T) {
+	emu, err := emulator.New(emulator.Config{Agents: 10, HistoryStarAlerts: 25, StarAlertsPerHour: 60, RateLimits: map[string]emulator.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &fakeOutput{name: "o"}
+	s := newStream(t, emu, sentinelone.StarAlerts, newMemStore(), out)
+	for range 3 {
+		if _, err := s.Cycle(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		emu.Advance(10 * time.Minute)
+	}
+	ids := map[string]int{}
+	for _, e := range out.events {
+		ids[e.ID]++
+	}
+	want := emu.StarAlerts()
+	if len(want) < 40 || len(ids) != len(want)-10 || len(out.events) != len(ids) { // the last 10 minutes are not collected yet
+		t.Fatalf("%d events, %d distinct; the console has %d STAR alerts", len(out.events), len(ids), len(want))
+	}
+}

@@ -3,6 +3,7 @@ package sentinelone_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -173,4 +174,15 @@ func TestAlertsErrors(t *testing.T) {
 			t.Fatalf("transient GraphQL errors are retried: %d alerts, %v", len(all), err)
 		}
 	})
+}
+
+// TestAlertsRepeatedCursorEndsTheWalk: a console handing back the cursor
+// it was sent would loop the walk for ever; it is an error instead.
+func TestAlertsRepeatedCursorEndsTheWalk(t *testing.T) {
+	emu, c := setup(t, emulator.Config{Agents: 5, HistoryAlerts: 30}, func(c *sentinelone.Config) { c.PageSize = 10 })
+	emu.SetFault("alerts", emulator.Fault{RepeatCursor: 1})
+	_, pages, err := walkAlerts(t, c, nil)
+	if !errors.Is(err, sentinelone.ErrRepeatedCursor) || pages != 1 {
+		t.Fatalf("after %d pages: %v", pages, err)
+	}
 }
