@@ -14,7 +14,7 @@ import (
 
 // emulatorRecords lists every record of a REST endpoint of an emulated
 // console.
-func emulatorRecords(t *testing.T, emu *emulator.Emulator, endpoint string, query url.Values) []json.RawMessage {
+func emulatorRecords(t testing.TB, emu *emulator.Emulator, endpoint string, query url.Values) []json.RawMessage {
 	t.Helper()
 	c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken,
 		RateLimits: map[string]sentinelone.RateLimit{"other": {Rate: 1e9, Burst: 1000}, "threats": {Rate: 1e9, Burst: 1000},
@@ -33,7 +33,7 @@ func emulatorRecords(t *testing.T, emu *emulator.Emulator, endpoint string, quer
 }
 
 // emulatorAlerts asks the Unified Alerts API for every alert, all fields.
-func emulatorAlerts(t *testing.T, emu *emulator.Emulator) []json.RawMessage {
+func emulatorAlerts(t testing.TB, emu *emulator.Emulator) []json.RawMessage {
 	t.Helper()
 	const q = `{ alerts(first: 1000) { edges { node { id externalId name description severity status analystVerdict
   classification confidenceLevel createdAt updatedAt detectedAt firstSeenAt lastSeenAt storylineId ticketId noteExists
