@@ -182,8 +182,13 @@ const (
 // collected only when asked for.
 var APIs = []string{"agents", "activities", "threats", "alerts", "cloud_detection_alerts"}
 
-// DefaultAPIs are collected when supported_apis is not given.
+// DefaultAPIs are collected when supported_apis is not given (as before
+// alerts existed, so that configs written then do not change meaning).
 var DefaultAPIs = []string{"agents", "activities", "threats"}
+
+// RecommendedAPIs are what a new config collects: the defaults and the
+// unified alerts; the legacy STAR alerts stay opt-in.
+var RecommendedAPIs = []string{"agents", "activities", "threats", "alerts"}
 
 func (c *Config) applyDefaults() {
 	if c.State.Path == "" {
