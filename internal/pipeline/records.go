@@ -9,24 +9,16 @@ import (
 	"s1collector/internal/transform"
 )
 
-// timeField is the field each stream is filtered on: activities and STAR
-// alerts by createdAt (for STAR alerts the console applies it to
-// alertInfo.createdAt); agents, threats and unified alerts by updatedAt
-// (for threats the console applies it to threatInfo.updatedAt).
+// timeField is the field each stream is filtered and sorted on: activities
+// and STAR alerts by createdAt (for STAR alerts the console applies it to
+// alertInfo.createdAt, and the client sorts by alertInfoCreatedAt); agents,
+// threats and unified alerts by updatedAt (for threats the console applies
+// it to threatInfo.updatedAt).
 func timeField(api sentinelone.Endpoint) string {
 	if api == sentinelone.Activities || api == sentinelone.StarAlerts {
 		return "createdAt"
 	}
 	return "updatedAt"
-}
-
-// sortField is what a stream is sorted on: its time field, but for STAR
-// alerts, which the console sorts by alertInfoCreatedAt.
-func sortField(api sentinelone.Endpoint) string {
-	if api == sentinelone.StarAlerts {
-		return "alertInfoCreatedAt"
-	}
-	return timeField(api)
 }
 
 // record is what a stream needs to know of one raw record.

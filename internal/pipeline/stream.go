@@ -125,7 +125,7 @@ func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) 
 // now minus the delay.
 func (s *Stream) query(watermark, now time.Time) url.Values {
 	f := timeField(s.API)
-	q := url.Values{"sortBy": {sortField(s.API)}, "sortOrder": {"asc"}}
+	q := url.Values{"sortBy": {f}, "sortOrder": {"asc"}}
 	if !watermark.IsZero() {
 		q.Set(f+"__gte", sentinelone.FormatTime(watermark))
 	}

@@ -81,6 +81,9 @@ func (c *Client) Page(ctx context.Context, endpoint Endpoint, filters url.Values
 	for k, v := range filters {
 		q[k] = v
 	}
+	if endpoint == StarAlerts && q.Get("sortBy") == "createdAt" {
+		q.Set("sortBy", "alertInfoCreatedAt") // the console's name for it there
+	}
 	q.Set("limit", strconv.Itoa(c.cfg.PageSize))
 	if cursor != "" {
 		q.Set("cursor", cursor)
