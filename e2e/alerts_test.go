@@ -16,7 +16,7 @@ import (
 // each event strict OCSF 1.6.0 of its class, the source's metadata under
 // unmapped.
 func TestEveryStreamAsOCSF(t *testing.T) {
-	c := startConsole(t, emulator.Config{Seed: 3, Agents: 1500, HistoryActivities: 1200, HistoryThreats: 150, HistoryAlerts: 300})
+	c := startConsole(t, emulator.Config{Seed: 3, Agents: 600, HistoryActivities: 600, HistoryThreats: 80, HistoryAlerts: 150})
 	c.Advance(30 * time.Minute) // threats and alerts at every stage of their life
 	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    profile: ocsf\n    supported_apis: [agents, activities, threats, alerts]\n"))
 	if _, stderr, code := w.run(nil, "once"); code != 0 {
