@@ -24,7 +24,7 @@ type siemRule struct {
 }
 
 // siemRules are Cloud SIEM's rules per stream. A stream not listed here
-// uses its name as _siemEventID.
+// uses its name as _siemEventID: alerts, cloud_detection_alerts.
 var siemRules = map[string]siemRule{
 	"agents":     {eventID: func(delivery.Event) string { return "agents" }, dataType: "Inventory"},
 	"activities": {eventID: func(e delivery.Event) string { return "activities-" + e.Kind }},
