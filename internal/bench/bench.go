@@ -138,7 +138,7 @@ func client(emu *emulator.Emulator, cfg Config) (*sentinelone.Client, error) {
 
 func walk(ctx context.Context, c *sentinelone.Client, q url.Values) (int64, error) {
 	var n int64
-	for page, err := range c.Pages(ctx, sentinelone.ListRequest{Endpoint: sentinelone.Agents, Query: q}) {
+	for page, err := range c.Pages(ctx, sentinelone.ListRequest{Endpoint: sentinelone.Agents, Query: q, RawRecords: true}) {
 		if err != nil {
 			return n, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/sentinelone"
 	"s1collector/internal/transform"
 )
 
@@ -93,23 +94,23 @@ func convert(in io.Reader, out io.Writer, errOut io.Writer, p transform.Profile,
 	r := transform.NewReader(in)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	var a sentinelone.Agent
 	for {
-		raw, err := r.Next()
+		ev, problems, err := next(r, &a, p, collected)
 		if errors.Is(err, io.EOF) {
 			return st, nil
 		}
+		where := fmt.Sprintf("record %d", r.Index())
+		if p != transform.ProfileRaw && a.ID.Value != "" && !errors.Is(err, transform.ErrNotObject) {
+			where += " (id " + a.ID.Value + ")"
+		}
+		if err != nil && errors.Is(err, errRecord) {
+			st.skipped++
+			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, errors.Unwrap(err))
+			continue
+		}
 		if err != nil {
 			return st, err
-		}
-		ev, problems, err := p.MapAgent(raw, collected)
-		where := fmt.Sprintf("record %d", r.Index())
-		if id := transform.AgentID(raw); id != "" {
-			where += " (id " + id + ")"
-		}
-		if err != nil {
-			st.skipped++
-			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, err)
-			continue
 		}
 		for _, pr := range problems {
 			fmt.Fprintf(errOut, "%s: %s\n", where, pr)
@@ -123,6 +124,37 @@ func convert(in io.Reader, out io.Writer, errOut io.Writer, p transform.Profile,
 		st.converted++
 	}
 }
+
+// errRecord marks an error of one record: it is skipped, reading goes on.
+var errRecord = errors.New("record skipped")
+
+// next reads and maps the next record: raw keeps its bytes, the other
+// profiles decode it into a once.
+func next(r *transform.Reader, a *sentinelone.Agent, p transform.Profile, collected time.Time) (any, []string, error) {
+	if p == transform.ProfileRaw {
+		raw, err := r.Next()
+		return raw, nil, err
+	}
+	err := r.NextInto(a)
+	if errors.Is(err, transform.ErrNotObject) {
+		return nil, nil, recordError{err}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, problems, err := p.Map(a, collected)
+	if err != nil {
+		return nil, nil, recordError{err}
+	}
+	return ev, problems, nil
+}
+
+// recordError is an error of one record.
+type recordError struct{ err error }
+
+func (e recordError) Error() string        { return e.err.Error() }
+func (e recordError) Unwrap() error        { return e.err }
+func (e recordError) Is(target error) bool { return target == errRecord }
 
 func openIn(cmd *cobra.Command, path string) (io.Reader, func(), error) {
 	if path == "-" {

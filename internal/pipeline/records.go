@@ -3,6 +3,8 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"s1collector/internal/sentinelone"
@@ -19,15 +21,22 @@ func timeField(api sentinelone.Endpoint) string {
 	return "updatedAt"
 }
 
-// record is what a stream needs to know of one raw record.
+// record is what a stream needs to know of one record, all of it from the
+// one decode of its page.
 type record struct {
 	id       string
 	time     time.Time
 	timeErr  error
 	siemType string // activityType for activities, id for threats
-	event    any    // the mapped event; nil for raw profiles
+	body     []byte // the event: the mapped profile's JSON, or the record as it came
+	// problems names fields present with values that could not be read:
+	// dropped from a mapped event, kept as they came in a raw one.
 	problems []string
 }
+
+// odd reports whether the record had something unreadable: it is still
+// delivered, and counted.
+func (r record) odd() bool { return len(r.problems) > 0 || r.timeErr != nil }
 
 // mapper reads records of one stream.
 type mapper struct {
@@ -36,58 +45,71 @@ type mapper struct {
 	collected func() time.Time
 }
 
-type eventFields struct {
-	ID           sentinelone.String `json:"id"`
-	CreatedAt    sentinelone.String `json:"createdAt"`
-	UpdatedAt    sentinelone.String `json:"updatedAt"`
-	ActivityType sentinelone.Int    `json:"activityType"`
-	ThreatInfo   struct {
-		UpdatedAt sentinelone.String `json:"updatedAt"`
-	} `json:"threatInfo"`
-}
-
-// read extracts id and time and maps agents to their profile. An error
-// means the record cannot be delivered (not an object, no id).
-func (m mapper) read(raw json.RawMessage) (record, error) {
-	if m.api == sentinelone.Agents {
-		return m.readAgent(raw)
+// read takes id and time from the record's model and maps agents to their
+// profile. An error means the record cannot be delivered: it is not an
+// object, or has no id.
+func (m mapper) read(rec sentinelone.Record) (record, error) {
+	if rec.Model == nil {
+		return record{}, fmt.Errorf("not a JSON object: %s", preview(rec.Raw))
 	}
-	var f eventFields
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return record{}, fmt.Errorf("not a JSON object")
+	id, at := rec.Model.Key()
+	r := record{id: id.Value, siemType: id.Value, body: rec.Raw}
+	r.time, r.timeErr = sentinelone.ParseTime(at.Value)
+	if a, ok := rec.Model.(*sentinelone.Agent); ok && m.profile != transform.ProfileRaw {
+		return m.mapAgent(r, a)
 	}
-	r := record{id: f.ID.Value, siemType: f.ID.Value}
-	ts := f.CreatedAt
-	switch m.api {
-	case sentinelone.Activities:
-		r.siemType = fmt.Sprint(f.ActivityType.Value)
-	case sentinelone.Threats:
-		ts = f.ThreatInfo.UpdatedAt
+	if act, ok := rec.Model.(*sentinelone.Activity); ok {
+		r.siemType = strconv.FormatInt(act.ActivityType.Value, 10)
 	}
 	if r.id == "" {
 		return record{}, transform.ErrNoID
 	}
-	r.time, r.timeErr = sentinelone.ParseTime(ts.Value)
+	for _, name := range rec.Model.OddFields() {
+		r.problems = append(r.problems, name+": value of an unexpected type")
+	}
 	return r, nil
 }
 
-func (m mapper) readAgent(raw json.RawMessage) (record, error) {
-	var a sentinelone.Agent
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return record{}, fmt.Errorf("not a JSON object")
+// mapped is a record read while its page was decoded (ListRequest.Map),
+// so the page keeps it and not the decoded model.
+type mapped struct {
+	r   record
+	err error
+}
+
+// each reads a record as its page is decoded.
+func (m mapper) each(rec sentinelone.Record) any {
+	r, err := m.read(rec)
+	return mapped{r, err}
+}
+
+// recordOf is the record read while its page was decoded, or reads it now.
+func (m mapper) recordOf(rec sentinelone.Record) (record, error) {
+	if v, ok := rec.Value.(mapped); ok {
+		return v.r, v.err
 	}
-	r := record{id: a.ID.Value}
-	r.time, r.timeErr = sentinelone.ParseTime(a.UpdatedAt.Value)
-	if m.profile == transform.ProfileRaw {
-		if r.id == "" {
-			return record{}, transform.ErrNoID
-		}
-		return r, nil
-	}
-	ev, problems, err := m.profile.Map(&a, m.collected())
+	return m.read(rec)
+}
+
+func (m mapper) mapAgent(r record, a *sentinelone.Agent) (record, error) {
+	ev, problems, err := m.profile.Map(a, m.collected())
 	if err != nil {
 		return record{}, err
 	}
-	r.event, r.problems = ev, problems
+	if r.body, err = encodeEvent(ev); err != nil {
+		return record{}, fmt.Errorf("encode event: %w", err)
+	}
+	r.problems = problems
 	return r, nil
 }
+
+func preview(raw []byte) string {
+	s := strings.Join(strings.Fields(string(raw)), " ")
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}
+
+// encodeEvent writes a mapped event as JSON.
+func encodeEvent(ev any) ([]byte, error) { return json.Marshal(ev) }

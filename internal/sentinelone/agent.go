@@ -1,9 +1,9 @@
 package sentinelone
 
 import (
-	"encoding/json"
-	"reflect"
-	"sync"
+	"errors"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Agent is one device as GET /web/api/v2.1/agents returns it. It also reads
@@ -12,48 +12,48 @@ import (
 // Fields the collector does not use are not decoded here; the raw record keeps
 // them.
 type Agent struct {
-	ID                    String                 `json:"id"`
-	UUID                  String                 `json:"uuid"`
-	ComputerName          String                 `json:"computerName"`
-	Domain                String                 `json:"domain"`
-	OSType                String                 `json:"osType"`
-	OSName                String                 `json:"osName"`
-	OSRevision            String                 `json:"osRevision"`
-	OSArch                String                 `json:"osArch"`
-	ModelName             String                 `json:"modelName"`
-	SerialNumber          String                 `json:"serialNumber"`
-	CPUCount              Int                    `json:"cpuCount"`
-	CoreCount             Int                    `json:"coreCount"`
-	TotalMemory           Int                    `json:"totalMemory"`
-	NetworkInterfaces     List[NetworkInterface] `json:"networkInterfaces"`
-	MachineType           String                 `json:"machineType"`
-	IsActive              Bool                   `json:"isActive"`
-	NetworkStatus         String                 `json:"networkStatus"`
-	IsUninstalled         Bool                   `json:"isUninstalled"`
-	IsDecommissioned      Bool                   `json:"isDecommissioned"`
-	IsPendingUninstall    Bool                   `json:"isPendingUninstall"`
-	IsUpToDate            Bool                   `json:"isUpToDate"`
-	AgentVersion          String                 `json:"agentVersion"`
-	Infected              Bool                   `json:"infected"`
-	ActiveThreats         Int                    `json:"activeThreats"`
-	EncryptedApplications Bool                   `json:"encryptedApplications"`
-	FirewallEnabled       Bool                   `json:"firewallEnabled"`
-	LastLoggedInUserName  String                 `json:"lastLoggedInUserName"`
-	CreatedAt             String                 `json:"createdAt"`
-	UpdatedAt             String                 `json:"updatedAt"`
-	LastActiveDate        String                 `json:"lastActiveDate"`
-	RegisteredAt          String                 `json:"registeredAt"`
-	AccountID             String                 `json:"accountId"`
-	AccountName           String                 `json:"accountName"`
-	SiteID                String                 `json:"siteId"`
-	SiteName              String                 `json:"siteName"`
-	GroupID               String                 `json:"groupId"`
-	GroupName             String                 `json:"groupName"`
-	ExternalID            String                 `json:"externalId"`
-	ExternalIP            String                 `json:"externalIp"`
-	LastIPToMgmt          String                 `json:"lastIpToMgmt"`
-	MitigationMode        String                 `json:"mitigationMode"`
-	ActiveDirectory       *AgentActiveDirectory  `json:"activeDirectory"`
+	ID                    String                                    `json:"id"`
+	UUID                  String                                    `json:"uuid"`
+	ComputerName          String                                    `json:"computerName"`
+	Domain                String                                    `json:"domain"`
+	OSType                String                                    `json:"osType"`
+	OSName                String                                    `json:"osName"`
+	OSRevision            String                                    `json:"osRevision"`
+	OSArch                String                                    `json:"osArch"`
+	ModelName             String                                    `json:"modelName"`
+	SerialNumber          String                                    `json:"serialNumber"`
+	CPUCount              Int                                       `json:"cpuCount"`
+	CoreCount             Int                                       `json:"coreCount"`
+	TotalMemory           Int                                       `json:"totalMemory"`
+	NetworkInterfaces     List[NetworkInterface, *NetworkInterface] `json:"networkInterfaces"`
+	MachineType           String                                    `json:"machineType"`
+	IsActive              Bool                                      `json:"isActive"`
+	NetworkStatus         String                                    `json:"networkStatus"`
+	IsUninstalled         Bool                                      `json:"isUninstalled"`
+	IsDecommissioned      Bool                                      `json:"isDecommissioned"`
+	IsPendingUninstall    Bool                                      `json:"isPendingUninstall"`
+	IsUpToDate            Bool                                      `json:"isUpToDate"`
+	AgentVersion          String                                    `json:"agentVersion"`
+	Infected              Bool                                      `json:"infected"`
+	ActiveThreats         Int                                       `json:"activeThreats"`
+	EncryptedApplications Bool                                      `json:"encryptedApplications"`
+	FirewallEnabled       Bool                                      `json:"firewallEnabled"`
+	LastLoggedInUserName  String                                    `json:"lastLoggedInUserName"`
+	CreatedAt             String                                    `json:"createdAt"`
+	UpdatedAt             String                                    `json:"updatedAt"`
+	LastActiveDate        String                                    `json:"lastActiveDate"`
+	RegisteredAt          String                                    `json:"registeredAt"`
+	AccountID             String                                    `json:"accountId"`
+	AccountName           String                                    `json:"accountName"`
+	SiteID                String                                    `json:"siteId"`
+	SiteName              String                                    `json:"siteName"`
+	GroupID               String                                    `json:"groupId"`
+	GroupName             String                                    `json:"groupName"`
+	ExternalID            String                                    `json:"externalId"`
+	ExternalIP            String                                    `json:"externalIp"`
+	LastIPToMgmt          String                                    `json:"lastIpToMgmt"`
+	MitigationMode        String                                    `json:"mitigationMode"`
+	ActiveDirectory       *AgentActiveDirectory                     `json:"activeDirectory"`
 
 	// Seed (Sekoia.io documentation) names. When present they win over the
 	// real-API fields above.
@@ -79,6 +79,187 @@ type Agent struct {
 	UserFullName              String  `json:"userFullName"`
 	CreatedDate               String  `json:"createdDate"`
 	UpdatedDate               String  `json:"updatedDate"`
+
+	maybeOdd bool // some member was odd when decoded: OddFields looks
+}
+
+// UnmarshalJSONFrom decodes an agent; a value that is not an object is
+// skipped and reported as an error, null leaves the agent empty.
+func (a *Agent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*a = Agent{}
+	odd, err := decodeObject(dec, a)
+	a.maybeOdd = odd
+	return err
+}
+
+// UnmarshalMembersFrom decodes an agent whose '{' and first member name
+// were read by the caller.
+func (a *Agent) UnmarshalMembersFrom(dec *jsontext.Decoder, first []byte) error {
+	*a = Agent{}
+	odd, err := continueObject(dec, a, first)
+	a.maybeOdd = odd
+	return err
+}
+
+func (a *Agent) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+	switch string(name) {
+	case "id":
+		return a.ID.read(dec)
+	case "uuid":
+		return a.UUID.read(dec)
+	case "computerName":
+		return a.ComputerName.read(dec)
+	case "domain":
+		return a.Domain.read(dec)
+	case "osType":
+		return a.OSType.read(dec)
+	case "osName":
+		return a.OSName.read(dec)
+	case "osRevision":
+		return a.OSRevision.read(dec)
+	case "osArch":
+		return a.OSArch.read(dec)
+	case "modelName":
+		return a.ModelName.read(dec)
+	case "serialNumber":
+		return a.SerialNumber.read(dec)
+	case "cpuCount":
+		return a.CPUCount.read(dec)
+	case "coreCount":
+		return a.CoreCount.read(dec)
+	case "totalMemory":
+		return a.TotalMemory.read(dec)
+	case "networkInterfaces":
+		return a.NetworkInterfaces.read(dec)
+	case "machineType":
+		return a.MachineType.read(dec)
+	case "isActive":
+		return a.IsActive.read(dec)
+	case "networkStatus":
+		return a.NetworkStatus.read(dec)
+	case "isUninstalled":
+		return a.IsUninstalled.read(dec)
+	case "isDecommissioned":
+		return a.IsDecommissioned.read(dec)
+	case "isPendingUninstall":
+		return a.IsPendingUninstall.read(dec)
+	case "isUpToDate":
+		return a.IsUpToDate.read(dec)
+	case "agentVersion":
+		return a.AgentVersion.read(dec)
+	case "infected":
+		return a.Infected.read(dec)
+	case "activeThreats":
+		return a.ActiveThreats.read(dec)
+	case "encryptedApplications":
+		return a.EncryptedApplications.read(dec)
+	case "firewallEnabled":
+		return a.FirewallEnabled.read(dec)
+	case "lastLoggedInUserName":
+		return a.LastLoggedInUserName.read(dec)
+	case "createdAt":
+		return a.CreatedAt.read(dec)
+	case "updatedAt":
+		return a.UpdatedAt.read(dec)
+	case "lastActiveDate":
+		return a.LastActiveDate.read(dec)
+	case "registeredAt":
+		return a.RegisteredAt.read(dec)
+	case "accountId":
+		return a.AccountID.read(dec)
+	case "accountName":
+		return a.AccountName.read(dec)
+	case "siteId":
+		return a.SiteID.read(dec)
+	case "siteName":
+		return a.SiteName.read(dec)
+	case "groupId":
+		return a.GroupID.read(dec)
+	case "groupName":
+		return a.GroupName.read(dec)
+	case "externalId":
+		return a.ExternalID.read(dec)
+	case "externalIp":
+		return a.ExternalIP.read(dec)
+	case "lastIpToMgmt":
+		return a.LastIPToMgmt.read(dec)
+	case "mitigationMode":
+		return a.MitigationMode.read(dec)
+	case "activeDirectory":
+		return false, a.readActiveDirectory(dec)
+	case "name":
+		return a.Name.read(dec)
+	case "type":
+		return a.Type.read(dec)
+	case "osVersion":
+		return a.OSVersion.read(dec)
+	case "manufacturer":
+		return a.Manufacturer.read(dec)
+	case "processorCount":
+		return a.ProcessorCount.read(dec)
+	case "memorySize":
+		return a.MemorySize.read(dec)
+	case "ipv4Addresses":
+		return a.IPv4Addresses.read(dec)
+	case "ipv6Addresses":
+		return a.IPv6Addresses.read(dec)
+	case "macAddresses":
+		return a.MACAddresses.read(dec)
+	case "isOnline":
+		return a.IsOnline.read(dec)
+	case "agentStatus":
+		return a.AgentStatus.read(dec)
+	case "threatLevel":
+		return a.ThreatLevel.read(dec)
+	case "threatCount":
+		return a.ThreatCount.read(dec)
+	case "lastIncidentDate":
+		return a.LastIncidentDate.read(dec)
+	case "encryptionEnabled":
+		return a.EncryptionEnabled.read(dec)
+	case "isFirewallEnabled":
+		return a.IsFirewallEnabled.read(dec)
+	case "isTamperProtectionEnabled":
+		return a.IsTamperProtectionEnabled.read(dec)
+	case "userId":
+		return a.UserID.read(dec)
+	case "userName":
+		return a.UserName.read(dec)
+	case "userFullName":
+		return a.UserFullName.read(dec)
+	case "createdDate":
+		return a.CreatedDate.read(dec)
+	case "updatedDate":
+		return a.UpdatedDate.read(dec)
+	}
+	return false, dec.SkipValue()
+}
+
+// readActiveDirectory keeps encoding/json's reading: null is nil, an object
+// is read, any other value gives an empty object.
+func (a *Agent) readActiveDirectory(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		a.ActiveDirectory = nil
+		_, err := dec.ReadValue()
+		return err
+	}
+	a.ActiveDirectory = new(AgentActiveDirectory)
+	_, err := decodeObject(dec, a.ActiveDirectory)
+	if errors.Is(err, errNotObject) {
+		return nil
+	}
+	return err
+}
+
+// Key returns the agent's id and updatedAt, the time agents are listed by.
+func (a *Agent) Key() (id, at String) { return a.ID, a.UpdatedAt }
+
+// OddFields names the fields whose values were present but unreadable.
+func (a *Agent) OddFields() []string {
+	if !a.maybeOdd {
+		return nil
+	}
+	return OddFields(a)
 }
 
 // NetworkInterface is one element of an agent's networkInterfaces.
@@ -92,6 +273,26 @@ type NetworkInterface struct {
 	GatewayMacAddress String  `json:"gatewayMacAddress"`
 }
 
+func (n *NetworkInterface) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+	switch string(name) {
+	case "id":
+		return n.ID.read(dec)
+	case "name":
+		return n.Name.read(dec)
+	case "physical":
+		return n.Physical.read(dec)
+	case "inet":
+		return n.Inet.read(dec)
+	case "inet6":
+		return n.Inet6.read(dec)
+	case "gatewayIp":
+		return n.GatewayIP.read(dec)
+	case "gatewayMacAddress":
+		return n.GatewayMacAddress.read(dec)
+	}
+	return false, dec.SkipValue()
+}
+
 // AgentActiveDirectory is the agent's activeDirectory object.
 type AgentActiveDirectory struct {
 	ComputerDistinguishedName String `json:"computerDistinguishedName"`
@@ -99,70 +300,14 @@ type AgentActiveDirectory struct {
 	UserPrincipalName         String `json:"userPrincipalName"`
 }
 
-// UnmarshalJSON tolerates an activeDirectory that is not an object.
-func (a *AgentActiveDirectory) UnmarshalJSON(p []byte) error {
-	type plain AgentActiveDirectory
-	var v plain
-	if json.Unmarshal(p, &v) == nil {
-		*a = AgentActiveDirectory(v)
+func (a *AgentActiveDirectory) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+	switch string(name) {
+	case "computerDistinguishedName":
+		return a.ComputerDistinguishedName.read(dec)
+	case "lastUserDistinguishedName":
+		return a.LastUserDistinguishedName.read(dec)
+	case "userPrincipalName":
+		return a.UserPrincipalName.read(dec)
 	}
-	return nil
-}
-
-// OddFields lists the JSON names of the fields of v (a pointer to a decoded
-// model) whose values were present but unreadable. It looks one level into
-// lists of objects.
-func OddFields(v any) []string {
-	rv := reflect.Indirect(reflect.ValueOf(v))
-	var out []string
-	for _, f := range lenientFields(rv.Type()) {
-		fv := rv.Field(f.index)
-		if fv.Field(f.odd).Bool() {
-			out = append(out, f.name)
-		}
-		if f.values < 0 {
-			continue
-		}
-		vals := fv.Field(f.values)
-		for j := range vals.Len() {
-			for _, sub := range OddFields(vals.Index(j).Addr().Interface()) {
-				out = append(out, f.name+"[]."+sub)
-			}
-		}
-	}
-	return out
-}
-
-// lenientField locates a lenient field and its Odd (and, for lists of
-// objects, Values) fields by index, so checking a record needs no lookups
-// by name.
-type lenientField struct {
-	name               string
-	index, odd, values int
-}
-
-var lenientCache sync.Map // reflect.Type → []lenientField
-
-func lenientFields(t reflect.Type) []lenientField {
-	if v, ok := lenientCache.Load(t); ok {
-		return v.([]lenientField)
-	}
-	var out []lenientField
-	for i := range t.NumField() {
-		ft := t.Field(i).Type
-		if ft.Kind() != reflect.Struct {
-			continue
-		}
-		odd, ok := ft.FieldByName("Odd")
-		if !ok || odd.Type.Kind() != reflect.Bool {
-			continue
-		}
-		f := lenientField{name: t.Field(i).Tag.Get("json"), index: i, odd: odd.Index[0], values: -1}
-		if vals, ok := ft.FieldByName("Values"); ok && vals.Type.Kind() == reflect.Slice && vals.Type.Elem().Kind() == reflect.Struct {
-			f.values = vals.Index[0]
-		}
-		out = append(out, f)
-	}
-	lenientCache.Store(t, out)
-	return out
+	return false, dec.SkipValue()
 }

@@ -56,7 +56,7 @@ func (c *Client) TokenDetails(ctx context.Context) (TokenDetails, error) {
 // Probe reads one record of endpoint to prove the token may read it. It
 // returns the console's total when reported.
 func (c *Client) Probe(ctx context.Context, endpoint Endpoint) (*int64, error) {
-	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}})
+	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}}, decoding{})
 	if err != nil {
 		return nil, err
 	}

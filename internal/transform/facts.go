@@ -47,7 +47,7 @@ func resolve(a *sentinelone.Agent) (*facts, error) {
 		return nil, ErrNoID
 	}
 	f := &facts{a: a}
-	for _, name := range sentinelone.OddFields(a) {
+	for _, name := range a.OddFields() {
 		f.problems = append(f.problems, name+": value of an unexpected type, ignored")
 	}
 	f.uid = a.ID.Ptr()

@@ -1,10 +1,11 @@
 package transform
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"s1collector/internal/sentinelone"
 )
@@ -40,18 +41,18 @@ func joinProfiles() string {
 	return strings.Join(names, ", ")
 }
 
-// MapAgent turns one raw agent record into the profile's event. problems
-// names fields that were present but unreadable (dropped from the event);
-// an error means the record is skipped. collected is the ocsf event time.
-func (p Profile) MapAgent(raw json.RawMessage, collected time.Time) (event any, problems []string, err error) {
+// MapAgent decodes one agent record and maps it (raw: returns the record
+// as it is when it is JSON). It is for callers holding one record's bytes;
+// streams decode with Reader.NextInto and call Map.
+func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems []string, err error) {
 	if p == ProfileRaw {
-		if !json.Valid(raw) {
+		if !jsontext.Value(raw).IsValid(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)) {
 			return nil, nil, fmt.Errorf("not valid JSON")
 		}
-		return raw, nil, nil
+		return jsontext.Value(raw), nil, nil
 	}
 	var a sentinelone.Agent
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err := sentinelone.Unmarshal(raw, &a); err != nil {
 		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	return p.Map(&a, collected)
@@ -67,21 +68,4 @@ func (p Profile) Map(a *sentinelone.Agent, collected time.Time) (event any, prob
 		return Sekoia(a)
 	}
 	return nil, nil, fmt.Errorf("profile %q does not map agents", p)
-}
-
-func preview(raw []byte) string {
-	s := strings.Join(strings.Fields(string(raw)), " ")
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
-}
-
-// AgentID returns a record's id for messages, or "".
-func AgentID(raw json.RawMessage) string {
-	var v struct {
-		ID sentinelone.String `json:"id"`
-	}
-	_ = json.Unmarshal(raw, &v)
-	return v.ID.Value
 }

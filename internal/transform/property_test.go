@@ -25,7 +25,9 @@ func emulatorAgents(t testing.TB, emu *emulator.Emulator, query url.Values) []js
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, page.Records...)
+		for _, r := range page.Records {
+			out = append(out, json.RawMessage(r.Raw))
+		}
 	}
 	return out
 }
