@@ -27,49 +27,56 @@ type Activity struct {
 // UnmarshalJSONFrom decodes an activity; a value that is not an object is
 // skipped and reported as an error, null leaves the activity empty.
 func (a *Activity) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*a = Activity{}
-	odd, err := decodeObject(dec, a)
-	a.maybeOdd = odd
+	v, err := dec.ReadValue()
+	if err != nil {
+		*a = Activity{}
+		return err
+	}
+	return a.decodeBytes(v)
+}
+
+// decodeBytes reads the value v (checked JSON) into a, as
+// UnmarshalJSONFrom.
+func (a *Activity) decodeBytes(v []byte) error {
+	_, err := a.decodeAt(v, 0)
 	return err
 }
 
-// UnmarshalMembersFrom decodes an activity whose '{' and first member name
-// were read by the caller.
-func (a *Activity) UnmarshalMembersFrom(dec *jsontext.Decoder, first []byte) error {
+// decodeAt reads the value at b[i] into a and returns the index after it.
+func (a *Activity) decodeAt(b []byte, i int) (int, error) {
 	*a = Activity{}
-	odd, err := continueObject(dec, a, first)
+	end, odd, err := setObject(b, i, a)
 	a.maybeOdd = odd
-	return err
+	return end, err
 }
 
-func (a *Activity) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+func (a *Activity) setMember(name, value []byte) bool {
 	switch string(name) {
 	case "id":
-		return a.ID.read(dec)
+		return a.ID.set(value)
 	case "activityType":
-		return a.ActivityType.read(dec)
+		return a.ActivityType.set(value)
 	case "activityUuid":
-		return a.ActivityUUID.read(dec)
+		return a.ActivityUUID.set(value)
 	case "createdAt":
-		return a.CreatedAt.read(dec)
+		return a.CreatedAt.set(value)
 	case "updatedAt":
-		return a.UpdatedAt.read(dec)
+		return a.UpdatedAt.set(value)
 	case "primaryDescription":
-		return a.PrimaryDescription.read(dec)
+		return a.PrimaryDescription.set(value)
 	case "agentId":
-		return a.AgentID.read(dec)
+		return a.AgentID.set(value)
 	case "threatId":
-		return a.ThreatID.read(dec)
+		return a.ThreatID.set(value)
 	case "siteId":
-		return a.SiteID.read(dec)
+		return a.SiteID.set(value)
 	case "accountId":
-		return a.AccountID.read(dec)
+		return a.AccountID.set(value)
 	case "data":
-		v, err := dec.ReadValue()
-		a.Data = bytes.Clone(v) // the decoder's buffer is reused
-		return false, err
+		a.Data = bytes.Clone(value) // the decoder's buffer is reused
+		return false
 	}
-	return false, dec.SkipValue()
+	return false
 }
 
 // Key returns the activity's id and createdAt, the time activities are

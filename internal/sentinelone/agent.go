@@ -1,8 +1,6 @@
 package sentinelone
 
 import (
-	"errors"
-
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -86,169 +84,173 @@ type Agent struct {
 // UnmarshalJSONFrom decodes an agent; a value that is not an object is
 // skipped and reported as an error, null leaves the agent empty.
 func (a *Agent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*a = Agent{}
-	odd, err := decodeObject(dec, a)
-	a.maybeOdd = odd
-	return err
-}
-
-// UnmarshalMembersFrom decodes an agent whose '{' and first member name
-// were read by the caller.
-func (a *Agent) UnmarshalMembersFrom(dec *jsontext.Decoder, first []byte) error {
-	*a = Agent{}
-	odd, err := continueObject(dec, a, first)
-	a.maybeOdd = odd
-	return err
-}
-
-func (a *Agent) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
-	switch string(name) {
-	case "id":
-		return a.ID.read(dec)
-	case "uuid":
-		return a.UUID.read(dec)
-	case "computerName":
-		return a.ComputerName.read(dec)
-	case "domain":
-		return a.Domain.read(dec)
-	case "osType":
-		return a.OSType.read(dec)
-	case "osName":
-		return a.OSName.read(dec)
-	case "osRevision":
-		return a.OSRevision.read(dec)
-	case "osArch":
-		return a.OSArch.read(dec)
-	case "modelName":
-		return a.ModelName.read(dec)
-	case "serialNumber":
-		return a.SerialNumber.read(dec)
-	case "cpuCount":
-		return a.CPUCount.read(dec)
-	case "coreCount":
-		return a.CoreCount.read(dec)
-	case "totalMemory":
-		return a.TotalMemory.read(dec)
-	case "networkInterfaces":
-		return a.NetworkInterfaces.read(dec)
-	case "machineType":
-		return a.MachineType.read(dec)
-	case "isActive":
-		return a.IsActive.read(dec)
-	case "networkStatus":
-		return a.NetworkStatus.read(dec)
-	case "isUninstalled":
-		return a.IsUninstalled.read(dec)
-	case "isDecommissioned":
-		return a.IsDecommissioned.read(dec)
-	case "isPendingUninstall":
-		return a.IsPendingUninstall.read(dec)
-	case "isUpToDate":
-		return a.IsUpToDate.read(dec)
-	case "agentVersion":
-		return a.AgentVersion.read(dec)
-	case "infected":
-		return a.Infected.read(dec)
-	case "activeThreats":
-		return a.ActiveThreats.read(dec)
-	case "encryptedApplications":
-		return a.EncryptedApplications.read(dec)
-	case "firewallEnabled":
-		return a.FirewallEnabled.read(dec)
-	case "lastLoggedInUserName":
-		return a.LastLoggedInUserName.read(dec)
-	case "createdAt":
-		return a.CreatedAt.read(dec)
-	case "updatedAt":
-		return a.UpdatedAt.read(dec)
-	case "lastActiveDate":
-		return a.LastActiveDate.read(dec)
-	case "registeredAt":
-		return a.RegisteredAt.read(dec)
-	case "accountId":
-		return a.AccountID.read(dec)
-	case "accountName":
-		return a.AccountName.read(dec)
-	case "siteId":
-		return a.SiteID.read(dec)
-	case "siteName":
-		return a.SiteName.read(dec)
-	case "groupId":
-		return a.GroupID.read(dec)
-	case "groupName":
-		return a.GroupName.read(dec)
-	case "externalId":
-		return a.ExternalID.read(dec)
-	case "externalIp":
-		return a.ExternalIP.read(dec)
-	case "lastIpToMgmt":
-		return a.LastIPToMgmt.read(dec)
-	case "mitigationMode":
-		return a.MitigationMode.read(dec)
-	case "activeDirectory":
-		return false, a.readActiveDirectory(dec)
-	case "name":
-		return a.Name.read(dec)
-	case "type":
-		return a.Type.read(dec)
-	case "osVersion":
-		return a.OSVersion.read(dec)
-	case "manufacturer":
-		return a.Manufacturer.read(dec)
-	case "processorCount":
-		return a.ProcessorCount.read(dec)
-	case "memorySize":
-		return a.MemorySize.read(dec)
-	case "ipv4Addresses":
-		return a.IPv4Addresses.read(dec)
-	case "ipv6Addresses":
-		return a.IPv6Addresses.read(dec)
-	case "macAddresses":
-		return a.MACAddresses.read(dec)
-	case "isOnline":
-		return a.IsOnline.read(dec)
-	case "agentStatus":
-		return a.AgentStatus.read(dec)
-	case "threatLevel":
-		return a.ThreatLevel.read(dec)
-	case "threatCount":
-		return a.ThreatCount.read(dec)
-	case "lastIncidentDate":
-		return a.LastIncidentDate.read(dec)
-	case "encryptionEnabled":
-		return a.EncryptionEnabled.read(dec)
-	case "isFirewallEnabled":
-		return a.IsFirewallEnabled.read(dec)
-	case "isTamperProtectionEnabled":
-		return a.IsTamperProtectionEnabled.read(dec)
-	case "userId":
-		return a.UserID.read(dec)
-	case "userName":
-		return a.UserName.read(dec)
-	case "userFullName":
-		return a.UserFullName.read(dec)
-	case "createdDate":
-		return a.CreatedDate.read(dec)
-	case "updatedDate":
-		return a.UpdatedDate.read(dec)
-	}
-	return false, dec.SkipValue()
-}
-
-// readActiveDirectory keeps encoding/json's reading: null is nil, an object
-// is read, any other value gives an empty object.
-func (a *Agent) readActiveDirectory(dec *jsontext.Decoder) error {
-	if dec.PeekKind() == 'n' {
-		a.ActiveDirectory = nil
-		_, err := dec.ReadValue()
+	v, err := dec.ReadValue()
+	if err != nil {
+		*a = Agent{}
 		return err
 	}
-	a.ActiveDirectory = new(AgentActiveDirectory)
-	_, err := decodeObject(dec, a.ActiveDirectory)
-	if errors.Is(err, errNotObject) {
-		return nil
-	}
+	return a.decodeBytes(v)
+}
+
+// decodeBytes reads the value v (checked JSON) into a, as
+// UnmarshalJSONFrom.
+func (a *Agent) decodeBytes(v []byte) error {
+	_, err := a.decodeAt(v, 0)
 	return err
+}
+
+// decodeAt reads the value at b[i] into a and returns the index after it.
+func (a *Agent) decodeAt(b []byte, i int) (int, error) {
+	*a = Agent{}
+	end, odd, err := setObject(b, i, a)
+	a.maybeOdd = odd
+	return end, err
+}
+
+func (a *Agent) setMember(name, value []byte) bool {
+	switch string(name) {
+	case "id":
+		return a.ID.set(value)
+	case "uuid":
+		return a.UUID.set(value)
+	case "computerName":
+		return a.ComputerName.set(value)
+	case "domain":
+		return a.Domain.set(value)
+	case "osType":
+		return a.OSType.set(value)
+	case "osName":
+		return a.OSName.set(value)
+	case "osRevision":
+		return a.OSRevision.set(value)
+	case "osArch":
+		return a.OSArch.set(value)
+	case "modelName":
+		return a.ModelName.set(value)
+	case "serialNumber":
+		return a.SerialNumber.set(value)
+	case "cpuCount":
+		return a.CPUCount.set(value)
+	case "coreCount":
+		return a.CoreCount.set(value)
+	case "totalMemory":
+		return a.TotalMemory.set(value)
+	case "networkInterfaces":
+		return a.NetworkInterfaces.set(value)
+	case "machineType":
+		return a.MachineType.set(value)
+	case "isActive":
+		return a.IsActive.set(value)
+	case "networkStatus":
+		return a.NetworkStatus.set(value)
+	case "isUninstalled":
+		return a.IsUninstalled.set(value)
+	case "isDecommissioned":
+		return a.IsDecommissioned.set(value)
+	case "isPendingUninstall":
+		return a.IsPendingUninstall.set(value)
+	case "isUpToDate":
+		return a.IsUpToDate.set(value)
+	case "agentVersion":
+		return a.AgentVersion.set(value)
+	case "infected":
+		return a.Infected.set(value)
+	case "activeThreats":
+		return a.ActiveThreats.set(value)
+	case "encryptedApplications":
+		return a.EncryptedApplications.set(value)
+	case "firewallEnabled":
+		return a.FirewallEnabled.set(value)
+	case "lastLoggedInUserName":
+		return a.LastLoggedInUserName.set(value)
+	case "createdAt":
+		return a.CreatedAt.set(value)
+	case "updatedAt":
+		return a.UpdatedAt.set(value)
+	case "lastActiveDate":
+		return a.LastActiveDate.set(value)
+	case "registeredAt":
+		return a.RegisteredAt.set(value)
+	case "accountId":
+		return a.AccountID.set(value)
+	case "accountName":
+		return a.AccountName.set(value)
+	case "siteId":
+		return a.SiteID.set(value)
+	case "siteName":
+		return a.SiteName.set(value)
+	case "groupId":
+		return a.GroupID.set(value)
+	case "groupName":
+		return a.GroupName.set(value)
+	case "externalId":
+		return a.ExternalID.set(value)
+	case "externalIp":
+		return a.ExternalIP.set(value)
+	case "lastIpToMgmt":
+		return a.LastIPToMgmt.set(value)
+	case "mitigationMode":
+		return a.MitigationMode.set(value)
+	case "activeDirectory":
+		a.setActiveDirectory(value)
+		return false
+	case "name":
+		return a.Name.set(value)
+	case "type":
+		return a.Type.set(value)
+	case "osVersion":
+		return a.OSVersion.set(value)
+	case "manufacturer":
+		return a.Manufacturer.set(value)
+	case "processorCount":
+		return a.ProcessorCount.set(value)
+	case "memorySize":
+		return a.MemorySize.set(value)
+	case "ipv4Addresses":
+		return a.IPv4Addresses.set(value)
+	case "ipv6Addresses":
+		return a.IPv6Addresses.set(value)
+	case "macAddresses":
+		return a.MACAddresses.set(value)
+	case "isOnline":
+		return a.IsOnline.set(value)
+	case "agentStatus":
+		return a.AgentStatus.set(value)
+	case "threatLevel":
+		return a.ThreatLevel.set(value)
+	case "threatCount":
+		return a.ThreatCount.set(value)
+	case "lastIncidentDate":
+		return a.LastIncidentDate.set(value)
+	case "encryptionEnabled":
+		return a.EncryptionEnabled.set(value)
+	case "isFirewallEnabled":
+		return a.IsFirewallEnabled.set(value)
+	case "isTamperProtectionEnabled":
+		return a.IsTamperProtectionEnabled.set(value)
+	case "userId":
+		return a.UserID.set(value)
+	case "userName":
+		return a.UserName.set(value)
+	case "userFullName":
+		return a.UserFullName.set(value)
+	case "createdDate":
+		return a.CreatedDate.set(value)
+	case "updatedDate":
+		return a.UpdatedDate.set(value)
+	}
+	return false
+}
+
+// setActiveDirectory keeps encoding/json's reading: null is nil, an
+// object is read, any other value gives an empty object.
+func (a *Agent) setActiveDirectory(value []byte) {
+	a.ActiveDirectory = nil
+	if value[0] == 'n' {
+		return
+	}
+	a.ActiveDirectory = new(AgentActiveDirectory)
+	_, _, _ = setObject(value, 0, a.ActiveDirectory) // not an object: left empty
 }
 
 // Key returns the agent's id and updatedAt, the time agents are listed by.
@@ -273,24 +275,24 @@ type NetworkInterface struct {
 	GatewayMacAddress String  `json:"gatewayMacAddress"`
 }
 
-func (n *NetworkInterface) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+func (n *NetworkInterface) setMember(name, value []byte) bool {
 	switch string(name) {
 	case "id":
-		return n.ID.read(dec)
+		return n.ID.set(value)
 	case "name":
-		return n.Name.read(dec)
+		return n.Name.set(value)
 	case "physical":
-		return n.Physical.read(dec)
+		return n.Physical.set(value)
 	case "inet":
-		return n.Inet.read(dec)
+		return n.Inet.set(value)
 	case "inet6":
-		return n.Inet6.read(dec)
+		return n.Inet6.set(value)
 	case "gatewayIp":
-		return n.GatewayIP.read(dec)
+		return n.GatewayIP.set(value)
 	case "gatewayMacAddress":
-		return n.GatewayMacAddress.read(dec)
+		return n.GatewayMacAddress.set(value)
 	}
-	return false, dec.SkipValue()
+	return false
 }
 
 // AgentActiveDirectory is the agent's activeDirectory object.
@@ -300,14 +302,14 @@ type AgentActiveDirectory struct {
 	UserPrincipalName         String `json:"userPrincipalName"`
 }
 
-func (a *AgentActiveDirectory) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+func (a *AgentActiveDirectory) setMember(name, value []byte) bool {
 	switch string(name) {
 	case "computerDistinguishedName":
-		return a.ComputerDistinguishedName.read(dec)
+		return a.ComputerDistinguishedName.set(value)
 	case "lastUserDistinguishedName":
-		return a.LastUserDistinguishedName.read(dec)
+		return a.LastUserDistinguishedName.set(value)
 	case "userPrincipalName":
-		return a.UserPrincipalName.read(dec)
+		return a.UserPrincipalName.set(value)
 	}
-	return false, dec.SkipValue()
+	return false
 }

@@ -34,7 +34,7 @@ func (b *Bool) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
-func (b *Bool) UnmarshalJSON(p []byte) error { b.set(p); return nil }
+func (b *Bool) UnmarshalJSON(p []byte) error { b.parse(p); return nil }
 
 func (b *Bool) read(dec *jsontext.Decoder) (odd bool, err error) {
 	v, err := dec.ReadValue()
@@ -42,11 +42,16 @@ func (b *Bool) read(dec *jsontext.Decoder) (odd bool, err error) {
 		*b = Bool{}
 		return false, err
 	}
-	b.set(v)
-	return b.Odd, nil
+	return b.set(v), nil
 }
 
-func (b *Bool) set(p []byte) {
+// set reads the value p and reports whether it was odd.
+func (b *Bool) set(p []byte) bool {
+	b.parse(p)
+	return b.Odd
+}
+
+func (b *Bool) parse(p []byte) {
 	*b = Bool{}
 	switch string(p) { // the common cases, without folding
 	case "true":
@@ -96,7 +101,7 @@ func (n *Int) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
-func (n *Int) UnmarshalJSON(p []byte) error { n.set(p); return nil }
+func (n *Int) UnmarshalJSON(p []byte) error { n.parse(p); return nil }
 
 func (n *Int) read(dec *jsontext.Decoder) (odd bool, err error) {
 	v, err := dec.ReadValue()
@@ -104,11 +109,16 @@ func (n *Int) read(dec *jsontext.Decoder) (odd bool, err error) {
 		*n = Int{}
 		return false, err
 	}
-	n.set(v)
-	return n.Odd, nil
+	return n.set(v), nil
 }
 
-func (n *Int) set(p []byte) {
+// set reads the value p and reports whether it was odd.
+func (n *Int) set(p []byte) bool {
+	n.parse(p)
+	return n.Odd
+}
+
+func (n *Int) parse(p []byte) {
 	*n = Int{}
 	if v, ok := plainInt(p); ok {
 		n.Value, n.Set = v, true
@@ -177,7 +187,7 @@ func (s *String) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
-func (s *String) UnmarshalJSON(p []byte) error { s.set(p); return nil }
+func (s *String) UnmarshalJSON(p []byte) error { s.parse(p); return nil }
 
 func (s *String) read(dec *jsontext.Decoder) (odd bool, err error) {
 	v, err := dec.ReadValue()
@@ -185,11 +195,16 @@ func (s *String) read(dec *jsontext.Decoder) (odd bool, err error) {
 		*s = String{}
 		return false, err
 	}
-	s.set(v)
-	return s.Odd, nil
+	return s.set(v), nil
 }
 
-func (s *String) set(p []byte) {
+// set reads the value p and reports whether it was odd.
+func (s *String) set(p []byte) bool {
+	s.parse(p)
+	return s.Odd
+}
+
+func (s *String) parse(p []byte) {
 	*s = String{}
 	if len(p) > 0 && (p[0] <= ' ' || p[len(p)-1] <= ' ') {
 		p = bytes.TrimSpace(p)

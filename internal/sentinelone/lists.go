@@ -1,10 +1,6 @@
 package sentinelone
 
-import (
-	"errors"
-
-	"github.com/go-json-experiment/json/jsontext"
-)
+import "github.com/go-json-experiment/json/jsontext"
 
 // Strings is a leniently decoded list of strings: null gives an empty list, a
 // lone string gives a list of one, and non-string elements are dropped (Odd).
@@ -16,45 +12,45 @@ type Strings struct {
 
 // UnmarshalJSONFrom accepts an array, a string or null.
 func (l *Strings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	_, err := l.read(dec)
-	return err
+	v, err := dec.ReadValue()
+	if err != nil {
+		*l = Strings{}
+		return err
+	}
+	l.set(v)
+	return nil
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (l *Strings) UnmarshalJSON(p []byte) error { return fromBytes(p, l.UnmarshalJSONFrom) }
 
-func (l *Strings) read(dec *jsontext.Decoder) (odd bool, err error) {
+// set reads the value p (checked JSON) and reports whether it was odd.
+func (l *Strings) set(p []byte) bool {
 	*l = Strings{}
-	switch dec.PeekKind() {
+	switch p[0] {
 	case '[':
 	case '"':
 		var s String
-		if _, err := s.read(dec); err != nil {
-			return false, err
-		}
+		s.parse(p)
 		l.Values, l.Odd, l.Present = []string{s.Value}, s.Odd, !s.Odd
-		return l.Odd, nil
+		return l.Odd
 	case 'n':
-		_, err := dec.ReadValue()
-		return false, err
+		return false
 	default:
 		l.Odd = true
-		return true, dec.SkipValue()
+		return true
 	}
 	l.Present = true
-	err = readArray(dec, func() error {
+	elements(p, 0, func(v []byte) {
 		var s String
-		if _, err := s.read(dec); err != nil {
-			return err
-		}
+		s.parse(v)
 		if !s.Set {
 			l.Odd = l.Odd || s.Odd
-			return nil
+			return
 		}
 		l.Values = append(l.Values, s.Value)
-		return nil
 	})
-	return l.Odd, err
+	return l.Odd
 }
 
 // List is a leniently decoded JSON array of objects: null or a non-array gives
@@ -68,66 +64,46 @@ type List[T any, PT object[T]] struct {
 // object is a model decoded member by member: *T implements it.
 type object[T any] interface {
 	*T
-	members
+	memberSetter
 }
 
 // UnmarshalJSONFrom accepts an array or null.
 func (l *List[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	_, err := l.read(dec)
-	return err
+	v, err := dec.ReadValue()
+	if err != nil {
+		*l = List[T, PT]{}
+		return err
+	}
+	l.set(v)
+	return nil
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (l *List[T, PT]) UnmarshalJSON(p []byte) error { return fromBytes(p, l.UnmarshalJSONFrom) }
 
-// read decodes the list; odd also reports odd values inside its elements.
-func (l *List[T, PT]) read(dec *jsontext.Decoder) (odd bool, err error) {
+// set reads the value p (checked JSON); odd also reports odd values inside
+// its elements.
+func (l *List[T, PT]) set(p []byte) (odd bool) {
 	*l = List[T, PT]{}
-	switch dec.PeekKind() {
+	switch p[0] {
 	case '[':
 	case 'n':
-		_, err := dec.ReadValue()
-		return false, err
+		return false
 	default:
 		l.Odd = true
-		return true, dec.SkipValue()
+		return true
 	}
 	l.Values = []T{} // present and empty, as encoding/json leaves it
-	odd = false
-	err = readArray(dec, func() error {
-		var v T
-		inner, err := decodeObject(dec, PT(&v))
-		switch {
-		case errors.Is(err, errNotObject):
+	eachElement(p, 0, func(at int) int {
+		var elem T
+		end, inner, err := setObject(p, at, PT(&elem))
+		if err != nil {
 			l.Odd = true
-			return nil
-		case err != nil:
-			return err
+			return end
 		}
 		odd = odd || inner
-		l.Values = append(l.Values, v)
-		return nil
+		l.Values = append(l.Values, elem)
+		return end
 	})
-	return odd || l.Odd, err
-}
-
-// readArray reads an array whose next token is '[', calling elem before
-// each element.
-func readArray(dec *jsontext.Decoder, elem func() error) error {
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
-	for {
-		switch dec.PeekKind() {
-		case ']':
-			_, err := dec.ReadToken()
-			return err
-		case 0: // an error: ReadToken reports it
-			_, err := dec.ReadToken()
-			return err
-		}
-		if err := elem(); err != nil {
-			return err
-		}
-	}
+	return odd || l.Odd
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -36,7 +35,7 @@ type Model interface {
 // newModel returns an empty model of endpoint's records, nil for none.
 func newModel(endpoint Endpoint) interface {
 	Model
-	json.UnmarshalerFrom
+	decodeAt(b []byte, i int) (end int, err error)
 } {
 	switch endpoint {
 	case Agents:
@@ -64,36 +63,21 @@ type decoding struct {
 }
 
 func (how decoding) page(body []byte) (*Page, error) {
-	page, err := how.envelope(NewDecoder(body), body)
+	page, err := how.decode(body)
 	if err != nil {
 		return nil, fmt.Errorf("decode page: %w", describeJSONError(body, err))
 	}
 	return page, nil
 }
 
-func (how decoding) envelope(dec *jsontext.Decoder, body []byte) (*Page, error) {
-	if k := dec.PeekKind(); k != '{' {
-		_, err := dec.ReadToken()
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil, errors.New("the body is empty")
-		case err != nil:
-			return nil, err
-		}
-		return nil, fmt.Errorf("the response is a JSON %s, not an object", kindName(k))
+// decode checks the body's syntax in one pass of the decoder, then takes
+// the envelope and the records from those bytes.
+func (how decoding) decode(body []byte) (*Page, error) {
+	dec := NewDecoder(body)
+	v, err := dec.ReadValue()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("the body is empty")
 	}
-	page := &Page{}
-	pagination := false
-	_, err := decodeObject(dec, memberFunc(func(dec *jsontext.Decoder, name []byte) (bool, error) {
-		switch string(name) {
-		case "data":
-			return false, how.records(dec, body, page)
-		case "pagination":
-			pagination = true
-			return false, decodePagination(dec, page)
-		}
-		return false, dec.SkipValue()
-	}))
 	if err != nil {
 		return nil, err
 	}
@@ -103,104 +87,87 @@ func (how decoding) envelope(dec *jsontext.Decoder, body []byte) (*Page, error) 
 		}
 		return nil, err
 	}
-	if !pagination {
-		return nil, errors.New("no pagination object in the response")
+	if v[0] != '{' {
+		return nil, fmt.Errorf("the response is a JSON %s, not an object", kindName(jsontext.Kind(v[0])))
 	}
-	return page, nil
-}
-
-// memberFunc is a function that decodes members.
-type memberFunc func(dec *jsontext.Decoder, name []byte) (bool, error)
-
-func (f memberFunc) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
-	return f(dec, name)
-}
-
-// records reads the data array, each record into a model and its bytes
-// as a slice of body.
-func (how decoding) records(dec *jsontext.Decoder, body []byte, page *Page) error {
-	page.Records = page.Records[:0]
-	if k := dec.PeekKind(); k == 'n' {
-		_, err := dec.ReadValue()
-		return err
-	} else if k != '[' {
-		if k == 0 {
-			_, err := dec.ReadToken()
-			return err
+	page, pagination := &Page{}, false
+	eachMember(v, 0, func(name []byte, _ bool, at int) int {
+		if string(name) == "data" && err == nil {
+			var end int
+			end, err = how.records(v, at, page)
+			return end
 		}
-		return fmt.Errorf("data is not a list but a JSON %s", kindName(k))
+		end := valueEnd(v, at)
+		if string(name) == "pagination" && err == nil {
+			pagination = true
+			err = setPagination(v[at:end], page)
+		}
+		return end
+	})
+	if err == nil && !pagination {
+		err = errors.New("no pagination object in the response")
+	}
+	return page, err
+}
+
+// records reads the data array at b[i]: each record's bytes, and its
+// model. It returns the index after the array.
+func (how decoding) records(b []byte, i int, page *Page) (int, error) {
+	page.Records = page.Records[:0]
+	switch b[i] {
+	case 'n':
+		return i + len("null"), nil
+	case '[':
+	default:
+		return 0, fmt.Errorf("data is not a list but a JSON %s", kindName(jsontext.Kind(b[i])))
 	}
 	reused := newModel(how.models)
-	return readArray(dec, func() error {
-		start := dec.InputOffset()
+	end := eachElement(b, i, func(at int) int {
 		var rec Record
-		var err error
-		m := reused
-		if m != nil && how.each == nil {
-			m = newModel(how.models)
-		}
-		if m != nil && dec.PeekKind() == '{' {
-			err = m.UnmarshalJSONFrom(dec)
+		var end int
+		if m := reused; m != nil && b[at] == '{' {
+			if how.each == nil {
+				m = newModel(how.models)
+			}
+			end, _ = m.decodeAt(b, at) // an object: never fails
 			rec.Model = m
 		} else {
-			err = dec.SkipValue()
+			end = valueEnd(b, at)
 		}
-		if err != nil {
-			return err
-		}
-		rec.Raw = recordBytes(body[start:dec.InputOffset()])
+		rec.Raw = b[at:end:end]
 		if how.each != nil {
 			rec = Record{Value: how.each(rec)} // the page keeps only what Map kept
 		}
 		page.Records = append(page.Records, rec)
-		return nil
+		return end
 	})
+	return end, nil
 }
 
-// recordBytes trims what precedes a value in an array: whitespace and the
-// comma.
-func recordBytes(b []byte) []byte {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) > 0 && b[0] == ',' {
-		b = bytes.TrimLeft(b[1:], " \t\r\n")
+func setPagination(value []byte, page *Page) error {
+	if value[0] != '{' {
+		return fmt.Errorf("pagination is not an object but a JSON %s", kindName(jsontext.Kind(value[0])))
 	}
-	return b[:len(b):len(b)]
-}
-
-func decodePagination(dec *jsontext.Decoder, page *Page) error {
-	if k := dec.PeekKind(); k != '{' && k != 0 {
-		return fmt.Errorf("pagination is not an object but a JSON %s", kindName(k))
-	}
-	_, err := decodeObject(dec, memberFunc(func(dec *jsontext.Decoder, name []byte) (bool, error) {
+	var err error
+	members(value, 0, func(name, v []byte) {
 		switch string(name) {
 		case "nextCursor":
-			return false, readCursor(dec, page)
+			switch v[0] {
+			case 'n':
+				page.NextCursor = ""
+			case '"':
+				c, _ := jsontext.AppendUnquote(nil, v)
+				page.NextCursor = string(c)
+			default:
+				err = fmt.Errorf("nextCursor is not a string: %s", truncate(string(v), 40))
+			}
 		case "totalItems":
 			var n Int
-			_, err := n.read(dec)
+			n.parse(v)
 			page.TotalItems = n.Ptr()
-			return false, err
 		}
-		return false, dec.SkipValue()
-	}))
+	})
 	return err
-}
-
-func readCursor(dec *jsontext.Decoder, page *Page) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	switch v.Kind() {
-	case 'n':
-		page.NextCursor = ""
-	case '"':
-		c, _ := jsontext.AppendUnquote(nil, v)
-		page.NextCursor = string(c)
-	default:
-		return fmt.Errorf("nextCursor is not a string: %s", truncate(string(v), 40))
-	}
-	return nil
 }
 
 func kindName(k jsontext.Kind) string {

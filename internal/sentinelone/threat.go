@@ -15,33 +15,41 @@ type Threat struct {
 // UnmarshalJSONFrom decodes a threat; a value that is not an object is
 // skipped and reported as an error, null leaves the threat empty.
 func (t *Threat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*t = Threat{}
-	odd, err := decodeObject(dec, t)
-	t.maybeOdd = odd
+	v, err := dec.ReadValue()
+	if err != nil {
+		*t = Threat{}
+		return err
+	}
+	return t.decodeBytes(v)
+}
+
+// decodeBytes reads the value v (checked JSON) into t, as
+// UnmarshalJSONFrom.
+func (t *Threat) decodeBytes(v []byte) error {
+	_, err := t.decodeAt(v, 0)
 	return err
 }
 
-// UnmarshalMembersFrom decodes an threat whose '{' and first member name
-// were read by the caller.
-func (t *Threat) UnmarshalMembersFrom(dec *jsontext.Decoder, first []byte) error {
+// decodeAt reads the value at b[i] into t and returns the index after it.
+func (t *Threat) decodeAt(b []byte, i int) (int, error) {
 	*t = Threat{}
-	odd, err := continueObject(dec, t, first)
+	end, odd, err := setObject(b, i, t)
 	t.maybeOdd = odd
-	return err
+	return end, err
 }
 
-func (t *Threat) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+func (t *Threat) setMember(name, value []byte) bool {
 	switch string(name) {
 	case "id":
-		return t.ID.read(dec)
+		return t.ID.set(value)
 	case "threatInfo":
 		t.ThreatInfo = ThreatInfo{}
-		return readNested(dec, &t.ThreatInfo, &t.ThreatInfo.Odd)
+		return setNested(value, &t.ThreatInfo, &t.ThreatInfo.Odd)
 	case "agentRealtimeInfo":
 		t.AgentRealtimeInfo = AgentRealtimeInfo{}
-		return readNested(dec, &t.AgentRealtimeInfo, &t.AgentRealtimeInfo.Odd)
+		return setNested(value, &t.AgentRealtimeInfo, &t.AgentRealtimeInfo.Odd)
 	}
-	return false, dec.SkipValue()
+	return false
 }
 
 // Key returns the threat's id and threatInfo.updatedAt, the time threats
@@ -74,34 +82,34 @@ type ThreatInfo struct {
 	Odd bool `json:"-"` // threatInfo was not an object
 }
 
-func (t *ThreatInfo) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+func (t *ThreatInfo) setMember(name, value []byte) bool {
 	switch string(name) {
 	case "threatId":
-		return t.ThreatID.read(dec)
+		return t.ThreatID.set(value)
 	case "threatName":
-		return t.ThreatName.read(dec)
+		return t.ThreatName.set(value)
 	case "classification":
-		return t.Classification.read(dec)
+		return t.Classification.set(value)
 	case "confidenceLevel":
-		return t.ConfidenceLevel.read(dec)
+		return t.ConfidenceLevel.set(value)
 	case "mitigationStatus":
-		return t.MitigationStatus.read(dec)
+		return t.MitigationStatus.set(value)
 	case "analystVerdict":
-		return t.AnalystVerdict.read(dec)
+		return t.AnalystVerdict.set(value)
 	case "incidentStatus":
-		return t.IncidentStatus.read(dec)
+		return t.IncidentStatus.set(value)
 	case "sha1":
-		return t.SHA1.read(dec)
+		return t.SHA1.set(value)
 	case "filePath":
-		return t.FilePath.read(dec)
+		return t.FilePath.set(value)
 	case "createdAt":
-		return t.CreatedAt.read(dec)
+		return t.CreatedAt.set(value)
 	case "updatedAt":
-		return t.UpdatedAt.read(dec)
+		return t.UpdatedAt.set(value)
 	case "identifiedAt":
-		return t.IdentifiedAt.read(dec)
+		return t.IdentifiedAt.set(value)
 	}
-	return false, dec.SkipValue()
+	return false
 }
 
 // AgentRealtimeInfo is the agentRealtimeInfo object of a threat.
@@ -115,29 +123,29 @@ type AgentRealtimeInfo struct {
 	Odd bool `json:"-"` // agentRealtimeInfo was not an object
 }
 
-func (a *AgentRealtimeInfo) decodeMember(dec *jsontext.Decoder, name []byte) (bool, error) {
+func (a *AgentRealtimeInfo) setMember(name, value []byte) bool {
 	switch string(name) {
 	case "agentId":
-		return a.AgentID.read(dec)
+		return a.AgentID.set(value)
 	case "agentComputerName":
-		return a.AgentComputerName.read(dec)
+		return a.AgentComputerName.set(value)
 	case "agentOsType":
-		return a.AgentOSType.read(dec)
+		return a.AgentOSType.set(value)
 	case "siteId":
-		return a.SiteID.read(dec)
+		return a.SiteID.set(value)
 	case "accountId":
-		return a.AccountID.read(dec)
+		return a.AccountID.set(value)
 	}
-	return false, dec.SkipValue()
+	return false
 }
 
-// readNested reads an object nested in a record; a value that is not an
+// setNested reads an object nested in a record; a value that is not an
 // object (null aside) leaves it empty and sets odd.
-func readNested(dec *jsontext.Decoder, m members, odd *bool) (bool, error) {
-	inner, err := decodeObject(dec, m)
-	if err == errNotObject {
+func setNested(value []byte, m memberSetter, odd *bool) bool {
+	_, inner, err := setObject(value, 0, m)
+	if err != nil {
 		*odd = true
-		return true, nil
+		return true
 	}
-	return inner, err
+	return inner
 }

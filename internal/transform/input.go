@@ -1,12 +1,14 @@
 package transform
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"s1collector/internal/sentinelone"
@@ -41,7 +43,7 @@ var ErrNotObject = errors.New("not a JSON object")
 
 // NewReader reads records from r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{dec: sentinelone.NewStreamDecoder(r)}
+	return &Reader{dec: sentinelone.NewStreamDecoder(bufio.NewReaderSize(r, 256<<10))}
 }
 
 // Index is the 0-based position of the record Next or NextInto returned
@@ -52,15 +54,18 @@ func (r *Reader) Index() int { return r.index - 1 }
 // record that is not an object gives an error wrapping ErrNotObject, and
 // reading goes on; io.EOF is the end; any other error is a syntax error in
 // the input: reading cannot go on past it.
-func (r *Reader) NextInto(m sentinelone.Decodable) error {
+func (r *Reader) NextInto(m json.UnmarshalerFrom) error {
 	if err := r.advance(); err != nil {
 		return err
 	}
 	var err error
 	switch {
-	case r.open:
+	case r.open: // rare: see openObject
 		r.open = false
-		err = m.UnmarshalMembersFrom(r.dec, unquoteName(r.first))
+		var v jsontext.Value
+		if v, err = r.rest(); err == nil {
+			err = sentinelone.Unmarshal(v, m)
+		}
 	case r.dec.PeekKind() != '{':
 		v, err := r.dec.ReadValue()
 		if err != nil {
@@ -161,6 +166,9 @@ func (r *Reader) advance() error {
 			}
 			r.stack = append(r.stack, inArray)
 		case '{':
+			if !r.mayBePage() {
+				return nil // a record: read as one value
+			}
 			if page, err := r.openObject(); page || err != nil {
 				if err != nil {
 					return err
@@ -180,8 +188,32 @@ func (r *Reader) advance() error {
 	}
 }
 
+// mayBePage looks ahead, without reading, at a top-level object's first
+// name: it is a page when that is data or pagination. It answers true also
+// when the name is not in the decoder's buffer yet; openObject decides.
+func (r *Reader) mayBePage() bool {
+	b := r.dec.UnreadBuffer()
+	i := 0
+	for i < len(b) && b[i] != '{' {
+		i++
+	}
+	for i++; i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++ {
+	}
+	rest := b[min(i, len(b)):]
+	if len(rest) > 0 && rest[0] == '}' {
+		return false
+	}
+	for _, name := range []string{`"data"`, `"pagination"`} {
+		if bytes.HasPrefix(rest, []byte(name)) || bytes.HasPrefix([]byte(name), rest) {
+			return true
+		}
+	}
+	end := bytes.IndexByte(rest[min(1, len(rest)):], '"')
+	return end < 0 // the first name is cut by the buffer's end
+}
+
 // openObject reads a top-level object's '{' and first name: a page when it
-// is data or pagination, else a record (open).
+// is data or pagination, else a record (open), rebuilt by rest.
 func (r *Reader) openObject() (page bool, err error) {
 	if _, err := r.dec.ReadToken(); err != nil {
 		return false, r.syntax(err)
@@ -226,18 +258,6 @@ func (r *Reader) envelopeValue(data bool) error {
 	}
 	r.stack = append(r.stack, inArray)
 	return nil
-}
-
-// unquoteName unquotes a raw member name; nil stays nil.
-func unquoteName(raw []byte) []byte {
-	if raw == nil || bytes.IndexByte(raw, '\\') < 0 {
-		if raw == nil {
-			return nil
-		}
-		return raw[1 : len(raw)-1]
-	}
-	name, _ := jsontext.AppendUnquote(nil, raw) // invalid UTF-8 becomes U+FFFD
-	return name
 }
 
 // syntax describes an error met inside a value, where even io.EOF means
