@@ -82,7 +82,7 @@ func Stopping(err error) bool {
 // cycle runs one cycle with its log line and status.
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) (Result, error) {
 	res, err := s.Cycle(ctx, stop)
-	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped,
+	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())
 	if res.FullSync {
 		log = log.With("full_sync", true)

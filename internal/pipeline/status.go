@@ -39,16 +39,20 @@ type StatusSnapshot struct {
 	Total                 int64 // the console's totalItems for this walk, -1 unknown
 	// All time, this process.
 	Read, Delivered, Pages int64
-	Cycles, FailedCycles   int64
-	LastSuccess            time.Time
-	LastError              string
-	LastErrorAt            time.Time
-	Hint                   string    // what to do about LastError
-	Watermark              time.Time // newest record time delivered
-	CheckpointSaved        time.Time
-	InFlight               int // events of the batch being delivered
-	OutputErrors           map[string]string
-	OutputFailures         map[string]int64
+	// Odd counts records delivered with fields of unexpected types (or an
+	// unreadable time); Skipped records that could not be delivered (not an
+	// object, no id).
+	Odd, Skipped         int64
+	Cycles, FailedCycles int64
+	LastSuccess          time.Time
+	LastError            string
+	LastErrorAt          time.Time
+	Hint                 string    // what to do about LastError
+	Watermark            time.Time // newest record time delivered
+	CheckpointSaved      time.Time
+	InFlight             int // events of the batch being delivered
+	OutputErrors         map[string]string
+	OutputFailures       map[string]int64
 	// Today counts records delivered since midnight UTC.
 	Today    int64
 	todayDay string
@@ -64,6 +68,8 @@ type Cycle struct {
 	Duration  time.Duration `json:"duration_ns"`
 	Read      int           `json:"read"`
 	Delivered int           `json:"delivered"`
+	Odd       int           `json:"odd,omitempty"`
+	Skipped   int           `json:"skipped,omitempty"`
 	FullSync  bool          `json:"full_sync,omitempty"`
 	Error     string        `json:"error,omitempty"`
 }
@@ -139,6 +145,11 @@ func (s *Status) delivered(n int, watermark time.Time) {
 	})
 }
 
+// judged counts a page's records that were odd or skipped.
+func (s *Status) judged(odd, skipped int) {
+	s.update(func(v *StatusSnapshot) { v.Odd += int64(odd); v.Skipped += int64(skipped) })
+}
+
 func (s *Status) outputFailed(name string, err error) {
 	s.update(func(v *StatusSnapshot) {
 		if v.OutputErrors == nil {
@@ -162,7 +173,8 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 	s.update(func(v *StatusSnapshot) {
 		v.Phase, v.InFlight = phase, 0
 		v.Cycles++
-		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered, FullSync: res.FullSync}
+		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
+			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}
 		if err == nil {
 			v.LastSuccess = time.Now()
 		} else {

@@ -171,6 +171,7 @@ func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state
 	res.Read += p.read
 	res.Skipped += p.skipped
 	res.Odd += p.odd
+	s.Status.judged(p.odd, p.skipped)
 	if len(p.batch.Events) > 0 {
 		s.Status.delivering(len(p.batch.Events))
 		if err := s.deliver(ctx, p.batch); err != nil {

@@ -46,6 +46,8 @@ type StreamStatus struct {
 	RecordsToday int64             `json:"records_today"`
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
+	Odd          int64             `json:"odd"`     // delivered with fields of unexpected types
+	Skipped      int64             `json:"skipped"` // not deliverable: not an object, no id
 	LastError    string            `json:"last_error,omitempty"`
 	LastErrorAt  *time.Time        `json:"last_error_at,omitempty"`
 	Fix          string            `json:"fix,omitempty"`
@@ -88,7 +90,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 }
 
 func streamStatus(v pipeline.StatusSnapshot, interval time.Duration, started, now time.Time, redact func(string) string) StreamStatus {
-	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, Delivered: v.Delivered, Read: v.Read,
+	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, Delivered: v.Delivered, Read: v.Read, Odd: v.Odd, Skipped: v.Skipped,
 		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint}
 	for i := range s.History {
 		s.History[i].Error = redact(s.History[i].Error)
