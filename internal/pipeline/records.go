@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,14 +91,11 @@ func (m mapper) recordOf(rec sentinelone.Record) (record, error) {
 }
 
 func (m mapper) mapAgent(r record, a *sentinelone.Agent) (record, error) {
-	ev, problems, err := m.profile.Map(a, m.collected())
+	body, problems, err := m.profile.AppendMapped(nil, a, m.collected(), true) // as encoding/json.Marshal writes it
 	if err != nil {
 		return record{}, err
 	}
-	if r.body, err = encodeEvent(ev); err != nil {
-		return record{}, fmt.Errorf("encode event: %w", err)
-	}
-	r.problems = problems
+	r.body, r.problems = body, problems
 	return r, nil
 }
 
@@ -110,6 +106,3 @@ func preview(raw []byte) string {
 	}
 	return s
 }
-
-// encodeEvent writes a mapped event as JSON.
-func encodeEvent(ev any) ([]byte, error) { return json.Marshal(ev) }

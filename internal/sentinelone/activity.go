@@ -22,6 +22,7 @@ type Activity struct {
 	Data               jsontext.Value `json:"data"` // as it came, any JSON
 
 	maybeOdd bool
+	ar       arena // the strings of the records decoded into it
 }
 
 // UnmarshalJSONFrom decodes an activity; a value that is not an object is
@@ -44,34 +45,35 @@ func (a *Activity) decodeBytes(v []byte) error {
 
 // decodeAt reads the value at b[i] into a and returns the index after it.
 func (a *Activity) decodeAt(b []byte, i int) (int, error) {
-	*a = Activity{}
-	end, odd, err := setObject(b, i, a)
+	ar := a.ar
+	*a = Activity{ar: ar}
+	end, odd, err := setObject(b, i, a, &a.ar)
 	a.maybeOdd = odd
 	return end, err
 }
 
-func (a *Activity) setMember(name, value []byte) bool {
+func (a *Activity) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "id":
-		return a.ID.set(value)
+		return a.ID.set(value, ar)
 	case "activityType":
-		return a.ActivityType.set(value)
+		return a.ActivityType.set(value, ar)
 	case "activityUuid":
-		return a.ActivityUUID.set(value)
+		return a.ActivityUUID.set(value, ar)
 	case "createdAt":
-		return a.CreatedAt.set(value)
+		return a.CreatedAt.set(value, ar)
 	case "updatedAt":
-		return a.UpdatedAt.set(value)
+		return a.UpdatedAt.set(value, ar)
 	case "primaryDescription":
-		return a.PrimaryDescription.set(value)
+		return a.PrimaryDescription.set(value, ar)
 	case "agentId":
-		return a.AgentID.set(value)
+		return a.AgentID.set(value, ar)
 	case "threatId":
-		return a.ThreatID.set(value)
+		return a.ThreatID.set(value, ar)
 	case "siteId":
-		return a.SiteID.set(value)
+		return a.SiteID.set(value, ar)
 	case "accountId":
-		return a.AccountID.set(value)
+		return a.AccountID.set(value, ar)
 	case "data":
 		a.Data = bytes.Clone(value) // the decoder's buffer is reused
 		return false

@@ -78,7 +78,8 @@ type Agent struct {
 	CreatedDate               String  `json:"createdDate"`
 	UpdatedDate               String  `json:"updatedDate"`
 
-	maybeOdd bool // some member was odd when decoded: OddFields looks
+	maybeOdd bool
+	ar       arena // the strings of the records decoded into it // some member was odd when decoded: OddFields looks
 }
 
 // UnmarshalJSONFrom decodes an agent; a value that is not an object is
@@ -101,156 +102,161 @@ func (a *Agent) decodeBytes(v []byte) error {
 
 // decodeAt reads the value at b[i] into a and returns the index after it.
 func (a *Agent) decodeAt(b []byte, i int) (int, error) {
-	*a = Agent{}
-	end, odd, err := setObject(b, i, a)
+	ar, nics := a.ar, a.NetworkInterfaces.spare
+	if nics == nil {
+		nics = a.NetworkInterfaces.Values
+	}
+	*a = Agent{ar: ar}
+	a.NetworkInterfaces.spare = nics[:0] // a reused agent reuses its list's memory, as encoding/json does
+	end, odd, err := setObject(b, i, a, &a.ar)
 	a.maybeOdd = odd
 	return end, err
 }
 
-func (a *Agent) setMember(name, value []byte) bool {
+func (a *Agent) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "id":
-		return a.ID.set(value)
+		return a.ID.set(value, ar)
 	case "uuid":
-		return a.UUID.set(value)
+		return a.UUID.set(value, ar)
 	case "computerName":
-		return a.ComputerName.set(value)
+		return a.ComputerName.set(value, ar)
 	case "domain":
-		return a.Domain.set(value)
+		return a.Domain.set(value, ar)
 	case "osType":
-		return a.OSType.set(value)
+		return a.OSType.set(value, ar)
 	case "osName":
-		return a.OSName.set(value)
+		return a.OSName.set(value, ar)
 	case "osRevision":
-		return a.OSRevision.set(value)
+		return a.OSRevision.set(value, ar)
 	case "osArch":
-		return a.OSArch.set(value)
+		return a.OSArch.set(value, ar)
 	case "modelName":
-		return a.ModelName.set(value)
+		return a.ModelName.set(value, ar)
 	case "serialNumber":
-		return a.SerialNumber.set(value)
+		return a.SerialNumber.set(value, ar)
 	case "cpuCount":
-		return a.CPUCount.set(value)
+		return a.CPUCount.set(value, ar)
 	case "coreCount":
-		return a.CoreCount.set(value)
+		return a.CoreCount.set(value, ar)
 	case "totalMemory":
-		return a.TotalMemory.set(value)
+		return a.TotalMemory.set(value, ar)
 	case "networkInterfaces":
-		return a.NetworkInterfaces.set(value)
+		return a.NetworkInterfaces.set(value, ar)
 	case "machineType":
-		return a.MachineType.set(value)
+		return a.MachineType.set(value, ar)
 	case "isActive":
-		return a.IsActive.set(value)
+		return a.IsActive.set(value, ar)
 	case "networkStatus":
-		return a.NetworkStatus.set(value)
+		return a.NetworkStatus.set(value, ar)
 	case "isUninstalled":
-		return a.IsUninstalled.set(value)
+		return a.IsUninstalled.set(value, ar)
 	case "isDecommissioned":
-		return a.IsDecommissioned.set(value)
+		return a.IsDecommissioned.set(value, ar)
 	case "isPendingUninstall":
-		return a.IsPendingUninstall.set(value)
+		return a.IsPendingUninstall.set(value, ar)
 	case "isUpToDate":
-		return a.IsUpToDate.set(value)
+		return a.IsUpToDate.set(value, ar)
 	case "agentVersion":
-		return a.AgentVersion.set(value)
+		return a.AgentVersion.set(value, ar)
 	case "infected":
-		return a.Infected.set(value)
+		return a.Infected.set(value, ar)
 	case "activeThreats":
-		return a.ActiveThreats.set(value)
+		return a.ActiveThreats.set(value, ar)
 	case "encryptedApplications":
-		return a.EncryptedApplications.set(value)
+		return a.EncryptedApplications.set(value, ar)
 	case "firewallEnabled":
-		return a.FirewallEnabled.set(value)
+		return a.FirewallEnabled.set(value, ar)
 	case "lastLoggedInUserName":
-		return a.LastLoggedInUserName.set(value)
+		return a.LastLoggedInUserName.set(value, ar)
 	case "createdAt":
-		return a.CreatedAt.set(value)
+		return a.CreatedAt.set(value, ar)
 	case "updatedAt":
-		return a.UpdatedAt.set(value)
+		return a.UpdatedAt.set(value, ar)
 	case "lastActiveDate":
-		return a.LastActiveDate.set(value)
+		return a.LastActiveDate.set(value, ar)
 	case "registeredAt":
-		return a.RegisteredAt.set(value)
+		return a.RegisteredAt.set(value, ar)
 	case "accountId":
-		return a.AccountID.set(value)
+		return a.AccountID.set(value, ar)
 	case "accountName":
-		return a.AccountName.set(value)
+		return a.AccountName.set(value, ar)
 	case "siteId":
-		return a.SiteID.set(value)
+		return a.SiteID.set(value, ar)
 	case "siteName":
-		return a.SiteName.set(value)
+		return a.SiteName.set(value, ar)
 	case "groupId":
-		return a.GroupID.set(value)
+		return a.GroupID.set(value, ar)
 	case "groupName":
-		return a.GroupName.set(value)
+		return a.GroupName.set(value, ar)
 	case "externalId":
-		return a.ExternalID.set(value)
+		return a.ExternalID.set(value, ar)
 	case "externalIp":
-		return a.ExternalIP.set(value)
+		return a.ExternalIP.set(value, ar)
 	case "lastIpToMgmt":
-		return a.LastIPToMgmt.set(value)
+		return a.LastIPToMgmt.set(value, ar)
 	case "mitigationMode":
-		return a.MitigationMode.set(value)
+		return a.MitigationMode.set(value, ar)
 	case "activeDirectory":
-		a.setActiveDirectory(value)
+		a.setActiveDirectory(value, ar)
 		return false
 	case "name":
-		return a.Name.set(value)
+		return a.Name.set(value, ar)
 	case "type":
-		return a.Type.set(value)
+		return a.Type.set(value, ar)
 	case "osVersion":
-		return a.OSVersion.set(value)
+		return a.OSVersion.set(value, ar)
 	case "manufacturer":
-		return a.Manufacturer.set(value)
+		return a.Manufacturer.set(value, ar)
 	case "processorCount":
-		return a.ProcessorCount.set(value)
+		return a.ProcessorCount.set(value, ar)
 	case "memorySize":
-		return a.MemorySize.set(value)
+		return a.MemorySize.set(value, ar)
 	case "ipv4Addresses":
-		return a.IPv4Addresses.set(value)
+		return a.IPv4Addresses.set(value, ar)
 	case "ipv6Addresses":
-		return a.IPv6Addresses.set(value)
+		return a.IPv6Addresses.set(value, ar)
 	case "macAddresses":
-		return a.MACAddresses.set(value)
+		return a.MACAddresses.set(value, ar)
 	case "isOnline":
-		return a.IsOnline.set(value)
+		return a.IsOnline.set(value, ar)
 	case "agentStatus":
-		return a.AgentStatus.set(value)
+		return a.AgentStatus.set(value, ar)
 	case "threatLevel":
-		return a.ThreatLevel.set(value)
+		return a.ThreatLevel.set(value, ar)
 	case "threatCount":
-		return a.ThreatCount.set(value)
+		return a.ThreatCount.set(value, ar)
 	case "lastIncidentDate":
-		return a.LastIncidentDate.set(value)
+		return a.LastIncidentDate.set(value, ar)
 	case "encryptionEnabled":
-		return a.EncryptionEnabled.set(value)
+		return a.EncryptionEnabled.set(value, ar)
 	case "isFirewallEnabled":
-		return a.IsFirewallEnabled.set(value)
+		return a.IsFirewallEnabled.set(value, ar)
 	case "isTamperProtectionEnabled":
-		return a.IsTamperProtectionEnabled.set(value)
+		return a.IsTamperProtectionEnabled.set(value, ar)
 	case "userId":
-		return a.UserID.set(value)
+		return a.UserID.set(value, ar)
 	case "userName":
-		return a.UserName.set(value)
+		return a.UserName.set(value, ar)
 	case "userFullName":
-		return a.UserFullName.set(value)
+		return a.UserFullName.set(value, ar)
 	case "createdDate":
-		return a.CreatedDate.set(value)
+		return a.CreatedDate.set(value, ar)
 	case "updatedDate":
-		return a.UpdatedDate.set(value)
+		return a.UpdatedDate.set(value, ar)
 	}
 	return false
 }
 
 // setActiveDirectory keeps encoding/json's reading: null is nil, an
 // object is read, any other value gives an empty object.
-func (a *Agent) setActiveDirectory(value []byte) {
+func (a *Agent) setActiveDirectory(value []byte, ar *arena) {
 	a.ActiveDirectory = nil
 	if value[0] == 'n' {
 		return
 	}
 	a.ActiveDirectory = new(AgentActiveDirectory)
-	_, _, _ = setObject(value, 0, a.ActiveDirectory) // not an object: left empty
+	_, _, _ = setObject(value, 0, a.ActiveDirectory, ar) // not an object: left empty
 }
 
 // Key returns the agent's id and updatedAt, the time agents are listed by.
@@ -273,24 +279,33 @@ type NetworkInterface struct {
 	Inet6             Strings `json:"inet6"`
 	GatewayIP         String  `json:"gatewayIp"`
 	GatewayMacAddress String  `json:"gatewayMacAddress"`
+
+	physical [1]string // PhysicalList's list
 }
 
-func (n *NetworkInterface) setMember(name, value []byte) bool {
+// PhysicalList is the interface's MAC address as a list of one, without
+// allocating.
+func (n *NetworkInterface) PhysicalList() []string {
+	n.physical[0] = n.Physical.Value
+	return n.physical[:]
+}
+
+func (n *NetworkInterface) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "id":
-		return n.ID.set(value)
+		return n.ID.set(value, ar)
 	case "name":
-		return n.Name.set(value)
+		return n.Name.set(value, ar)
 	case "physical":
-		return n.Physical.set(value)
+		return n.Physical.set(value, ar)
 	case "inet":
-		return n.Inet.set(value)
+		return n.Inet.set(value, ar)
 	case "inet6":
-		return n.Inet6.set(value)
+		return n.Inet6.set(value, ar)
 	case "gatewayIp":
-		return n.GatewayIP.set(value)
+		return n.GatewayIP.set(value, ar)
 	case "gatewayMacAddress":
-		return n.GatewayMacAddress.set(value)
+		return n.GatewayMacAddress.set(value, ar)
 	}
 	return false
 }
@@ -302,14 +317,14 @@ type AgentActiveDirectory struct {
 	UserPrincipalName         String `json:"userPrincipalName"`
 }
 
-func (a *AgentActiveDirectory) setMember(name, value []byte) bool {
+func (a *AgentActiveDirectory) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "computerDistinguishedName":
-		return a.ComputerDistinguishedName.set(value)
+		return a.ComputerDistinguishedName.set(value, ar)
 	case "lastUserDistinguishedName":
-		return a.LastUserDistinguishedName.set(value)
+		return a.LastUserDistinguishedName.set(value, ar)
 	case "userPrincipalName":
-		return a.UserPrincipalName.set(value)
+		return a.UserPrincipalName.set(value, ar)
 	}
 	return false
 }

@@ -47,14 +47,14 @@ var errNotObject = errors.New("not a JSON object")
 // memberSetter is a model that takes its members from an object's bytes.
 type memberSetter interface {
 	// setMember reads the value of the member name (unknown names are
-	// ignored) and reports whether it was odd.
-	setMember(name, value []byte) (odd bool)
+	// ignored), its text kept in ar, and reports whether it was odd.
+	setMember(name, value []byte, ar *arena) (odd bool)
 }
 
 // setObject reads the value at b[i] (checked JSON) into m: an object's
 // members; null leaves m as it is; any other value gives errNotObject. It
 // returns the index after the value, and whether some member was odd.
-func setObject(b []byte, i int, m memberSetter) (end int, odd bool, err error) {
+func setObject(b []byte, i int, m memberSetter, ar *arena) (end int, odd bool, err error) {
 	switch b[i] {
 	case '{':
 	case 'n':
@@ -63,7 +63,7 @@ func setObject(b []byte, i int, m memberSetter) (end int, odd bool, err error) {
 		return valueEnd(b, i), false, errNotObject
 	}
 	end = members(b, i, func(name, value []byte) {
-		if m.setMember(name, value) {
+		if m.setMember(name, value, ar) {
 			odd = true
 		}
 	})

@@ -42,11 +42,12 @@ func (b *Bool) read(dec *jsontext.Decoder) (odd bool, err error) {
 		*b = Bool{}
 		return false, err
 	}
-	return b.set(v), nil
+	return b.set(v, nil), nil
 }
 
-// set reads the value p and reports whether it was odd.
-func (b *Bool) set(p []byte) bool {
+// set reads the value p and reports whether it was odd (it keeps no
+// text: the arena, there for a uniform signature, is unused).
+func (b *Bool) set(p []byte, _ *arena) bool {
 	b.parse(p)
 	return b.Odd
 }
@@ -109,11 +110,12 @@ func (n *Int) read(dec *jsontext.Decoder) (odd bool, err error) {
 		*n = Int{}
 		return false, err
 	}
-	return n.set(v), nil
+	return n.set(v, nil), nil
 }
 
-// set reads the value p and reports whether it was odd.
-func (n *Int) set(p []byte) bool {
+// set reads the value p and reports whether it was odd (it keeps no
+// text: the arena, there for a uniform signature, is unused).
+func (n *Int) set(p []byte, _ *arena) bool {
 	n.parse(p)
 	return n.Odd
 }
@@ -187,7 +189,7 @@ func (s *String) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
-func (s *String) UnmarshalJSON(p []byte) error { s.parse(p); return nil }
+func (s *String) UnmarshalJSON(p []byte) error { s.parse(p, nil); return nil }
 
 func (s *String) read(dec *jsontext.Decoder) (odd bool, err error) {
 	v, err := dec.ReadValue()
@@ -195,16 +197,17 @@ func (s *String) read(dec *jsontext.Decoder) (odd bool, err error) {
 		*s = String{}
 		return false, err
 	}
-	return s.set(v), nil
+	return s.set(v, nil), nil
 }
 
-// set reads the value p and reports whether it was odd.
-func (s *String) set(p []byte) bool {
-	s.parse(p)
+// set reads the value p, its text kept in ar, and reports whether it was
+// odd.
+func (s *String) set(p []byte, ar *arena) bool {
+	s.parse(p, ar)
 	return s.Odd
 }
 
-func (s *String) parse(p []byte) {
+func (s *String) parse(p []byte, ar *arena) {
 	*s = String{}
 	if len(p) > 0 && (p[0] <= ' ' || p[len(p)-1] <= ' ') {
 		p = bytes.TrimSpace(p)
@@ -213,7 +216,7 @@ func (s *String) parse(p []byte) {
 	case len(p) == 0 || string(p) == "null":
 	case p[0] == '"' && len(p) >= 2 && bytes.IndexByte(p, '\\') < 0:
 		// No escapes: the decoder has already validated the document.
-		s.Value, s.Set = string(p[1:len(p)-1]), true
+		s.Value, s.Set = ar.str(p[1:len(p)-1]), true
 	case p[0] == '"':
 		v, err := jsontext.AppendUnquote(nil, p)
 		if err != nil && utf8.Valid(p) {
@@ -221,11 +224,11 @@ func (s *String) parse(p []byte) {
 			return
 		}
 		// Invalid UTF-8 is replaced by U+FFFD, as encoding/json does.
-		s.Value, s.Set = string(v), true
+		s.Value, s.Set = ar.str(v), true
 	case p[0] == '{' || p[0] == '[':
 		s.Odd = true
 	default:
-		s.Value, s.Set = string(p), true
+		s.Value, s.Set = ar.str(p), true
 	}
 }
 

@@ -17,21 +17,22 @@ func (l *Strings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		*l = Strings{}
 		return err
 	}
-	l.set(v)
+	l.set(v, nil)
 	return nil
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (l *Strings) UnmarshalJSON(p []byte) error { return fromBytes(p, l.UnmarshalJSONFrom) }
 
-// set reads the value p (checked JSON) and reports whether it was odd.
-func (l *Strings) set(p []byte) bool {
+// set reads the value p (checked JSON), its text kept in ar, and reports
+// whether it was odd.
+func (l *Strings) set(p []byte, ar *arena) bool {
 	*l = Strings{}
 	switch p[0] {
 	case '[':
 	case '"':
 		var s String
-		s.parse(p)
+		s.parse(p, ar)
 		l.Values, l.Odd, l.Present = []string{s.Value}, s.Odd, !s.Odd
 		return l.Odd
 	case 'n':
@@ -43,7 +44,7 @@ func (l *Strings) set(p []byte) bool {
 	l.Present = true
 	elements(p, 0, func(v []byte) {
 		var s String
-		s.parse(v)
+		s.parse(v, ar)
 		if !s.Set {
 			l.Odd = l.Odd || s.Odd
 			return
@@ -59,6 +60,8 @@ func (l *Strings) set(p []byte) bool {
 type List[T any, PT object[T]] struct {
 	Values []T
 	Odd    bool
+
+	spare []T // the memory of a previous decode's Values, reused
 }
 
 // object is a model decoded member by member: *T implements it.
@@ -74,17 +77,21 @@ func (l *List[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		*l = List[T, PT]{}
 		return err
 	}
-	l.set(v)
+	l.set(v, nil)
 	return nil
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (l *List[T, PT]) UnmarshalJSON(p []byte) error { return fromBytes(p, l.UnmarshalJSONFrom) }
 
-// set reads the value p (checked JSON); odd also reports odd values inside
-// its elements.
-func (l *List[T, PT]) set(p []byte) (odd bool) {
-	*l = List[T, PT]{}
+// set reads the value p (checked JSON), its text kept in ar; odd also
+// reports odd values inside its elements.
+func (l *List[T, PT]) set(p []byte, ar *arena) (odd bool) {
+	spare := l.spare
+	if spare == nil {
+		spare = l.Values
+	}
+	*l = List[T, PT]{spare: spare[:0]}
 	switch p[0] {
 	case '[':
 	case 'n':
@@ -93,10 +100,13 @@ func (l *List[T, PT]) set(p []byte) (odd bool) {
 		l.Odd = true
 		return true
 	}
-	l.Values = []T{} // present and empty, as encoding/json leaves it
+	l.Values = l.spare[:0:cap(l.spare)] // present, even empty, as encoding/json leaves it
+	if l.Values == nil {
+		l.Values = []T{}
+	}
 	eachElement(p, 0, func(at int) int {
 		var elem T
-		end, inner, err := setObject(p, at, PT(&elem))
+		end, inner, err := setObject(p, at, PT(&elem), ar)
 		if err != nil {
 			l.Odd = true
 			return end
@@ -105,5 +115,6 @@ func (l *List[T, PT]) set(p []byte) (odd bool) {
 		l.Values = append(l.Values, elem)
 		return end
 	})
+	l.spare = l.Values
 	return odd || l.Odd
 }

@@ -70,7 +70,7 @@ func quoteOrBackslash(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (ones * '"')
 	s := x ^ (ones * '\\')
-	return ((q - ones) &^ q | (s - ones) &^ s) & highs
+	return ((q-ones)&^q | (s-ones)&^s) & highs
 }
 
 // valueEnd returns the index after the value starting at b[i].

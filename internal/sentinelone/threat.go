@@ -10,6 +10,7 @@ type Threat struct {
 	AgentRealtimeInfo AgentRealtimeInfo `json:"agentRealtimeInfo"`
 
 	maybeOdd bool
+	ar       arena // the strings of the records decoded into it
 }
 
 // UnmarshalJSONFrom decodes a threat; a value that is not an object is
@@ -32,22 +33,23 @@ func (t *Threat) decodeBytes(v []byte) error {
 
 // decodeAt reads the value at b[i] into t and returns the index after it.
 func (t *Threat) decodeAt(b []byte, i int) (int, error) {
-	*t = Threat{}
-	end, odd, err := setObject(b, i, t)
+	ar := t.ar
+	*t = Threat{ar: ar}
+	end, odd, err := setObject(b, i, t, &t.ar)
 	t.maybeOdd = odd
 	return end, err
 }
 
-func (t *Threat) setMember(name, value []byte) bool {
+func (t *Threat) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "id":
-		return t.ID.set(value)
+		return t.ID.set(value, ar)
 	case "threatInfo":
 		t.ThreatInfo = ThreatInfo{}
-		return setNested(value, &t.ThreatInfo, &t.ThreatInfo.Odd)
+		return setNested(value, &t.ThreatInfo, &t.ThreatInfo.Odd, ar)
 	case "agentRealtimeInfo":
 		t.AgentRealtimeInfo = AgentRealtimeInfo{}
-		return setNested(value, &t.AgentRealtimeInfo, &t.AgentRealtimeInfo.Odd)
+		return setNested(value, &t.AgentRealtimeInfo, &t.AgentRealtimeInfo.Odd, ar)
 	}
 	return false
 }
@@ -82,32 +84,32 @@ type ThreatInfo struct {
 	Odd bool `json:"-"` // threatInfo was not an object
 }
 
-func (t *ThreatInfo) setMember(name, value []byte) bool {
+func (t *ThreatInfo) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "threatId":
-		return t.ThreatID.set(value)
+		return t.ThreatID.set(value, ar)
 	case "threatName":
-		return t.ThreatName.set(value)
+		return t.ThreatName.set(value, ar)
 	case "classification":
-		return t.Classification.set(value)
+		return t.Classification.set(value, ar)
 	case "confidenceLevel":
-		return t.ConfidenceLevel.set(value)
+		return t.ConfidenceLevel.set(value, ar)
 	case "mitigationStatus":
-		return t.MitigationStatus.set(value)
+		return t.MitigationStatus.set(value, ar)
 	case "analystVerdict":
-		return t.AnalystVerdict.set(value)
+		return t.AnalystVerdict.set(value, ar)
 	case "incidentStatus":
-		return t.IncidentStatus.set(value)
+		return t.IncidentStatus.set(value, ar)
 	case "sha1":
-		return t.SHA1.set(value)
+		return t.SHA1.set(value, ar)
 	case "filePath":
-		return t.FilePath.set(value)
+		return t.FilePath.set(value, ar)
 	case "createdAt":
-		return t.CreatedAt.set(value)
+		return t.CreatedAt.set(value, ar)
 	case "updatedAt":
-		return t.UpdatedAt.set(value)
+		return t.UpdatedAt.set(value, ar)
 	case "identifiedAt":
-		return t.IdentifiedAt.set(value)
+		return t.IdentifiedAt.set(value, ar)
 	}
 	return false
 }
@@ -123,26 +125,26 @@ type AgentRealtimeInfo struct {
 	Odd bool `json:"-"` // agentRealtimeInfo was not an object
 }
 
-func (a *AgentRealtimeInfo) setMember(name, value []byte) bool {
+func (a *AgentRealtimeInfo) setMember(name, value []byte, ar *arena) bool {
 	switch string(name) {
 	case "agentId":
-		return a.AgentID.set(value)
+		return a.AgentID.set(value, ar)
 	case "agentComputerName":
-		return a.AgentComputerName.set(value)
+		return a.AgentComputerName.set(value, ar)
 	case "agentOsType":
-		return a.AgentOSType.set(value)
+		return a.AgentOSType.set(value, ar)
 	case "siteId":
-		return a.SiteID.set(value)
+		return a.SiteID.set(value, ar)
 	case "accountId":
-		return a.AccountID.set(value)
+		return a.AccountID.set(value, ar)
 	}
 	return false
 }
 
 // setNested reads an object nested in a record; a value that is not an
 // object (null aside) leaves it empty and sets odd.
-func setNested(value []byte, m memberSetter, odd *bool) bool {
-	_, inner, err := setObject(value, 0, m)
+func setNested(value []byte, m memberSetter, odd *bool, ar *arena) bool {
+	_, inner, err := setObject(value, 0, m, ar)
 	if err != nil {
 		*odd = true
 		return true

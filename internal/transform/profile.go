@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"s1collector/internal/jsonenc"
 	"s1collector/internal/sentinelone"
 )
 
@@ -56,6 +57,30 @@ func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems 
 		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	return p.Map(&a, collected)
+}
+
+// AppendMapped maps a decoded agent and appends the event's JSON to dst, as
+// AppendJSON writes it (html: encoding/json.Marshal's escaping). It is Map
+// and AppendJSON without holding the event in an interface.
+func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
+	w := jsonenc.Writer{B: dst, HTML: html}
+	switch p {
+	case ProfileOCSF:
+		ev, problems, err := Strict(a, collected)
+		if err != nil {
+			return dst, nil, err
+		}
+		ev.AppendJSON(&w)
+		return w.B, problems, nil
+	case ProfileSekoia:
+		ev, problems, err := Sekoia(a)
+		if err != nil {
+			return dst, nil, err
+		}
+		ev.AppendJSON(&w)
+		return w.B, problems, nil
+	}
+	return dst, nil, fmt.Errorf("profile %q does not map agents", p)
 }
 
 // Map turns a decoded agent into the profile's event; for raw it is an

@@ -4,9 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/netip"
-	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,7 +54,7 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 func eventUID(f *facts) string {
 	id := *f.uid
 	if f.updated != nil {
-		return fmt.Sprintf("%s-%d", id, f.updated.UnixMilli())
+		return id + "-" + strconv.FormatInt(f.updated.UnixMilli(), 10)
 	}
 	// No updatedAt: hash what was read, which encodes deterministically.
 	state, _ := json.Marshal(f.a)
@@ -171,7 +170,26 @@ func strictAgent(f *facts) ocsf.Agent {
 	return ag
 }
 
-var macPattern = regexp.MustCompile(`^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$`)
+// isMAC reports whether m is six pairs of hex digits separated by ':' or
+// '-' (^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$).
+func isMAC(m string) bool {
+	if len(m) != 17 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if i%3 == 2 {
+			if c != ':' && c != '-' {
+				return false
+			}
+			continue
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 func validIP(s string) bool {
 	_, err := netip.ParseAddr(s)
@@ -189,7 +207,7 @@ func firstValidIP(addrs []string) string {
 
 func firstValidMAC(macs []string) string {
 	for _, m := range macs {
-		if macPattern.MatchString(m) {
+		if isMAC(m) {
 			return m
 		}
 	}

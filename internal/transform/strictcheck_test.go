@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"regexp"
 	"s1collector/internal/ocsf"
 )
 
@@ -139,6 +140,18 @@ func walkNulls(path string, v any, bad func(string, ...any)) {
 	case []any:
 		for i, e := range x {
 			walkNulls(fmt.Sprintf("%s[%d]", path, i), e, bad)
+		}
+	}
+}
+
+// macPattern is the schema's MAC address pattern, which isMAC implements.
+var macPattern = regexp.MustCompile(`^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$`)
+
+func TestIsMACIsThePattern(t *testing.T) {
+	for _, m := range []string{"bc:24:11:b4:ad:14", "BC-24-11-B4-AD-14", "bc:24-11:b4-ad:14", "bc:24:11:b4:ad:1", "bc:24:11:b4:ad:145",
+		"bc:24:11:b4:ad:1g", "bc.24.11.b4.ad.14", "", "00:25:96:FF:FE:12:34:56", "zz:zz", "bc:24:11:b4:ad:14\n", " bc:24:11:b4:ad:14"} {
+		if isMAC(m) != macPattern.MatchString(m) {
+			t.Errorf("%q: isMAC %v, pattern %v", m, isMAC(m), macPattern.MatchString(m))
 		}
 	}
 }
