@@ -42,6 +42,42 @@ type mapper struct {
 	api       sentinelone.Endpoint
 	profile   transform.Profile // for agents
 	collected func() time.Time
+	events    *slab // where mapped events are written; nil: each its own
+}
+
+// forWalk returns a mapper that packs its events in a slab of its own: one
+// per walk, as walks run concurrently.
+func (m mapper) forWalk() mapper {
+	m.events = &slab{}
+	return m
+}
+
+// slab packs mapped events into shared blocks: one allocation per 64 KiB
+// of events instead of a growing buffer per event. A block is only ever
+// appended to, so an event's bytes stay as they were written; an event
+// kept alive keeps its block alive.
+type slab struct{ block []byte }
+
+const (
+	slabBlock = 64 << 10
+	slabRoom  = 4 << 10 // room an event will likely need
+)
+
+// write appends what f writes and returns it.
+func (s *slab) write(f func(dst []byte) ([]byte, error)) ([]byte, error) {
+	if s == nil {
+		return f(make([]byte, 0, slabRoom))
+	}
+	if cap(s.block)-len(s.block) < slabRoom {
+		s.block = make([]byte, 0, slabBlock)
+	}
+	start := len(s.block)
+	b, err := f(s.block)
+	if err != nil {
+		return nil, err
+	}
+	s.block = b
+	return b[start:len(b):len(b)], nil
 }
 
 // read takes id and time from the record's model and maps agents to their
@@ -91,7 +127,11 @@ func (m mapper) recordOf(rec sentinelone.Record) (record, error) {
 }
 
 func (m mapper) mapAgent(r record, a *sentinelone.Agent) (record, error) {
-	body, problems, err := m.profile.AppendMapped(nil, a, m.collected(), true) // as encoding/json.Marshal writes it
+	var problems []string
+	body, err := m.events.write(func(dst []byte) (b []byte, err error) {
+		b, problems, err = m.profile.AppendMapped(dst, a, m.collected(), true) // as encoding/json.Marshal writes it
+		return b, err
+	})
 	if err != nil {
 		return record{}, err
 	}

@@ -85,7 +85,7 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 		}
 		return res, s.finish(ctx, cp, &res)
 	}
-	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now), Map: m.each}
+	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now), Map: m.forWalk().each}
 	for page, err := range s.Lister.Pages(ctx, req) {
 		if err != nil {
 			return res, err
