@@ -44,14 +44,15 @@ func TestEncodingMatchesEncodingJSON(t *testing.T) {
 				continue
 			}
 			want, _ := json.Marshal(ev)
-			if got := AppendJSON(nil, ev, true); !bytes.Equal(got, want) {
+			if got, _, _ := p.AppendMapped(nil, &a, collected, true); !bytes.Equal(got, want) {
 				t.Fatalf("record %d, %s, escaped: differs from encoding/json\ngot  %s\nwant %s", i, p, got, want)
 			}
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
 			enc.SetEscapeHTML(false)
 			_ = enc.Encode(ev)
-			if got, want := AppendJSON(nil, ev, false), strings.TrimSuffix(buf.String(), "\n"); string(got) != want {
+			got, _, _ := p.AppendMapped(nil, &a, collected, false)
+			if want := strings.TrimSuffix(buf.String(), "\n"); string(got) != want {
 				t.Fatalf("record %d, %s: differs from encoding/json\ngot  %s\nwant %s", i, p, got, want)
 			}
 			n++

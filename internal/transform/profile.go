@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"s1collector/internal/jsonenc"
 	"s1collector/internal/sentinelone"
 )
@@ -42,26 +40,10 @@ func joinProfiles() string {
 	return strings.Join(names, ", ")
 }
 
-// MapAgent decodes one agent record and maps it (raw: returns the record
-// as it is when it is JSON). It is for callers holding one record's bytes;
-// streams decode with Reader.NextInto and call Map.
-func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems []string, err error) {
-	if p == ProfileRaw {
-		if !jsontext.Value(raw).IsValid(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)) {
-			return nil, nil, fmt.Errorf("not valid JSON")
-		}
-		return jsontext.Value(raw), nil, nil
-	}
-	var a sentinelone.Agent
-	if err := sentinelone.Unmarshal(raw, &a); err != nil {
-		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
-	}
-	return p.Map(&a, collected)
-}
-
-// AppendMapped maps a decoded agent and appends the event's JSON to dst, as
-// AppendJSON writes it (html: encoding/json.Marshal's escaping). It is Map
-// and AppendJSON without holding the event in an interface.
+// AppendMapped maps a decoded agent and appends the event's JSON to dst,
+// byte for byte as encoding/json writes it: with html, as Marshal does (<,
+// > and & escaped); without, as an Encoder with SetEscapeHTML(false) does
+// (without its newline).
 func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
 	w := jsonenc.Writer{B: dst, HTML: html}
 	switch p {
