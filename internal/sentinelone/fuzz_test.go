@@ -16,6 +16,20 @@ import (
 	"s1collector/internal/sentinelone"
 )
 
+// oddAgents are records with every kind of value the lenient types
+// tolerate, for the differential tests and as fuzz seeds.
+var oddAgents = []string{
+	`{"id":"1","networkInterfaces":[]}`,
+	`{"id":"2","networkInterfaces":null,"ipv4Addresses":[],"macAddresses":null}`,
+	`{"id":3,"isActive":"yes","isUpToDate":"no","infected":"NO","firewallEnabled":" TRUE ","encryptedApplications":"null","isDecommissioned":1,"isUninstalled":0}`,
+	`{"id":"4","isActive":"","isPendingUninstall":{},"cpuCount":"4.0","coreCount":4.5,"totalMemory":"1e3","activeThreats":"-2","threatCount":"lots"}`,
+	`{"id":"5","activeDirectory":"x","ipv4Addresses":"10.0.0.1","ipv6Addresses":[null,1,{},"::1"],"macAddresses":[true,"aa"]}`,
+	`{"id":"6","networkInterfaces":[null,1,{"inet":"10.0.0.2","inet6":[],"physical":5},{"name":{"x":1}}],"activeDirectory":null}`,
+	`{"id":"7","computerName":"a\"b\u00e9\\","domain":123,"osName":true,"serialNumber":[],"updatedAt":"2026-01-01T00:00:00Z"}`,
+	"{\"id\":\"8\",\"computerName\":\"bad \xff utf-8\",\"domain\":\"esc \\u00e9 \xfe\",\"c\\u006fmputerName\":\"escaped key\"}",
+	`{"id":"9","id":"10","cpuCount":1,"cpuCount":"x"}`,
+}
+
 // FuzzDecodePage feeds arbitrary bodies to the page decoder the client runs
 // for every page, with each endpoint's models: nothing may panic, every
 // record keeps its bytes, and every object decodes exactly as the
@@ -29,6 +43,7 @@ func FuzzDecodePage(f *testing.F) {
 	f.Add([]byte(`{"data":[{"threatInfo":[],"agentRealtimeInfo":"x"}],"pagination":{"nextCursor":null}}`))
 	f.Add([]byte(`{"data":[{"id":"a\u00e9\"","isActive":" TRUE ","totalMemory":"1e3","id":"2"}, 5, null],"pagination":{}}`))
 	f.Add([]byte(`<html><head><title>429 Too Many Requests</title></head></html>`))
+	f.Add(pageOf(oddAgents...))
 	f.Add([]byte(`{"data":[{"id":"1"},{"id"`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, ep := range sentinelone.Endpoints {
@@ -71,6 +86,10 @@ func TestDecoderMatchesReference(t *testing.T) {
 	bodies[sentinelone.Agents] = append(bodies[sentinelone.Agents], pageBody(t, emu, "agents?limit=1000"))
 	bodies[sentinelone.Activities] = append(bodies[sentinelone.Activities], pageBody(t, emu, "activities?limit=1000"))
 	bodies[sentinelone.Threats] = append(bodies[sentinelone.Threats], pageBody(t, emu, "threats?limit=1000"))
+	bodies[sentinelone.Agents] = append(bodies[sentinelone.Agents], pageOf(oddAgents...))
+	bodies[sentinelone.Threats] = append(bodies[sentinelone.Threats], pageOf(`{"id":"t","threatInfo":"x","agentRealtimeInfo":[]}`,
+		`{"id":"u","threatInfo":{"updatedAt":5,"threatName":{}},"agentRealtimeInfo":{"agentId":7}}`))
+	bodies[sentinelone.Activities] = append(bodies[sentinelone.Activities], pageOf(`{"id":"a","activityType":"27","data":{"x":[1]},"createdAt":7}`))
 	n := 0
 	for ep, list := range bodies {
 		for _, body := range list {
@@ -197,6 +216,10 @@ func envelopeOK(body []byte) bool {
 		}
 	}
 	return true
+}
+
+func pageOf(records ...string) []byte {
+	return []byte(`{"data":[` + strings.Join(records, ",") + `],"pagination":{"nextCursor":null}}`)
 }
 
 func wrap(record []byte) []byte {
