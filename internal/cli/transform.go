@@ -11,7 +11,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/spf13/cobra"
 
 	"s1collector/internal/sentinelone"
@@ -107,7 +106,9 @@ func convert(in io.Reader, out io.Writer, errOut io.Writer, p transform.Profile,
 	var a sentinelone.Agent
 	var line []byte
 	for {
-		ev, problems, err := next(r, &a, p, collected)
+		var problems []string
+		var err error
+		line, problems, err = next(line[:0], r, &a, p, collected)
 		if errors.Is(err, io.EOF) {
 			return st, nil
 		}
@@ -115,9 +116,10 @@ func convert(in io.Reader, out io.Writer, errOut io.Writer, p transform.Profile,
 		if p != transform.ProfileRaw && a.ID.Value != "" && !errors.Is(err, transform.ErrNotObject) {
 			where += " (id " + a.ID.Value + ")"
 		}
-		if err != nil && errors.Is(err, errRecord) {
+		var skip skipped
+		if errors.As(err, &skip) {
 			st.skipped++
-			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, errors.Unwrap(err))
+			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, skip.err)
 			continue
 		}
 		if err != nil {
@@ -129,9 +131,6 @@ func convert(in io.Reader, out io.Writer, errOut io.Writer, p transform.Profile,
 		if len(problems) > 0 {
 			st.dropped++
 		}
-		if line, err = appendLine(line[:0], ev); err != nil {
-			return st, err
-		}
 		if _, err := out.Write(line); err != nil {
 			return st, fmt.Errorf("write event: %w", err)
 		}
@@ -139,55 +138,41 @@ func convert(in io.Reader, out io.Writer, errOut io.Writer, p transform.Profile,
 	}
 }
 
-// appendLine writes an event as one line of NDJSON: mapped events as
-// encoding/json writes them, without HTML escaping; raw records compacted.
-func appendLine(dst []byte, ev any) ([]byte, error) {
-	if line, ok := ev.(mappedLine); ok {
-		return append(append(dst, line...), '\n'), nil
-	}
-	if raw, ok := ev.(jsontext.Value); ok {
-		buf := bytes.NewBuffer(dst)
-		if err := json.Compact(buf, raw); err != nil {
-			return dst, fmt.Errorf("write event: %w", err)
-		}
-		return append(buf.Bytes(), '\n'), nil
-	}
-	return append(transform.AppendJSON(dst, ev, false), '\n'), nil
-}
-
-// errRecord marks an error of one record: it is skipped, reading goes on.
-var errRecord = errors.New("record skipped")
-
-// next reads and maps the next record: raw keeps its bytes, the other
-// profiles decode it into a once.
-func next(r *transform.Reader, a *sentinelone.Agent, p transform.Profile, collected time.Time) (any, []string, error) {
+// next reads the next record and appends its line of NDJSON to dst: raw
+// keeps the record (compacted), the other profiles decode it into a, once,
+// and write the event as encoding/json does, without HTML escaping. An
+// error of this record alone is a skipped.
+func next(dst []byte, r *transform.Reader, a *sentinelone.Agent, p transform.Profile, collected time.Time) ([]byte, []string, error) {
 	if p == transform.ProfileRaw {
 		raw, err := r.Next()
-		return raw, nil, err
+		if err != nil {
+			return dst, nil, err
+		}
+		buf := bytes.NewBuffer(dst)
+		if err := json.Compact(buf, raw); err != nil {
+			return dst, nil, fmt.Errorf("write event: %w", err)
+		}
+		return append(buf.Bytes(), '\n'), nil, nil
 	}
 	err := r.NextInto(a)
 	if errors.Is(err, transform.ErrNotObject) {
-		return nil, nil, recordError{err}
+		return dst, nil, skipped{err}
 	}
 	if err != nil {
-		return nil, nil, err
+		return dst, nil, err
 	}
-	line, problems, err := p.AppendMapped(nil, a, collected, false)
+	line, problems, err := p.AppendMapped(dst, a, collected, false)
 	if err != nil {
-		return nil, nil, recordError{err}
+		return dst, nil, skipped{err}
 	}
-	return mappedLine(line), problems, nil
+	return append(line, '\n'), problems, nil
 }
 
-// mappedLine is an event already written as JSON.
-type mappedLine []byte
+// skipped is the error of one record, which is skipped; reading goes on.
+type skipped struct{ err error }
 
-// recordError is an error of one record.
-type recordError struct{ err error }
-
-func (e recordError) Error() string        { return e.err.Error() }
-func (e recordError) Unwrap() error        { return e.err }
-func (e recordError) Is(target error) bool { return target == errRecord }
+func (e skipped) Error() string { return e.err.Error() }
+func (e skipped) Unwrap() error { return e.err }
 
 func openIn(cmd *cobra.Command, path string) (io.Reader, func(), error) {
 	if path == "-" {
