@@ -24,6 +24,7 @@ var forbidden = []struct {
 	{"s1collector/internal/pipeline", []string{"internal/output/", "internal/collector", "internal/config", "internal/server", "internal/cli"},
 		"the pipeline knows no output's wire rules and no configuration file"},
 	{"s1collector/internal/jsonenc", []string{"s1collector/internal/"}, "jsonenc writes JSON and knows nothing of the domain"},
+	{"s1collector/internal/buildinfo", []string{"s1collector/internal/"}, "build information is a leaf any package may read"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
 }
