@@ -164,6 +164,12 @@ func (w *Writer) Any(v any) {
 		w.Int(int64(v))
 	case []string:
 		w.Strings(v)
+	case *string:
+		w.StringPtr(v)
+	case *bool:
+		w.BoolPtr(v)
+	case *int64:
+		w.IntPtr(v)
 	case map[string]any:
 		w.Map(v)
 	case Appender:

@@ -38,7 +38,8 @@ func TestValuesAsEncodingJSON(t *testing.T) {
 	type other struct {
 		A string `json:"a"`
 	}
-	v := map[string]any{"z": int64(-7), "a": true, "m": []string{"x<y"}, "n": nil, "s": "s&t", "i": 3,
+	str, yes, n := "p<q", true, int64(300)
+	v := map[string]any{"ps": &str, "pb": &yes, "pi": &n, "pn": (*string)(nil), "z": int64(-7), "a": true, "m": []string{"x<y"}, "n": nil, "s": "s&t", "i": 3,
 		"o": other{A: "<"}, "l": []string(nil), "k": map[string]any{"b": 1, "a": "2"}}
 	for _, html := range []bool{true, false} {
 		var buf bytes.Buffer

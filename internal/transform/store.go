@@ -10,8 +10,8 @@ import (
 // an agent allocates once rather than once per field. The pointers stay
 // valid as long as the facts do, and so do the events built from them.
 type store struct {
-	strs  [24]string
-	ints  [8]int64
+	strs  [32]string
+	ints  [10]int64
 	bools [8]bool
 	times [4]time.Time
 	ns    int

@@ -43,14 +43,15 @@ func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 		if id, ok := interfaceType(nic.Name.Value); ok {
 			base.TypeID, base.Type = &id, ocsf.InterfaceTypeCaption(id)
 		}
-		ips := append(append([]string{}, nic.Inet.Values...), nic.Inet6.Values...)
 		added := false
-		for _, ip := range ips {
-			if validIP(ip) {
-				n := base
-				n.IP = ip
-				add(n)
-				added = true
+		for _, list := range [2][]string{nic.Inet.Values, nic.Inet6.Values} {
+			for _, ip := range list {
+				if validIP(ip) {
+					n := base
+					n.IP = ip
+					add(n)
+					added = true
+				}
 			}
 		}
 		if !added {
@@ -87,18 +88,20 @@ func interfaceType(name string) (int, bool) {
 func strictEnrichment(f *facts, uid string) (ocsf.Enrichment, bool) {
 	data := make(map[string]any, 10)
 	put := func(k string, v any) {
+		// The pointers go in as they are: they write as their values and
+		// need no allocation of their own (the facts hold what they point at).
 		switch p := v.(type) {
 		case *bool:
 			if p != nil {
-				data[k] = *p
+				data[k] = p
 			}
 		case *string:
 			if p != nil {
-				data[k] = *p
+				data[k] = p
 			}
 		case *int64:
 			if p != nil {
-				data[k] = *p
+				data[k] = p
 			}
 		}
 	}
@@ -111,7 +114,7 @@ func strictEnrichment(f *facts, uid string) (ocsf.Enrichment, bool) {
 	put("is_firewall_enabled", f.firewall)
 	put("is_tamper_protected", f.tamper)
 	if f.lastIn != nil {
-		data["last_incident_time"] = f.lastIn.UnixMilli()
+		data["last_incident_time"] = f.keepInt(f.lastIn.UnixMilli())
 	}
 	if uid == "" || len(data) == 0 {
 		return ocsf.Enrichment{}, false
@@ -133,7 +136,7 @@ func strictUnmapped(f *facts) map[string]any {
 		{"deviceType", a.Type}, {"registeredAt", a.RegisteredAt},
 	} {
 		if kv.v.Set && kv.v.Value != "" {
-			u[kv.k] = kv.v.Value
+			u[kv.k] = f.keep(kv.v.Value) // a *string writes as its string; it needs no allocation of its own
 		}
 	}
 	for _, kv := range [...]struct {
