@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Appender is a value that writes itself as JSON.
@@ -119,33 +120,35 @@ func (w *Writer) Map(m map[string]any) {
 		w.Null()
 		return
 	}
-	var buf [32]string
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
+	var buf [32]member // the maps of events are small
+	members := buf[:0]
+	for k, v := range m {
+		members = append(members, member{k, v})
 	}
-	if len(keys) <= len(buf) {
-		insertionSort(keys) // the maps of events are small
+	if len(members) <= len(buf) {
+		for i := 1; i < len(members); i++ {
+			for j := i; j > 0 && members[j].key < members[j-1].key; j-- {
+				members[j], members[j-1] = members[j-1], members[j]
+			}
+		}
 	} else {
-		slices.Sort(keys)
+		slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	}
 	w.BeginObject()
-	for _, k := range keys {
+	for _, mb := range members {
 		w.sep()
-		w.B = appendString(w.B, k, w.HTML)
+		w.B = appendString(w.B, mb.key, w.HTML)
 		w.B = append(w.B, ':')
 		w.more = false
-		w.Any(m[k])
+		w.Any(mb.value)
 	}
 	w.EndObject()
 }
 
-func insertionSort(keys []string) {
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
+// member is one entry of a map, for sorting.
+type member struct {
+	key   string
+	value any
 }
 
 // Any writes the values events carry in maps; anything else goes through
