@@ -49,9 +49,10 @@ func newModel(endpoint Endpoint) interface {
 }
 
 // DecodePage reads a list envelope {"data":[…],"pagination":{…}} and the
-// records in it, as models of endpoint ("" keeps them raw), in one pass. It
-// fails when the body is not that shape; a record that is not an object, or
-// whose fields have odd types, is kept for the caller to judge.
+// records in it, as models of endpoint ("" keeps them raw), each decoded
+// once. It fails when the body is not JSON of that shape; a record that is
+// not an object, or whose fields have odd types, is kept for the caller to
+// judge.
 func DecodePage(endpoint Endpoint, body []byte) (*Page, error) {
 	return decoding{models: endpoint}.page(body)
 }
