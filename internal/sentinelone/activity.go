@@ -21,35 +21,17 @@ type Activity struct {
 	AccountID          String         `json:"accountId"`
 	Data               jsontext.Value `json:"data"` // as it came, any JSON
 
-	maybeOdd bool
-	ar       arena // the strings of the records decoded into it
+	state
 }
 
 // UnmarshalJSONFrom decodes an activity; a value that is not an object is
-// skipped and reported as an error, null leaves the activity empty.
-func (a *Activity) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		*a = Activity{}
-		return err
-	}
-	return a.decodeBytes(v)
-}
-
-// decodeBytes reads the value v (checked JSON) into a, as
-// UnmarshalJSONFrom.
-func (a *Activity) decodeBytes(v []byte) error {
-	_, err := a.decodeAt(v, 0)
-	return err
-}
+// skipped and reported as an error, null leaves it empty.
+func (a *Activity) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return readModel(dec, a.decodeAt) }
 
 // decodeAt reads the value at b[i] into a and returns the index after it.
 func (a *Activity) decodeAt(b []byte, i int) (int, error) {
-	ar := a.ar
-	*a = Activity{ar: ar}
-	end, odd, err := setObject(b, i, a, &a.ar)
-	a.maybeOdd = odd
-	return end, err
+	*a = Activity{state: a.state}
+	return a.state.decode(b, i, a)
 }
 
 func (a *Activity) setMember(name, value []byte, ar *arena) bool {
@@ -86,9 +68,4 @@ func (a *Activity) setMember(name, value []byte, ar *arena) bool {
 func (a *Activity) Key() (id, at String) { return a.ID, a.CreatedAt }
 
 // OddFields names the fields whose values were present but unreadable.
-func (a *Activity) OddFields() []string {
-	if !a.maybeOdd {
-		return nil
-	}
-	return OddFields(a)
-}
+func (a *Activity) OddFields() []string { return a.state.oddFields(a) }

@@ -74,8 +74,7 @@ type Agent struct {
 	CreatedDate               String  `json:"createdDate"`
 	UpdatedDate               String  `json:"updatedDate"`
 
-	maybeOdd bool
-	ar       arena // the strings of the records decoded into it // some member was odd when decoded: OddFields looks
+	state
 }
 
 // NetworkInterface is one element of an agent's networkInterfaces.

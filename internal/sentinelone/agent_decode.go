@@ -3,34 +3,18 @@ package sentinelone
 import "github.com/go-json-experiment/json/jsontext"
 
 // UnmarshalJSONFrom decodes an agent; a value that is not an object is
-// skipped and reported as an error, null leaves the agent empty.
-func (a *Agent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		*a = Agent{}
-		return err
-	}
-	return a.decodeBytes(v)
-}
-
-// decodeBytes reads the value v (checked JSON) into a, as
-// UnmarshalJSONFrom.
-func (a *Agent) decodeBytes(v []byte) error {
-	_, err := a.decodeAt(v, 0)
-	return err
-}
+// skipped and reported as an error, null leaves it empty.
+func (a *Agent) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return readModel(dec, a.decodeAt) }
 
 // decodeAt reads the value at b[i] into a and returns the index after it.
 func (a *Agent) decodeAt(b []byte, i int) (int, error) {
-	ar, nics := a.ar, a.NetworkInterfaces.spare
+	st, nics := a.state, a.NetworkInterfaces.spare
 	if nics == nil {
 		nics = a.NetworkInterfaces.Values
 	}
-	*a = Agent{ar: ar}
+	*a = Agent{state: st}
 	a.NetworkInterfaces.spare = nics[:0] // a reused agent reuses its list's memory, as encoding/json does
-	end, odd, err := setObject(b, i, a, &a.ar)
-	a.maybeOdd = odd
-	return end, err
+	return a.state.decode(b, i, a)
 }
 
 func (a *Agent) setMember(name, value []byte, ar *arena) bool {
@@ -183,9 +167,4 @@ func (a *Agent) setActiveDirectory(value []byte, ar *arena) {
 func (a *Agent) Key() (id, at String) { return a.ID, a.UpdatedAt }
 
 // OddFields names the fields whose values were present but unreadable.
-func (a *Agent) OddFields() []string {
-	if !a.maybeOdd {
-		return nil
-	}
-	return OddFields(a)
-}
+func (a *Agent) OddFields() []string { return a.state.oddFields(a) }

@@ -40,6 +40,38 @@ func Unmarshal(b []byte, v any) error {
 	return json.Unmarshal(b, v, decodeOptions)
 }
 
+// state is what a model keeps beside its fields between decodes.
+type state struct {
+	maybeOdd bool  // some member was odd when decoded: OddFields looks
+	ar       arena // the strings of the records decoded into the model
+}
+
+// decode reads the value at b[i] into m, whose fields the caller has just
+// cleared, and returns the index after it.
+func (st *state) decode(b []byte, i int, m memberSetter) (int, error) {
+	end, odd, err := setObject(b, i, m, &st.ar)
+	st.maybeOdd = odd
+	return end, err
+}
+
+// oddFields is OddFields of the model m, when its decode saw something odd.
+func (st *state) oddFields(m any) []string {
+	if !st.maybeOdd {
+		return nil
+	}
+	return OddFields(m)
+}
+
+// readModel reads one value from dec into a model with decodeAt.
+func readModel(dec *jsontext.Decoder, decodeAt func(b []byte, i int) (int, error)) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	_, err = decodeAt(v, 0)
+	return err
+}
+
 // errNotObject is what a model's decoder reports for a value that is not a
 // JSON object (the value is skipped).
 var errNotObject = errors.New("not a JSON object")

@@ -9,35 +9,17 @@ type Threat struct {
 	ThreatInfo        ThreatInfo        `json:"threatInfo"`
 	AgentRealtimeInfo AgentRealtimeInfo `json:"agentRealtimeInfo"`
 
-	maybeOdd bool
-	ar       arena // the strings of the records decoded into it
+	state
 }
 
 // UnmarshalJSONFrom decodes a threat; a value that is not an object is
-// skipped and reported as an error, null leaves the threat empty.
-func (t *Threat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		*t = Threat{}
-		return err
-	}
-	return t.decodeBytes(v)
-}
-
-// decodeBytes reads the value v (checked JSON) into t, as
-// UnmarshalJSONFrom.
-func (t *Threat) decodeBytes(v []byte) error {
-	_, err := t.decodeAt(v, 0)
-	return err
-}
+// skipped and reported as an error, null leaves it empty.
+func (t *Threat) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return readModel(dec, t.decodeAt) }
 
 // decodeAt reads the value at b[i] into t and returns the index after it.
 func (t *Threat) decodeAt(b []byte, i int) (int, error) {
-	ar := t.ar
-	*t = Threat{ar: ar}
-	end, odd, err := setObject(b, i, t, &t.ar)
-	t.maybeOdd = odd
-	return end, err
+	*t = Threat{state: t.state}
+	return t.state.decode(b, i, t)
 }
 
 func (t *Threat) setMember(name, value []byte, ar *arena) bool {
@@ -59,12 +41,7 @@ func (t *Threat) setMember(name, value []byte, ar *arena) bool {
 func (t *Threat) Key() (id, at String) { return t.ID, t.ThreatInfo.UpdatedAt }
 
 // OddFields names the fields whose values were present but unreadable.
-func (t *Threat) OddFields() []string {
-	if !t.maybeOdd {
-		return nil
-	}
-	return OddFields(t)
-}
+func (t *Threat) OddFields() []string { return t.state.oddFields(t) }
 
 // ThreatInfo is the threatInfo object of a threat.
 type ThreatInfo struct {

@@ -20,50 +20,28 @@ type store struct {
 	nt    int
 }
 
+// keepIn copies v into the next free slot and returns its address; when
+// all are taken, into a new allocation (v itself must not escape, or every
+// call would allocate).
+func keepIn[T any](slots []T, n *int, v T) *T {
+	if *n == len(slots) {
+		p := new(T)
+		*p = v
+		return p
+	}
+	slots[*n] = v
+	*n++
+	return &slots[*n-1]
+}
+
 // keep returns a pointer to a copy of v.
-func (s *store) keep(v string) *string {
-	if s.ns == len(s.strs) {
-		p := new(string) // full: v itself must not escape, or every call allocates
-		*p = v
-		return p
-	}
-	s.strs[s.ns] = v
-	s.ns++
-	return &s.strs[s.ns-1]
-}
+func (s *store) keep(v string) *string { return keepIn(s.strs[:], &s.ns, v) }
 
-func (s *store) keepInt(v int64) *int64 {
-	if s.ni == len(s.ints) {
-		p := new(int64) // full: v itself must not escape, or every call allocates
-		*p = v
-		return p
-	}
-	s.ints[s.ni] = v
-	s.ni++
-	return &s.ints[s.ni-1]
-}
+func (s *store) keepInt(v int64) *int64 { return keepIn(s.ints[:], &s.ni, v) }
 
-func (s *store) keepBool(v bool) *bool {
-	if s.nb == len(s.bools) {
-		p := new(bool) // full: v itself must not escape, or every call allocates
-		*p = v
-		return p
-	}
-	s.bools[s.nb] = v
-	s.nb++
-	return &s.bools[s.nb-1]
-}
+func (s *store) keepBool(v bool) *bool { return keepIn(s.bools[:], &s.nb, v) }
 
-func (s *store) keepTime(v time.Time) *time.Time {
-	if s.nt == len(s.times) {
-		p := new(time.Time) // full: v itself must not escape, or every call allocates
-		*p = v
-		return p
-	}
-	s.times[s.nt] = v
-	s.nt++
-	return &s.times[s.nt-1]
-}
+func (s *store) keepTime(v time.Time) *time.Time { return keepIn(s.times[:], &s.nt, v) }
 
 // str is v's value, or nil when unset.
 func (s *store) str(v sentinelone.String) *string {
