@@ -57,8 +57,40 @@ func FuzzDecodePage(f *testing.F) {
 			for i, r := range page.Records {
 				checkRecord(t, ep, i, r)
 			}
+			checkReuse(t, ep, body, page)
 		}
 	})
+}
+
+// checkReuse decodes the body again as the pipeline does, one model reused
+// for every record, and compares each record with its fresh decode.
+func checkReuse(t *testing.T, ep sentinelone.Endpoint, body []byte, fresh *sentinelone.Page) {
+	t.Helper()
+	type seen struct {
+		raw, model string
+		odd        []string
+	}
+	reused, err := sentinelone.DecodePageWith(ep, body, func(r sentinelone.Record) any {
+		s := seen{raw: string(r.Raw)}
+		if r.Model != nil {
+			b, _ := json.Marshal(r.Model)
+			s.model, s.odd = string(b), r.Model.OddFields()
+		}
+		return s
+	})
+	if err != nil || len(reused.Records) != len(fresh.Records) {
+		t.Fatalf("%s: decoded again with a reused model: %v, %d records of %d", ep, err, len(reused.Records), len(fresh.Records))
+	}
+	for i, r := range reused.Records {
+		got, want := r.Value.(seen), seen{raw: string(fresh.Records[i].Raw)}
+		if m := fresh.Records[i].Model; m != nil {
+			b, _ := json.Marshal(m)
+			want.model, want.odd = string(b), m.OddFields()
+		}
+		if got.raw != want.raw || got.model != want.model || !slices.Equal(got.odd, want.odd) {
+			t.Fatalf("%s record %d decodes differently into a reused model:\ngot  %+v\nwant %+v", ep, i, got, want)
+		}
+	}
 }
 
 // TestDecoderMatchesReference: real payloads, the emulator's fleet with and
@@ -101,6 +133,7 @@ func TestDecoderMatchesReference(t *testing.T) {
 				checkRecord(t, ep, i, r)
 				n++
 			}
+			checkReuse(t, ep, body, page)
 		}
 	}
 	if n < 600 {
