@@ -94,12 +94,21 @@ func setObject(b []byte, i int, m memberSetter, ar *arena) (end int, odd bool, e
 	default:
 		return valueEnd(b, i), false, errNotObject
 	}
-	end = members(b, i, func(name, value []byte) {
-		if m.setMember(name, value, ar) {
+	it := newObjectIter(b, i)
+	for {
+		name, escaped, at, ok := it.next()
+		if !ok {
+			return it.end(), odd, nil
+		}
+		end := valueEnd(b, at)
+		if escaped {
+			name = unescapeName(name)
+		}
+		if m.setMember(name, b[at:end], ar) {
 			odd = true
 		}
-	})
-	return end, odd, nil
+		it.done(end)
+	}
 }
 
 // unescapeName unquotes a member name that holds escapes; invalid UTF-8

@@ -111,21 +111,54 @@ func compositeEnd(b []byte, i int) int {
 	return i
 }
 
+// objectIter walks the members of an object: next reads a member's name
+// and says where its value starts; the caller finds the value's end and
+// hands it to done. After the last member, end is the index after the
+// object.
+type objectIter struct {
+	b []byte
+	i int
+}
+
+func newObjectIter(b []byte, i int) objectIter { return objectIter{b, wsEnd(b, i+1)} }
+
+// next reads the next member's name (raw, without its quotes; escaped says
+// whether it holds escapes) and returns where its value starts; ok is
+// false after the last member.
+func (it *objectIter) next() (name []byte, escaped bool, at int, ok bool) {
+	b, i := it.b, it.i
+	if i >= len(b) || b[i] != '"' {
+		return nil, false, 0, false
+	}
+	end, esc := stringEnd(b, i)
+	return b[i+1 : end-1], esc, wsEnd(b, wsEnd(b, end)+1), true // past the colon
+}
+
+// done moves past the value that ended at end, and its comma.
+func (it *objectIter) done(end int) {
+	b := it.b
+	if end = wsEnd(b, end); end < len(b) && b[end] == ',' {
+		end = wsEnd(b, end+1)
+	}
+	it.i = end
+}
+
+// end is the index after the object, once next has returned false.
+func (it *objectIter) end() int { return it.i + 1 }
+
 // eachMember calls f with the name (raw, without its quotes; escaped says
 // whether it holds escapes) and the value's start of each member of the
 // object at b[i]; f returns the index after the value. eachMember returns
 // the index after the object.
 func eachMember(b []byte, i int, f func(name []byte, escaped bool, at int) (end int)) int {
-	for i = wsEnd(b, i+1); i < len(b) && b[i] == '"'; {
-		end, esc := stringEnd(b, i)
-		name := b[i+1 : end-1]
-		i = wsEnd(b, end)
-		i = f(name, esc, wsEnd(b, i+1)) // past the colon
-		if i = wsEnd(b, i); i < len(b) && b[i] == ',' {
-			i = wsEnd(b, i+1)
+	it := newObjectIter(b, i)
+	for {
+		name, esc, at, ok := it.next()
+		if !ok {
+			return it.end()
 		}
+		it.done(f(name, esc, at))
 	}
-	return i + 1 // past the '}'
 }
 
 // eachElement calls f with the start of each element of the array at b[i];
