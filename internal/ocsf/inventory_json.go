@@ -5,11 +5,13 @@ import "s1collector/internal/jsonenc"
 // The types of this file write themselves as encoding/json would, field
 // for field and omitempty for omitempty, without reflection: a Device
 // Inventory Info event is written per agent. transform's
-// TestEncodingMatchesEncodingJSON holds them to encoding/json.
+// TestEncodingMatchesEncodingJSON holds them to encoding/json; a field added
+// to one of these types must be added here too (the test fails until it
+// is).
 
-// AppendJSON writes the InventoryInfo as encoding/json does.
-func (v *InventoryInfo) AppendJSON(w *jsonenc.Writer) {
-	w.BeginObject()
+// appendMembers writes the Header's members, which encoding/json writes
+// inline where the Header is embedded.
+func (v *Header) appendMembers(w *jsonenc.Writer) {
 	w.KeyInt("activity_id", int64(v.ActivityID))
 	w.KeyString("activity_name", v.ActivityName)
 	w.KeyInt("category_uid", int64(v.CategoryUID))
@@ -21,8 +23,15 @@ func (v *InventoryInfo) AppendJSON(w *jsonenc.Writer) {
 	w.KeyInt("severity_id", int64(v.SeverityID))
 	w.KeyString("severity", v.Severity)
 	w.KeyInt("time", v.Time)
+	w.OmitString("message", v.Message)
 	w.Key("metadata")
 	v.Metadata.AppendJSON(w)
+}
+
+// AppendJSON writes the InventoryInfo as encoding/json does.
+func (v *InventoryInfo) AppendJSON(w *jsonenc.Writer) {
+	w.BeginObject()
+	v.Header.appendMembers(w)
 	w.Key("device")
 	v.Device.AppendJSON(w)
 	if len(v.Enrichments) > 0 {
@@ -48,6 +57,11 @@ func (v *Metadata) AppendJSON(w *jsonenc.Writer) {
 	w.OmitString("log_provider", v.LogProvider)
 	w.OmitString("original_time", v.OriginalTime)
 	w.OmitInt("modified_time", v.ModifiedTime)
+	w.OmitString("event_code", v.EventCode)
+	if len(v.Profiles) > 0 {
+		w.Key("profiles")
+		w.Strings(v.Profiles)
+	}
 	w.EndObject()
 }
 
@@ -58,6 +72,17 @@ func (v *Product) AppendJSON(w *jsonenc.Writer) {
 	w.OmitString("vendor_name", v.VendorName)
 	w.OmitString("version", v.Version)
 	w.OmitString("uid", v.UID)
+	if v.Feature != nil {
+		w.Key("feature")
+		v.Feature.AppendJSON(w)
+	}
+	w.EndObject()
+}
+
+// AppendJSON writes the Feature as encoding/json does.
+func (v *Feature) AppendJSON(w *jsonenc.Writer) {
+	w.BeginObject()
+	w.KeyString("name", v.Name)
 	w.EndObject()
 }
 
@@ -200,6 +225,13 @@ func (v *User) AppendJSON(w *jsonenc.Writer) {
 	w.OmitString("uid", v.UID)
 	w.OmitString("name", v.Name)
 	w.OmitString("full_name", v.FullName)
+	w.OmitString("email_addr", v.EmailAddr)
+	w.OmitString("domain", v.Domain)
+	if v.TypeID != nil {
+		w.Key("type_id")
+		w.Int(int64(*v.TypeID))
+	}
+	w.OmitString("type", v.Type)
 	w.EndObject()
 }
 

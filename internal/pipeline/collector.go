@@ -79,6 +79,11 @@ func Stopping(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// Disabled reports whether a cycle's error means the console's scope lacks
+// what the stream reads (a 403 "Custom Rules not enabled" for STAR
+// alerts): the stream stops with one warning; it is not a failure.
+func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
+
 // cycle runs one cycle with its log line and status.
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) (Result, error) {
 	res, err := s.Cycle(ctx, stop)
@@ -92,6 +97,9 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) 
 	case err == nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle done")
+	case Disabled(err) && errors.As(err, &ae):
+		s.Status.disabled(res, ae.Hint())
+		log.Warn("stream disabled: the console has nothing for it in this scope", "console_said", ae.Detail, "fix", ae.Hint())
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle interrupted by shutdown; checkpoint saved")

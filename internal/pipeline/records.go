@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,10 +12,12 @@ import (
 )
 
 // timeField is the field each stream is filtered and sorted on: activities
-// by createdAt; agents and threats by updatedAt (for threats the console
-// applies it to threatInfo.updatedAt).
+// and STAR alerts by createdAt (for STAR alerts the console applies it to
+// alertInfo.createdAt, and the client sorts by alertInfoCreatedAt); agents,
+// threats and unified alerts by updatedAt (for threats the console applies
+// it to threatInfo.updatedAt).
 func timeField(api sentinelone.Endpoint) string {
-	if api == sentinelone.Activities {
+	if api == sentinelone.Activities || api == sentinelone.StarAlerts {
 		return "createdAt"
 	}
 	return "updatedAt"
@@ -26,8 +29,9 @@ type record struct {
 	id       string
 	time     time.Time
 	timeErr  error
-	siemType string // activityType for activities, id for threats
+	siemType string // activityType for activities, id for threats and alerts
 	body     []byte // the event: the mapped profile's JSON, or the record as it came
+	mapped   bool   // body is a profile's event, not the record as it came
 	// problems names fields present with values that could not be read:
 	// dropped from a mapped event, kept as they came in a raw one.
 	problems []string
@@ -40,7 +44,7 @@ func (r record) odd() bool { return len(r.problems) > 0 || r.timeErr != nil }
 // mapper reads records of one stream.
 type mapper struct {
 	api       sentinelone.Endpoint
-	profile   transform.Profile // for agents
+	profile   transform.Profile
 	collected func() time.Time
 	events    *slab // where mapped events are written; nil: each its own
 }
@@ -80,9 +84,10 @@ func (s *slab) write(f func(dst []byte) ([]byte, error)) ([]byte, error) {
 	return b[start:len(b):len(b)], nil
 }
 
-// read takes id and time from the record's model and maps agents to their
-// profile. An error means the record cannot be delivered: it is not an
-// object, or has no id.
+// read takes id and time from the record's model, and maps the record to
+// its profile: agents to sekoia or ocsf, every other stream to ocsf only
+// (otherwise it goes as the console sent it). An error means the record
+// cannot be delivered: it is not an object, or has no id.
 func (m mapper) read(rec sentinelone.Record) (record, error) {
 	if rec.Model == nil {
 		return record{}, fmt.Errorf("not a JSON object: %s", preview(rec.Raw))
@@ -99,9 +104,25 @@ func (m mapper) read(rec sentinelone.Record) (record, error) {
 	if r.id == "" {
 		return record{}, transform.ErrNoID
 	}
+	if m.profile == transform.ProfileOCSF && m.api != sentinelone.Agents {
+		return m.mapEvent(r, rec.Raw)
+	}
 	for _, name := range rec.Model.OddFields() {
 		r.problems = append(r.problems, name+": value of an unexpected type")
 	}
+	return r, nil
+}
+
+// mapEvent maps an activity, threat or alert to strict OCSF.
+func (m mapper) mapEvent(r record, raw []byte) (record, error) {
+	ev, problems, err := m.profile.MapRecord(transform.Stream(m.api), raw, m.collected())
+	if err != nil {
+		return record{}, err
+	}
+	if r.body, err = json.Marshal(ev); err != nil {
+		return record{}, fmt.Errorf("encode event: %w", err)
+	}
+	r.problems, r.mapped = problems, true
 	return r, nil
 }
 
@@ -135,7 +156,7 @@ func (m mapper) mapAgent(r record, a *sentinelone.Agent) (record, error) {
 	if err != nil {
 		return record{}, err
 	}
-	r.body, r.problems = body, problems
+	r.body, r.problems, r.mapped = body, problems, true
 	return r, nil
 }
 

@@ -46,6 +46,7 @@ func TestOddRecordsAreDeliveredAndCounted(t *testing.T) {
 		sentinelone.Threats:    `{"id":"t1","threatInfo":{"updatedAt":"2026-03-01T10:00:00.000000Z","threatName":"x"}}`,
 		sentinelone.Activities: `{"id":"a1","activityType":27,"createdAt":"2026-03-01T10:00:00.000000Z"}`,
 		sentinelone.Agents:     `{"id":"g1","computerName":"pc","updatedAt":"2026-03-01T10:00:00.000000Z"}`,
+		sentinelone.StarAlerts: `{"alertInfo":{"alertId":"s1","createdAt":"2026-03-01T10:00:00.000000Z"},"ruleInfo":{"name":"r"}}`,
 	}
 	odd := map[sentinelone.Endpoint][]string{
 		sentinelone.Threats: {`{"id":"t2","threatInfo":"not an object","agentRealtimeInfo":[]}`,
@@ -54,11 +55,13 @@ func TestOddRecordsAreDeliveredAndCounted(t *testing.T) {
 			`{"id":"a3","activityType":{"n":1},"createdAt":"2026-03-01T09:00:00.000000Z"}`},
 		sentinelone.Agents: {`{"id":"g2","cpuCount":[4],"updatedAt":"2026-03-01T09:00:00.000000Z"}`,
 			`{"id":"g3","isActive":"maybe","updatedAt":["x"]}`},
+		sentinelone.StarAlerts: {`{"alertInfo":{"alertId":"s2","createdAt":1772359200}}`,
+			`{"alertInfo":{"alertId":"s3","createdAt":"2026-03-01T09:00:00.000000Z","updatedAt":{}}}`},
 	}
-	for _, api := range sentinelone.Endpoints {
+	for _, api := range []sentinelone.Endpoint{sentinelone.Agents, sentinelone.Activities, sentinelone.Threats, sentinelone.StarAlerts} {
 		t.Run(string(api), func(t *testing.T) {
 			records := append([]string{good[api]}, odd[api]...)
-			records = append(records, `7`, `{"computerName":"no id"}`)
+			records = append(records, `7`, `{"computerName":"no id","alertInfo":{}}`)
 			out := &fakeOutput{name: "o"}
 			store := newMemStore()
 			var logs strings.Builder

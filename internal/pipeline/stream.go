@@ -29,7 +29,7 @@ type Stream struct {
 	Lister   Lister
 	Store    state.Store
 	Outputs  []delivery.Output
-	Profile  transform.Profile // agents only
+	Profile  transform.Profile // ocsf maps every stream; sekoia agents only
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
@@ -234,7 +234,7 @@ func advance(cp state.Checkpoint, r record) state.Checkpoint {
 
 func (s *Stream) event(r record) delivery.Event {
 	return delivery.Event{ID: r.id, Time: r.time, Body: r.body, Meta: s.Source.Meta(string(s.API), r.siemType),
-		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}
+		MetaInUnmapped: r.mapped && s.Profile == transform.ProfileOCSF}
 }
 
 func (s *Stream) logProblems(r record) {
@@ -243,7 +243,7 @@ func (s *Stream) logProblems(r record) {
 	}
 	if len(r.problems) > 0 {
 		msg := "fields dropped from event"
-		if s.API != sentinelone.Agents || s.Profile == transform.ProfileRaw {
+		if !r.mapped {
 			msg = "fields of unexpected types; delivered as they came"
 		}
 		s.Log.Warn(msg, "id", r.id, "fields", strings.Join(r.problems, "; "))

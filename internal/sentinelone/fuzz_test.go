@@ -155,6 +155,9 @@ func checkRecord(t *testing.T, ep sentinelone.Endpoint, i int, r sentinelone.Rec
 		return
 	}
 	ref := referenceModel(ep)
+	if ref == nil {
+		return // a stream newer than the encoding/json models: the reuse check still holds
+	}
 	if err := json.Unmarshal(r.Raw, ref); err != nil {
 		t.Fatalf("%s record %d: the reference refuses it: %v", ep, i, err)
 	}
@@ -177,14 +180,18 @@ func checkRecord(t *testing.T, ep sentinelone.Endpoint, i int, r sentinelone.Rec
 	}
 }
 
+// referenceModel is the encoding/json model of ep's records, nil for the
+// streams that came after it.
 func referenceModel(ep sentinelone.Endpoint) any {
 	switch ep {
 	case sentinelone.Agents:
 		return new(refAgent)
 	case sentinelone.Activities:
 		return new(refActivity)
+	case sentinelone.Threats:
+		return new(refThreat)
 	}
-	return new(refThreat)
+	return nil
 }
 
 // foldedKey reports whether raw has a key that is not a field name of the

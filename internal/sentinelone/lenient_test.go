@@ -82,7 +82,7 @@ func TestLenientStringAndLists(t *testing.T) {
 	var v struct {
 		A, B, C, D String
 		L1, L2, L3 Strings
-		N          List[NetworkInterface, *NetworkInterface]
+		N          Objects[NetworkInterface, *NetworkInterface]
 	}
 	in := `{"A":"x","B":12345678901234567890,"C":null,"D":{"x":1},
 	        "L1":null,"L2":"solo","L3":["a",1,null,{}],"N":{"not":"a list"}}`

@@ -1,6 +1,11 @@
 package sentinelone
 
-import "github.com/go-json-experiment/json/jsontext"
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
 
 // Strings is a leniently decoded list of strings: null gives an empty list, a
 // lone string gives a list of one, and non-string elements are dropped (Odd).
@@ -54,27 +59,29 @@ func (l *Strings) set(p []byte, ar *arena) bool {
 	return l.Odd
 }
 
-// List is a leniently decoded JSON array of objects: null or a non-array gives
-// an empty list, and elements that are not objects are dropped (Odd). A null
-// element is kept as the zero value, as encoding/json does.
-type List[T any, PT object[T]] struct {
+// Objects is a leniently decoded JSON array of this package's objects
+// (NetworkInterface…), read by the single-pass decoder: null or a
+// non-array gives an empty list, and elements that are not objects are
+// dropped (Odd). A null element is kept as the zero value, as encoding/json
+// does.
+type Objects[T any, PT objectModel[T]] struct {
 	Values []T
 	Odd    bool
 
 	spare []T // the memory of a previous decode's Values, reused
 }
 
-// object is a model decoded member by member: *T implements it.
-type object[T any] interface {
+// objectModel is a model decoded member by member: *T implements it.
+type objectModel[T any] interface {
 	*T
 	memberSetter
 }
 
 // UnmarshalJSONFrom accepts an array or null.
-func (l *List[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+func (l *Objects[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	v, err := dec.ReadValue()
 	if err != nil {
-		*l = List[T, PT]{}
+		*l = Objects[T, PT]{}
 		return err
 	}
 	l.set(v, nil)
@@ -82,16 +89,16 @@ func (l *List[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
-func (l *List[T, PT]) UnmarshalJSON(p []byte) error { return fromBytes(p, l.UnmarshalJSONFrom) }
+func (l *Objects[T, PT]) UnmarshalJSON(p []byte) error { return fromBytes(p, l.UnmarshalJSONFrom) }
 
 // set reads the value p (checked JSON), its text kept in ar; odd also
 // reports odd values inside its elements.
-func (l *List[T, PT]) set(p []byte, ar *arena) (odd bool) {
+func (l *Objects[T, PT]) set(p []byte, ar *arena) (odd bool) {
 	spare := l.spare
 	if spare == nil {
 		spare = l.Values
 	}
-	*l = List[T, PT]{spare: spare[:0]}
+	*l = Objects[T, PT]{spare: spare[:0]}
 	switch p[0] {
 	case '[':
 	case 'n':
@@ -117,4 +124,45 @@ func (l *List[T, PT]) set(p []byte, ar *arena) (odd bool) {
 	})
 	l.spare = l.Values
 	return odd || l.Odd
+}
+
+// List is a leniently decoded JSON array of any type decoded by
+// encoding/json: null or a non-array gives an empty list, and elements that
+// do not decode are dropped (Odd). For this package's own objects, which
+// the single-pass decoder reads, see Objects.
+type List[T any] struct {
+	Values []T
+	Odd    bool
+}
+
+// UnmarshalJSON accepts an array or null.
+func (l *List[T]) UnmarshalJSON(p []byte) error {
+	*l = List[T]{}
+	p = bytes.TrimSpace(p)
+	if len(p) == 0 || string(p) == "null" {
+		return nil
+	}
+	if p[0] != '[' {
+		l.Odd = true
+		return nil
+	}
+	// Fast path: every element decodes (lenient fields never fail).
+	if err := json.Unmarshal(p, &l.Values); err == nil {
+		return nil
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(p, &raw); err != nil {
+		l.Odd = true
+		return nil
+	}
+	l.Values = make([]T, 0, len(raw))
+	for _, r := range raw {
+		var v T
+		if err := json.Unmarshal(r, &v); err != nil {
+			l.Odd = true
+			continue
+		}
+		l.Values = append(l.Values, v)
+	}
+	return nil
 }

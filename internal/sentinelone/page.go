@@ -14,7 +14,8 @@ import (
 type Record struct {
 	// Raw is the record as it came (a slice of the page's body; read only).
 	Raw jsontext.Value
-	// Model is *Agent, *Activity or *Threat by endpoint; nil when the record
+	// Model is *Agent, *Activity, *Threat, *Alert or *StarAlert by
+	// endpoint; nil when the record
 	// is not a JSON object, or when the page was decoded without models or
 	// with ListRequest.Map.
 	Model Model
@@ -44,8 +45,29 @@ func newModel(endpoint Endpoint) interface {
 		return new(Activity)
 	case Threats:
 		return new(Threat)
+	case Alerts:
+		return new(Alert)
+	case StarAlerts:
+		return new(StarAlert)
 	}
 	return nil
+}
+
+// recordOf makes the record of one record's bytes (checked JSON), decoding
+// its model into m when it has one (nil: keep it raw).
+func (how decoding) recordOf(raw []byte, m interface {
+	Model
+	decodeAt(b []byte, i int) (end int, err error)
+}) Record {
+	rec := Record{Raw: raw}
+	if m != nil && len(raw) > 0 && raw[0] == '{' {
+		_, _ = m.decodeAt(raw, 0) // an object: never fails
+		rec.Model = m
+	}
+	if how.each != nil {
+		rec = Record{Value: how.each(rec)} // the page keeps only what Map kept
+	}
+	return rec
 }
 
 // DecodePage reads a list envelope {"data":[…],"pagination":{…}} and the

@@ -49,7 +49,14 @@ var ErrRepeatedCursor = errors.New("console returned a cursor it had already ret
 
 // Pages walks a list endpoint page by page. Only the current page is held in
 // memory. The walk stops at the first error, which is yielded with a nil page.
+//
+// For Alerts the walk goes through the Unified Alerts GraphQL API: Query's
+// updatedAt/createdAt/detectedAt filters and sort are sent as its filters
+// and sort, and the cursor is its endCursor.
 func (c *Client) Pages(ctx context.Context, req ListRequest) iter.Seq2[*Page, error] {
+	if req.Endpoint == Alerts {
+		return c.alertPages(ctx, req)
+	}
 	return func(yield func(*Page, error) bool) {
 		seen := map[uint64]struct{}{}
 		cursor := req.Cursor
@@ -85,6 +92,9 @@ func (c *Client) page(ctx context.Context, req ListRequest, cursor string) (*Pag
 	for k, v := range req.Query {
 		q[k] = v
 	}
+	if req.Endpoint == StarAlerts && q.Get("sortBy") == "createdAt" {
+		q.Set("sortBy", "alertInfoCreatedAt") // the console's name for it there
+	}
 	q.Set("limit", strconv.Itoa(c.cfg.PageSize))
 	if cursor != "" {
 		q.Set("cursor", cursor)
@@ -105,7 +115,7 @@ func (c *Client) page(ctx context.Context, req ListRequest, cursor string) (*Pag
 // fetched again within the retry budget.
 func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values, how decoding) (*Page, error) {
 	var page *Page
-	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
+	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: endpoint.resource(), query: q}, func(body []byte) error {
 		var err error
 		page, err = how.page(body)
 		return err

@@ -3,12 +3,13 @@ package transform
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/go-json-experiment/json"
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"s1collector/internal/sentinelone"
@@ -54,7 +55,7 @@ func (r *Reader) Index() int { return r.index - 1 }
 // record that is not an object gives an error wrapping ErrNotObject, and
 // reading goes on; io.EOF is the end; any other error is a syntax error in
 // the input: reading cannot go on past it.
-func (r *Reader) NextInto(m json.UnmarshalerFrom) error {
+func (r *Reader) NextInto(m jsonv2.UnmarshalerFrom) error {
 	if err := r.advance(); err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (r *Reader) NextInto(m json.UnmarshalerFrom) error {
 
 // Next returns the next record as it came, or io.EOF. Any other error is a
 // syntax error in the input: reading cannot go on past it.
-func (r *Reader) Next() (jsontext.Value, error) {
+func (r *Reader) Next() (json.RawMessage, error) {
 	if err := r.advance(); err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func (r *Reader) Next() (jsontext.Value, error) {
 		return nil, r.syntax(err)
 	}
 	r.index++
-	return v, nil
+	return json.RawMessage(v), nil
 }
 
 // rest rebuilds a top-level record whose '{' and first name were read.

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -38,6 +39,23 @@ func joinProfiles() string {
 		names[i] = string(p)
 	}
 	return strings.Join(names, ", ")
+}
+
+// MapAgent decodes one agent record and maps it (raw: returns the record
+// as it is when it is JSON). Streams decode with Reader.NextInto and call
+// AppendMapped; this is for callers holding one record's bytes.
+func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems []string, err error) {
+	if p == ProfileRaw {
+		if !json.Valid(raw) {
+			return nil, nil, fmt.Errorf("not valid JSON")
+		}
+		return json.RawMessage(raw), nil, nil
+	}
+	var a sentinelone.Agent
+	if err := sentinelone.Unmarshal(raw, &a); err != nil {
+		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
+	}
+	return p.Map(&a, collected)
 }
 
 // AppendMapped maps a decoded agent and appends the event's JSON to dst,

@@ -25,20 +25,13 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 		return ocsf.InventoryInfo{}, nil, err
 	}
 	p := new(strictParts)
-	ev := ocsf.InventoryInfo{
-		ActivityID: ocsf.ActivityCollect, ActivityName: "Collect",
-		CategoryUID: ocsf.CategoryDiscovery, CategoryName: "Discovery",
-		ClassUID: ocsf.ClassDeviceInventoryInfo, ClassName: "Device Inventory Info",
-		TypeUID: ocsf.TypeUID(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect), TypeName: "Device Inventory Info: Collect",
-		SeverityID: ocsf.SeverityInformational, Severity: ocsf.SeverityCaption(ocsf.SeverityInformational),
-		Time: collected.UnixMilli(),
-		Metadata: ocsf.Metadata{
-			Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
-			UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
-			OriginalTime: a.UpdatedAt.Value,
-		},
-		Device: strictDevice(f, p),
+	ev := ocsf.InventoryInfo{Header: ocsf.NewHeader(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect, ocsf.SeverityInformational, collected)}
+	ev.Metadata = ocsf.Metadata{
+		Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
+		UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
+		OriginalTime: a.UpdatedAt.Value,
 	}
+	ev.Device = strictDevice(f, p)
 	if a.UpdatedDate.Set {
 		ev.Metadata.OriginalTime = a.UpdatedDate.Value
 	}
@@ -107,7 +100,7 @@ func strictDevice(f *facts, p *strictParts) ocsf.Device {
 		p.groups[0] = ocsf.Group{UID: a.GroupID.Value, Name: a.GroupName.Value}
 		d.Groups = p.groups[:]
 	}
-	if os, ok := strictOS(f); ok {
+	if os, ok := osOf(f); ok {
 		p.os = os
 		d.OS = &p.os
 	}
@@ -156,7 +149,16 @@ func riskLevel(level *string) (int, bool) {
 	return 0, false
 }
 
-func strictOS(f *facts) (ocsf.OS, bool) {
+// strictOS is the device's OS object, nil when nothing is known.
+func strictOS(f *facts) *ocsf.OS {
+	if os, ok := osOf(f); ok {
+		return &os
+	}
+	return nil
+}
+
+// osOf is the device's OS, and whether anything is known of it.
+func osOf(f *facts) (ocsf.OS, bool) {
 	id := ocsf.OSUnknown
 	switch str(f.osType) {
 	case "windows", "windows_legacy":
