@@ -141,7 +141,11 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 		log.Info("cycle interrupted by shutdown; checkpoint saved")
 	case StopsStream(err) && errors.As(err, &ae):
 		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())
-		log.Error("stream stopped until the configuration is fixed and reloaded (SIGHUP)", "error", err)
+		if retryIn > 0 {
+			log.Error("stream stopped until the configuration is fixed and reloaded (SIGHUP)", "error", err)
+		} else {
+			log.Error("stream stopped", "error", err)
+		}
 	case retryIn > 0:
 		s.Status.cycleEnded(res, err, PhaseFailing, "")
 		log.Error("cycle failed; the next cycle starts again from the checkpoint", "error", err,
