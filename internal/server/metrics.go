@@ -45,16 +45,16 @@ func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 
 func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	now := time.Now()
-	s := m.srv
+	s := m.srv.shown()
 	c := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(descs[name], prometheus.CounterValue, v, labels...)
 	}
 	g := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(descs[name], prometheus.GaugeValue, v, labels...)
 	}
-	g("build", 1, s.cfg.Version, runtime.Version())
-	g("started", float64(s.started.Unix()))
-	for _, src := range s.cfg.Sources {
+	g("build", 1, s.Version, runtime.Version())
+	g("started", float64(m.srv.started.Unix()))
+	for _, src := range s.Sources {
 		for _, st := range src.Streams {
 			v := st.Status.Snapshot()
 			l := []string{src.Name, v.Stream}
@@ -78,9 +78,9 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 				c("outErrors", float64(n), append(l, out)...)
 			}
 		}
-		m.collectClient(src.Name, s.cfg.Clients[src.Name], c)
+		m.collectClient(src.Name, s.Clients[src.Name], c)
 	}
-	for name, tk := range s.cfg.Tokens.Snapshot() {
+	for name, tk := range s.Tokens.Snapshot() {
 		if !tk.ExpiresAt.IsZero() {
 			g("token", tk.ExpiresAt.Sub(now).Seconds(), name)
 		}
