@@ -131,9 +131,10 @@ func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Status())
 }
 
-// readyz is 200 when the config is loaded, the state open and every stream
-// has completed a cycle or is within its first interval; 503 with the
-// reasons otherwise.
+// readyz is 503 with the reasons when a stream is stopped, fails without
+// having completed a cycle since the start, has been failing for more than
+// two intervals, or has not started within its first interval (notReady);
+// 200 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 	st := s.Status()
 	if st.Ready {
