@@ -374,3 +374,25 @@ outputs:
 		t.Errorf("after the reload, the same status server is not ready")
 	}
 }
+
+// TestOnceResultsOnStandardOutput: once prints its line per stream on
+// standard output, as demo does — but on standard error when a stdout
+// output writes events there, so the event stream stays NDJSON.
+func TestOnceResultsOnStandardOutput(t *testing.T) {
+	c := startConsole(t, emulator.Config{Agents: 20, HistoryActivities: 10, HistoryThreats: 2})
+	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, ""))
+	out, _, code := w.run(nil, "once")
+	if code != 0 || !strings.Contains(out, "✓ emu/agents: 20 delivered (full listing)") {
+		t.Errorf("once with a file output: exit %d, standard output:\n%s", code, out)
+	}
+	w = newWorkdir(t, strings.Replace(collectorConfig(c.URL, emulator.DefaultToken, ""), "type: file, file: {dir: out}", "type: stdout", 1))
+	out, errOut, code := w.run(nil, "once")
+	if code != 0 || !strings.Contains(errOut, "✓ emu/agents: 20 delivered (full listing)") {
+		t.Errorf("once with a stdout output: exit %d, standard error:\n%s", code, errOut)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Fatalf("standard output line %d is not an event: %q", i+1, line)
+		}
+	}
+}

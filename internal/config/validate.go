@@ -115,7 +115,7 @@ func (s *Source) validate(v *validator, path string, outputs, names map[string]b
 
 func (s *Source) validateToken(v *validator, path string) {
 	switch {
-	case s.Token.IsSet() && s.TokenFile != "":
+	case s.Token.IsSet() && s.TokenFile != "" && s.Token.Origin() != "token_file "+s.TokenFile:
 		v.add(path+".token", "give token or token_file, not both")
 	case !s.Token.IsSet() && s.Token.Origin() != "":
 		p := path + ".token"
