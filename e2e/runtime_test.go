@@ -373,6 +373,18 @@ outputs:
 	if code, _ := fetch(t, url+"/readyz"); code != 200 {
 		t.Errorf("after the reload, the same status server is not ready")
 	}
+	var st struct {
+		Sources []struct {
+			Streams []struct {
+				Stream    string `json:"stream"`
+				Delivered int64  `json:"delivered"`
+			} `json:"streams"`
+		} `json:"sources"`
+	}
+	_, body := fetch(t, url+"/api/status")
+	if err := json.Unmarshal([]byte(body), &st); err != nil || st.Sources[0].Streams[0].Stream != "agents" || st.Sources[0].Streams[0].Delivered < 200 {
+		t.Errorf("the streams' status did not survive the reload (the first listing's 200 agents): %s", body)
+	}
 }
 
 // TestOnceResultsOnStandardOutput: once prints its line per stream on
