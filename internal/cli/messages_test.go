@@ -57,7 +57,7 @@ func TestLogFlagsOnlyWhereTheyApply(t *testing.T) {
 		{"run", "(default: the config's log.level, else info)"},
 		{"once", "(default: the config's log.level, else info)"},
 		{"demo", "(default: info)"},
-		{"validate", ""}, {"test", ""}, {"transform", ""}, {"emulate", ""}, {"version", ""},
+		{"validate", ""}, {"test", ""}, {"transform", ""}, {"emulate", ""}, {"version", ""}, {"init", ""}, {"health", ""},
 	} {
 		out, _, err := runCLI(t, "", tt.cmd, "--help")
 		if err != nil {

@@ -27,6 +27,7 @@ var forbidden = []struct {
 		"HTTP settings and connection diagnostics sit below both the console client and the outputs"},
 	{"s1collector/internal/server", []string{"internal/cli"},
 		"the status server shows what the commands run; it does not run them"},
+	{"s1collector/internal/buildinfo", []string{"s1collector/internal/"}, "build information is a leaf any package may read"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
 }
