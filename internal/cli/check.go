@@ -137,6 +137,8 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 	for _, api := range src.SupportedAPIs {
 		total, err := cl.Probe(ctx, sentinelone.Endpoint(api))
 		switch {
+		case sentinelone.FeatureDisabled(err):
+			c.warn("%s: %s has nothing to read: %v", name, api, err)
 		case err != nil:
 			c.fail("%s: %s not readable: %v%s", name, api, err, fix(err, hostOf(cl.BaseURL())))
 		case total != nil:

@@ -111,7 +111,8 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 
 // Clients builds one API client per source. opts.HTTPClient, when set,
 // replaces the HTTP client every source would build from its http block
-// (tests).
+// (tests); opts.Log, when set, hears what each client learns about its
+// console; opts.ConsoleRetry governs their retries.
 func Clients(cfg *config.Config, opts Options) (map[string]*sentinelone.Client, error) {
 	out := map[string]*sentinelone.Client{}
 	for _, src := range cfg.Sources {
@@ -127,8 +128,12 @@ func Clients(cfg *config.Config, opts Options) (map[string]*sentinelone.Client, 
 		for k, r := range src.RateLimits {
 			limits[k] = sentinelone.RateLimit{Rate: r.Rate, Burst: r.Burst}
 		}
+		var clog *slog.Logger
+		if opts.Log != nil {
+			clog = opts.Log.With("source", src.Name)
+		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
-			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Retry: opts.ConsoleRetry}, client)
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog, Retry: opts.ConsoleRetry}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}

@@ -122,6 +122,11 @@ func StopsStream(err error) bool {
 	return k == sentinelone.KindAuth || k == sentinelone.KindPermission
 }
 
+// Disabled reports whether a cycle's error means the console's scope lacks
+// what the stream reads (a 403 "Custom Rules not enabled" for STAR
+// alerts): the stream stops with one warning; it is not a failure.
+func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
+
 // cycle runs one cycle with its log line and status. retryIn is when a
 // failed cycle is tried again (0: it is not, as in Once).
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, retries *retryLog, retryIn time.Duration) (Result, error) {
@@ -136,6 +141,9 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 	case err == nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle done")
+	case Disabled(err) && errors.As(err, &ae):
+		s.Status.disabled(res, ae.Hint())
+		log.Warn("stream disabled: the console has nothing for it in this scope", "console_said", ae.Detail, "fix", ae.Hint())
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle interrupted by shutdown; checkpoint saved")

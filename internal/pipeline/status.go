@@ -18,6 +18,9 @@ const (
 	PhaseSyncing Phase = "syncing" // a cycle is running (Retry says when it is retrying a request)
 	PhaseFailing Phase = "failing" // the last cycle failed; the next follows after a backoff
 	PhaseStopped Phase = "stopped" // not retried until the config is fixed (auth, permission)
+	// PhaseDisabled: the console's scope lacks the feature the stream reads
+	// (Custom Rules for STAR alerts); not a failure, not retried.
+	PhaseDisabled Phase = "disabled"
 )
 
 // Status is a stream's live state, for progress lines, logs and the status
@@ -241,6 +244,20 @@ func (v StatusSnapshot) Lag(now time.Time, interval, delay time.Duration) (time.
 		lag = overdue
 	}
 	return max(lag, 0), true
+}
+
+// disabled ends a cycle whose stream the console has no data for: not a
+// failure; the reason and what to do are kept as the hint.
+func (s *Status) disabled(res Result, reason string) {
+	s.update(func(v *StatusSnapshot) {
+		v.Phase, v.InFlight, v.Hint, v.Retry, v.FailingSince = PhaseDisabled, 0, reason, nil, time.Time{}
+		v.Cycles++
+		v.LastSuccess, v.LastSuccessStarted = time.Now(), v.CycleStarted
+		v.History = append(v.History, Cycle{Started: v.CycleStarted, Duration: res.Duration})
+		if len(v.History) > historySize {
+			v.History = v.History[1:]
+		}
+	})
 }
 
 // Progress is the cycle's progress for people: "12,000/100,000 (12%, ~3m

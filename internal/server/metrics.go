@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"s1collector/internal/pipeline"
 	"s1collector/internal/sentinelone"
 )
 
@@ -65,7 +66,7 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 			c("cycles", float64(v.FailedCycles), append(l, "failed")...)
 			g("inFlight", float64(v.InFlight), l...)
 			g("state", 1, append(l, streamState(v))...)
-			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok {
+			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok && v.Phase != pipeline.PhaseDisabled {
 				g("lag", lag.Seconds(), l...)
 			}
 			if !v.LastSuccess.IsZero() {

@@ -130,7 +130,7 @@ func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now 
 		t := v.LastErrorAt
 		s.LastErrorAt = &t
 	}
-	if lag, ok := v.Lag(now, interval, delay); ok {
+	if lag, ok := v.Lag(now, interval, delay); ok && v.Phase != pipeline.PhaseDisabled {
 		secs := lag.Seconds()
 		s.LagSeconds = &secs
 	}
@@ -169,6 +169,8 @@ func streamState(v pipeline.StatusSnapshot) string {
 		return "failing"
 	case pipeline.PhaseStopped:
 		return "stopped"
+	case pipeline.PhaseDisabled:
+		return "disabled"
 	}
 	if v.LastSuccess.IsZero() {
 		return "waiting"
