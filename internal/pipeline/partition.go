@@ -96,7 +96,7 @@ type partitionRun struct {
 func (r *partitionRun) walk(ctx context.Context, i int) error {
 	for attempt := 1; ; attempt++ {
 		err := r.walkOnce(ctx, i)
-		if err == nil || Stopping(err) || attempt == partitionAttempts {
+		if err == nil || Stopping(ctx, r.stop, err) || attempt == partitionAttempts {
 			return err
 		}
 		r.s.Log.Warn("range of the full listing failed; walking it again from its progress", "range", i, "attempt", attempt, "error", err)
