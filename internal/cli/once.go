@@ -90,6 +90,9 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 		if res.Skipped > 0 {
 			fmt.Fprintf(w, ", %d skipped (see log)", res.Skipped)
 		}
+		if res.Odd > 0 {
+			fmt.Fprintf(w, ", %d with fields of unexpected types (see log)", res.Odd)
+		}
 		if len(res.Gone) > 0 {
 			fmt.Fprintf(w, ", %d devices no longer listed", len(res.Gone))
 		}

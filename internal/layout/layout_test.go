@@ -23,6 +23,7 @@ var forbidden = []struct {
 	{"s1collector/internal/delivery", []string{"s1collector/internal/"}, "delivery is the ground floor between the pipeline and the outputs"},
 	{"s1collector/internal/pipeline", []string{"internal/output/", "internal/collector", "internal/config", "internal/server", "internal/cli"},
 		"the pipeline knows no output's wire rules and no configuration file"},
+	{"s1collector/internal/jsonenc", []string{"s1collector/internal/"}, "jsonenc writes JSON and knows nothing of the domain"},
 	{"s1collector/internal/httpclient", []string{"s1collector/internal/"},
 		"HTTP settings and connection diagnostics sit below both the console client and the outputs"},
 	{"s1collector/internal/server", []string{"internal/cli"},

@@ -131,7 +131,7 @@ func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
 // failed cycle is tried again (0: it is not, as in Once).
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, retries *retryLog, retryIn time.Duration) (Result, error) {
 	res, err := s.Cycle(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
-	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped,
+	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())
 	if res.FullSync {
 		log = log.With("full_sync", true)

@@ -115,7 +115,7 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) error {
 	for k, v := range windowQuery(r.s.Scope, from, p.Hi) {
 		q[k] = v
 	}
-	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q}) {
+	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q, Map: r.m.forWalk().each}) {
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,8 @@ var (
 		"read":      prometheus.NewDesc("s1collector_records_read_total", "Records read from the console.", labelsStream, nil),
 		"delivered": prometheus.NewDesc("s1collector_events_delivered_total", "Events accepted by every output of the stream.", labelsStream, nil),
 		"pages":     prometheus.NewDesc("s1collector_pages_total", "Pages read from the console.", labelsStream, nil),
+		"odd":       prometheus.NewDesc("s1collector_records_odd_total", "Records delivered with fields of unexpected types or an unreadable time.", labelsStream, nil),
+		"skipped":   prometheus.NewDesc("s1collector_records_skipped_total", "Records that could not be delivered: not a JSON object, or no id.", labelsStream, nil),
 		"cycles":    prometheus.NewDesc("s1collector_cycles_total", "Cycles by result.", append(labelsStream, "result"), nil),
 		"lag":       prometheus.NewDesc("s1collector_lag_seconds", "How far the delivered data trails the console: the last successful cycle's catch-up time plus delay, growing once the next cycle is overdue.", labelsStream, nil),
 		"success":   prometheus.NewDesc("s1collector_last_success_timestamp_seconds", "When the last successful cycle ended.", labelsStream, nil),
@@ -62,6 +64,8 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 			c("read", float64(v.Read), l...)
 			c("delivered", float64(v.Delivered), l...)
 			c("pages", float64(v.Pages), l...)
+			c("odd", float64(v.Odd), l...)
+			c("skipped", float64(v.Skipped), l...)
 			c("cycles", float64(v.Cycles-v.FailedCycles), append(l, "ok")...)
 			c("cycles", float64(v.FailedCycles), append(l, "failed")...)
 			g("inFlight", float64(v.InFlight), l...)

@@ -56,6 +56,8 @@ type StreamStatus struct {
 	TodaySince   time.Time         `json:"records_today_since"`
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
+	Odd          int64             `json:"odd"`     // delivered with fields of unexpected types
+	Skipped      int64             `json:"skipped"` // not deliverable: not an object, no id
 	LastError    string            `json:"last_error,omitempty"`
 	LastErrorAt  *time.Time        `json:"last_error_at,omitempty"`
 	Fix          string            `json:"fix,omitempty"`
@@ -99,6 +101,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 
 func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now time.Time, redact func(string) string) StreamStatus {
 	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, TodaySince: todaySince(v.Created, now), Delivered: v.Delivered, Read: v.Read,
+		Odd: v.Odd, Skipped: v.Skipped,
 		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry}
 	if s.Retry != nil {
 		s.Retry.Error = redact(s.Retry.Error)
