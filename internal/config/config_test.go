@@ -18,7 +18,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
-var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue})
+var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue, "S1_EMPTY": ""})
 
 func load(t *testing.T, path string) (*Config, error) {
 	t.Helper()

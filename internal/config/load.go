@@ -27,7 +27,7 @@ func Load(path string) (*Config, error) {
 func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("config is not valid YAML: %w", err)
+		return nil, syntaxError(err, b)
 	}
 	c := &Config{}
 	d := &decoder{env: env}
@@ -95,7 +95,7 @@ func (c *Config) readTokenFiles(d *decoder) {
 			d.fail(nil, fmt.Sprintf("sources[%d].token_file", i), "%v", err)
 			continue
 		}
-		s.Token = NewSecret(strings.TrimSpace(string(b)))
+		s.Token = SecretFrom(strings.TrimSpace(string(b)), "token_file "+s.TokenFile)
 	}
 }
 

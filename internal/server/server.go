@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,7 @@ type Config struct {
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
 type Server struct {
+	mu      sync.RWMutex // guards what cfg shows: Sources, Clients, Tokens, Redact
 	cfg     Config
 	started time.Time
 	srv     *http.Server
@@ -98,18 +100,41 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.srv.Shutdown(ctx)
 }
 
+// Update shows another collector: after a reload, its streams, clients,
+// tokens and secrets to redact replace the previous ones.
+func (s *Server) Update(sources []Source, clients map[string]*sentinelone.Client, tokens *collector.Tokens, redact func(string) string) {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	if tokens == nil {
+		tokens = collector.NewTokens()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Sources, s.cfg.Clients, s.cfg.Tokens, s.cfg.Redact = sources, clients, tokens, redact
+}
+
+// shown is what the server shows now.
+func (s *Server) shown() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
 // Status returns the collector's state now.
 func (s *Server) Status() Status {
-	return build(s.cfg.Version, s.started, time.Now(), s.cfg.Sources, s.cfg.Tokens.Snapshot(), s.cfg.Redact)
+	c := s.shown()
+	return build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Status())
 }
 
-// readyz is 200 when the config is loaded, the state open and every stream
-// has completed a cycle or is within its first interval; 503 with the
-// reasons otherwise.
+// readyz is 503 with the reasons when a stream is stopped, fails without
+// having completed a cycle since the start, has been failing for more than
+// two intervals, or has not started within its first interval (notReady);
+// 200 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 	st := s.Status()
 	if st.Ready {
