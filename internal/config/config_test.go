@@ -148,3 +148,52 @@ func TestExamplesLoad(t *testing.T) {
 		t.Errorf("sumo example: %v %+v", errs, src)
 	}
 }
+
+// TestPostgresState: the DSN from the environment or a file, defaults,
+// and its password among the secrets scrubbed from every text.
+func TestPostgresState(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dsn"), []byte("host=db user=s1 password='it\\'s-"+secretValue+"' dbname=s1\n"), 0o600)
+	for _, tt := range []struct{ state, password string }{
+		{`{postgres: {dsn: "postgres://collector:${S1_TOKEN}@db.example.com:5432/s1?sslmode=verify-full"}}`, secretValue},
+		{`{postgres: {dsn_file: dsn, lease_ttl: 30s, schema: team_a, replica: node-1}}`, "it's-" + secretValue},
+	} {
+		c, err := Parse([]byte("state: "+tt.state+`
+sources:
+  - {name: s, base_url: https://t.sentinelone.net, token: tok-value, outputs: [o]}
+outputs:
+  - {name: o, type: stdout}
+`), dir, testEnv)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.state, err)
+		}
+		p := c.State.Postgres
+		if c.State.Path != "" || p.Schema == "" || p.LeaseTTL < 15*time.Second || !strings.Contains(c.StateWhere(), "PostgreSQL (schema ") {
+			t.Errorf("%s: %+v %q", tt.state, p, c.StateWhere())
+		}
+		redact := c.Redactor()
+		if out := redact("password authentication failed: " + tt.password); strings.Contains(out, secretValue) {
+			t.Errorf("%s: the password survives redaction: %s", tt.state, out)
+		}
+		if out := redact("dsn " + p.DSN.Value()); strings.Contains(out, secretValue) {
+			t.Errorf("%s: the DSN survives redaction: %s", tt.state, out)
+		}
+	}
+}
+
+// TestTokenFile: the token is read from token_file; an empty file says so.
+func TestTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "token"), []byte(secretValue+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "empty"), nil, 0o600)
+	cfg := func(file string) string {
+		return "sources:\n  - {name: s, base_url: https://t.sentinelone.net, token_file: " + file + ", outputs: [o]}\noutputs:\n  - {name: o, type: stdout}\n"
+	}
+	c, err := Parse([]byte(cfg("token")), dir, testEnv)
+	if err != nil || c.Sources[0].Token.Value() != secretValue {
+		t.Fatalf("token_file: %v", err)
+	}
+	if _, err := Parse([]byte(cfg("empty")), dir, testEnv); err == nil || !strings.Contains(err.Error(), "sources[0].token_file: ") || !strings.Contains(err.Error(), "is empty") {
+		t.Fatalf("empty token file: %v", err)
+	}
+}

@@ -33,9 +33,7 @@ func (v *validator) add(path, format string, args ...any) {
 }
 
 func (c *Config) validate(v *validator) {
-	if c.State.Path == "" {
-		v.add("state.path", "is empty")
-	}
+	c.validateState(v)
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.add("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
@@ -115,10 +113,10 @@ func (s *Source) validate(v *validator, path string, outputs, names map[string]b
 
 func (s *Source) validateToken(v *validator, path string) {
 	switch {
-	case s.Token.IsSet() && s.TokenFile != "":
-		v.add(path+".token", "give token or token_file, not both")
-	case !s.Token.IsSet():
+	case !s.Token.IsSet() && s.TokenFile == "":
 		v.add(path+".token", "is required (or token_file); use ${ENV_VAR} rather than the token itself")
+	case !s.Token.IsSet():
+		v.add(path+".token_file", "%s is empty", s.TokenFile)
 	case s.Token.Value() == "********":
 		v.add(path+".token", "is the ******** placeholder of the example: put the API token, or ${ENV_VAR}")
 	case strings.ContainsAny(s.Token.Value(), " \t\r\n"):
