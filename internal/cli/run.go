@@ -55,7 +55,7 @@ func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 // returned) or a valid reload (the new config returned).
 func runOnce(ctx context.Context, cmd *cobra.Command, cfg *config.Config, log *slog.Logger,
 	stop <-chan struct{}, reload <-chan os.Signal, path, listen, version string) (*config.Config, error) {
-	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout()})
+	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), Version: version})
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +65,12 @@ func runOnce(ctx context.Context, cmd *cobra.Command, cfg *config.Config, log *s
 		return nil, err
 	}
 	defer stopOps()
-	log.Info("collector started", "sources", len(cfg.Sources), "streams", len(b.Collector.Streams), "state", cfg.State.Path)
+	log.Info("collector started", "sources", len(cfg.Sources), "streams", len(b.Collector.Streams), "state", cfg.StateWhere())
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
 	defer stopProgress()
 	halt := make(chan struct{})
 	finished := make(chan struct{})
-	go func() { b.Collector.Run(ctx, halt); close(finished) }()
+	go func() { b.Run(ctx, halt); close(finished) }()
 	for {
 		select {
 		case <-stop:

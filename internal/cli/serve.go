@@ -37,8 +37,12 @@ func operations(ctx context.Context, b *collector.Built, cfg *config.Config, lis
 		}
 		sources = append(sources, s)
 	}
-	srv, err := server.New(server.Config{Listen: listen, Version: version, Sources: sources, Clients: b.Clients,
-		Tokens: tokens, Redact: cfg.Redactor(), Log: log})
+	scfg := server.Config{Listen: listen, Version: version, Sources: sources, Clients: b.Clients,
+		Tokens: tokens, Redact: cfg.Redactor(), Log: log}
+	if b.Shared != nil {
+		scfg.Cluster = b.Shared.Leases
+	}
+	srv, err := server.New(scfg)
 	if err == nil {
 		err = srv.Start()
 	}

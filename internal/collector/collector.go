@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,11 @@ type Options struct {
 	// output before the cycle fails (checkpoint held); 0 retries until
 	// stopped, as a daemon should.
 	DeliveryAttempts int
+	// StateAttempts bounds how often an unreachable PostgreSQL is tried at
+	// start; 0 tries until ctx ends, as a daemon should.
+	StateAttempts int
+	// Version is the collector's, shown with this replica to the others.
+	Version string
 }
 
 // Built is a collector ready to run.
@@ -41,10 +47,14 @@ type Built struct {
 	Outputs   map[string]delivery.Output
 	Clients   map[string]*sentinelone.Client
 	Config    *config.Config
+	// Shared is set when the state is in PostgreSQL, shared by replicas.
+	Shared *Shared
 }
 
-// Build opens the state store and assembles every stream.
-func Build(cfg *config.Config, opts Options) (*Built, error) {
+// Build opens the state store and assembles every stream. With the state
+// in PostgreSQL, an unreachable server is retried until ctx ends (or
+// opts.StateAttempts run out).
+func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -56,7 +66,7 @@ func Build(cfg *config.Config, opts Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := state.OpenBolt(cfg.State.Path)
+	store, pg, err := OpenState(ctx, cfg, opts.Log, opts.StateAttempts)
 	if err != nil {
 		closeAll(outputs)
 		return nil, err
@@ -65,6 +75,12 @@ func Build(cfg *config.Config, opts Options) (*Built, error) {
 	for _, src := range cfg.Sources {
 		for _, api := range src.SupportedAPIs {
 			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
+		}
+	}
+	if pg != nil {
+		if err := b.share(pg, cfg.State.Postgres, opts); err != nil {
+			b.Close()
+			return nil, err
 		}
 	}
 	return b, nil

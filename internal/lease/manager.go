@@ -12,6 +12,15 @@ import (
 	"s1collector/internal/retry"
 )
 
+// Why a stream's work is cancelled, as context.Cause tells it.
+var (
+	// ErrLeaseLost: another replica holds the stream now (it took over an
+	// expired lease, or the stream was reset).
+	ErrLeaseLost       = errors.New("lease lost: another replica holds the stream now")
+	errExpired         = errors.New("lease expired while the shared state was unreachable")
+	errHandoverTimeout = errors.New("handed over to another replica before its batch in flight was done")
+)
+
 // Config says what a Manager shares and how.
 type Config struct {
 	Replica Replica
@@ -84,7 +93,7 @@ type work struct {
 	epoch     int64
 	acquired  time.Time
 	stop      chan struct{}
-	cancel    context.CancelFunc
+	cancel    context.CancelCauseFunc
 	done      chan struct{}
 	err       error
 	releasing bool
@@ -107,6 +116,7 @@ func New(cfg Config) (*Manager, error) {
 	}
 	cfg.applyDefaults()
 	cfg.Keys = slices.Sorted(slices.Values(cfg.Keys))
+	cfg.Log = cfg.Log.With("replica", cfg.Replica.ID)
 	m := &Manager{cfg: cfg, ended: make(chan struct{}, 1), held: map[string]*work{}, leaving: map[string]*work{}}
 	m.snap.Replica = cfg.Replica
 	return m, nil
@@ -117,7 +127,7 @@ func New(cfg Config) (*Manager, error) {
 // the work is cancelled at once.
 func (m *Manager) Run(ctx context.Context, stop <-chan struct{}) {
 	log := m.cfg.Log
-	log.Info("replica taking part in sharing the streams", "replica", m.cfg.Replica.ID, "streams", len(m.cfg.Keys),
+	log.Info("replica taking part in sharing the streams", "streams", len(m.cfg.Keys),
 		"lease_ttl", m.cfg.TTL.String(), "renew_every", m.cfg.Renew.String())
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -280,7 +290,7 @@ func (m *Manager) reap(ctx context.Context, v View) {
 		epoch, still := v.Held[key]
 		switch {
 		case !still || epoch != w.epoch:
-			w.cancel()
+			w.cancel(ErrLeaseLost)
 			delete(m.held, key)
 			m.leaving[key] = w
 			m.snap.Lost++
@@ -324,7 +334,7 @@ func (m *Manager) hurryReleases() {
 	for key, w := range m.held {
 		if w.releasing && !w.finished() && time.Now().After(w.releaseBy) {
 			m.cfg.Log.Warn("stream did not finish its batch in time for the handover; cancelling it (the batch is collected again)", "stream", key)
-			w.cancel()
+			w.cancel(errHandoverTimeout)
 		}
 	}
 }
@@ -379,7 +389,7 @@ func (m *Manager) take(ctx, tctx context.Context, v View, n int) {
 
 // start runs the work of a lease just acquired.
 func (m *Manager) start(ctx context.Context, key string, epoch int64) {
-	wctx, cancel := context.WithCancel(ctx)
+	wctx, cancel := context.WithCancelCause(ctx)
 	w := &work{epoch: epoch, acquired: time.Now(), stop: make(chan struct{}), cancel: cancel, done: make(chan struct{})}
 	m.mu.Lock()
 	m.held[key] = w
@@ -403,7 +413,7 @@ func (m *Manager) dropAll() {
 	m.held = map[string]*work{}
 	m.mu.Unlock()
 	for _, w := range works {
-		w.cancel()
+		w.cancel(errExpired)
 	}
 	for _, w := range works {
 		<-w.done
@@ -422,14 +432,14 @@ func (m *Manager) leave(ctx context.Context, hard bool) {
 	}
 	for _, w := range works {
 		if hard {
-			w.cancel()
+			w.cancel(nil)
 		} else if !w.releasing {
 			close(w.stop)
 		}
 	}
 	for _, w := range works {
 		<-w.done
-		w.cancel()
+		w.cancel(nil)
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -441,7 +451,7 @@ func (m *Manager) leave(ctx context.Context, hard bool) {
 	if err := m.cfg.Table.Leave(rctx, m.cfg.Replica.ID); err != nil {
 		m.cfg.Log.Warn("leaving the replicas failed; this replica expires on its own", "error", err)
 	}
-	m.cfg.Log.Info("leases released; replica left", "replica", m.cfg.Replica.ID, "released", len(works))
+	m.cfg.Log.Info("leases released; replica left", "released", len(works))
 }
 
 // nextWake is the renewal period, or sooner when a lease of another

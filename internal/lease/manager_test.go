@@ -88,7 +88,7 @@ func (c *cluster) startOne(id string) *replica {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return c.logs.Write(p)
-	}), nil)).With("replica", id)
+	}), nil))
 	m, err := lease.New(lease.Config{Replica: lease.Replica{ID: id, Host: "h"}, Keys: c.keys, Table: cut{c.table, &r.down},
 		Work: c.work(id), Log: log})
 	if err != nil {

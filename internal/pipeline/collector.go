@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
 )
 
 // Collector runs streams: once (one cycle each) or on their schedules.
@@ -45,27 +46,37 @@ func (c *Collector) Once(ctx context.Context, stop <-chan struct{}) []StreamResu
 func (c *Collector) Run(ctx context.Context, stop <-chan struct{}) {
 	var wg sync.WaitGroup
 	for _, s := range c.Streams {
-		wg.Go(func() { c.loop(ctx, stop, s) })
+		wg.Go(func() { _ = c.loop(ctx, stop, s) })
 	}
 	wg.Wait()
 }
 
-func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) {
+// RunStream cycles one stream on its interval, as Run does, and returns
+// the error that stopped it (nil when ctx ended or stop closed). Replicas
+// sharing streams run each stream they hold with it.
+func (c *Collector) RunStream(ctx context.Context, stop <-chan struct{}, s *Stream) error {
+	return c.loop(ctx, stop, s)
+}
+
+func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) error {
 	for {
 		started := time.Now()
 		_, err := c.cycle(ctx, stop, s)
 		if Stopping(err) {
-			return
+			if errors.Is(err, ErrStopped) || ctx.Err() != nil {
+				return nil
+			}
+			return err
 		}
 		wait := s.Interval - time.Since(started)
 		t := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return nil
 		case <-stop:
 			t.Stop()
-			return
+			return nil
 		case <-t.C:
 		}
 	}
@@ -76,7 +87,7 @@ func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) {
 func Stopping(err error) bool {
 	k := sentinelone.KindOf(err)
 	return k == sentinelone.KindAuth || k == sentinelone.KindPermission || errors.Is(err, ErrStopped) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, state.ErrNotOwner) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // cycle runs one cycle with its log line and status.
@@ -92,8 +103,15 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) 
 	case err == nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle done")
+	case errors.Is(err, state.ErrNotOwner):
+		s.Status.cycleEnded(res, nil, PhaseIdle, "")
+		log.Warn("stream taken over by another replica: its checkpoint write was refused; standing down, no further batch delivered", "error", err)
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			log.Info("cycle interrupted", "reason", cause.Error())
+			break
+		}
 		log.Info("cycle interrupted by shutdown; checkpoint saved")
 	case errors.As(err, &ae) && (ae.Kind == sentinelone.KindAuth || ae.Kind == sentinelone.KindPermission):
 		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())

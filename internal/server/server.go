@@ -33,6 +33,8 @@ type Config struct {
 	// Redact removes secrets from texts shown (errors carry peers' answers).
 	Redact func(string) string
 	Log    *slog.Logger
+	// Cluster, when replicas share the streams, tells who holds which.
+	Cluster Cluster
 }
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
@@ -61,7 +63,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, started: time.Now(), page: page}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(metrics{srv: s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerer(reg, cfg.Cluster).MustRegister(metrics{srv: s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
@@ -100,7 +102,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Status returns the collector's state now.
 func (s *Server) Status() Status {
-	return build(s.cfg.Version, s.started, time.Now(), s.cfg.Sources, s.cfg.Tokens.Snapshot(), s.cfg.Redact)
+	st := build(s.cfg.Version, s.started, time.Now(), s.cfg.Sources, s.cfg.Tokens.Snapshot(), s.cfg.Redact)
+	if s.cfg.Cluster != nil {
+		addCluster(&st, s.cfg.Cluster.Snapshot(), s.cfg.Redact)
+	}
+	return st
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
