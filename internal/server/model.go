@@ -45,7 +45,7 @@ type SourceStatus struct {
 // StreamStatus is one stream of a source.
 type StreamStatus struct {
 	Stream       string            `json:"stream"`
-	State        string            `json:"state"` // ok, waiting, syncing, failing, stopped; elsewhere, unassigned
+	State        string            `json:"state"`           // ok, waiting, syncing, failing, stopped; elsewhere, unassigned
 	Owner        string            `json:"owner,omitempty"` // the replica holding it, with shared state
 	Progress     string            `json:"progress,omitempty"`
 	LastSuccess  *time.Time        `json:"last_success,omitempty"`
