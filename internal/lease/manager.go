@@ -294,7 +294,7 @@ func (m *Manager) reap(ctx context.Context, v View) {
 			delete(m.held, key)
 			m.leaving[key] = w
 			m.snap.Lost++
-			m.cfg.Log.Warn("lease lost: another replica holds the stream now; standing down", "stream", key,
+			m.cfg.Log.Warn("lease lost: its renewal was refused, another replica holds the stream now; standing down", "stream", key,
 				"epoch", w.epoch, "owner", ownerOf(v, key))
 		case w.releasing && w.finished():
 			delete(m.held, key)

@@ -289,7 +289,7 @@ func TestLostLeaseStandsDown(t *testing.T) {
 		if s := c.stats[c.keys[0]]; s.starts != 2 || s.cancelled != 1 {
 			t.Fatalf("stream not stopped and taken again after its lease was lost: %+v", s)
 		}
-		if !strings.Contains(c.log(), "lease lost: another replica holds the stream now; standing down") {
+		if !strings.Contains(c.log(), "lease lost: its renewal was refused, another replica holds the stream now; standing down") {
 			t.Errorf("loss not logged:\n%s", c.log())
 		}
 	})

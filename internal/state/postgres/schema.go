@@ -15,7 +15,9 @@ var migrations = []string{
 	`CREATE TABLE {s}.checkpoints (
 		key        text PRIMARY KEY,
 		checkpoint jsonb NOT NULL,
-		saved_at   timestamptz NOT NULL DEFAULT now()
+		saved_at   timestamptz NOT NULL DEFAULT now(),
+		saved_by   text NOT NULL DEFAULT '', -- the replica, '' for tools
+		epoch      bigint NOT NULL DEFAULT 0  -- of its lease
 	);
 	CREATE TABLE {s}.devices_seen (
 		source     text NOT NULL,
@@ -103,7 +105,8 @@ func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", pgx.Identifier{schema}.Sanitize())
 	q := queries{
 		load:     `SELECT checkpoint FROM {s}.checkpoints WHERE key = $1`,
-		save:     `INSERT INTO {s}.checkpoints (key, checkpoint, saved_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET checkpoint = excluded.checkpoint, saved_at = excluded.saved_at`,
+		save: `INSERT INTO {s}.checkpoints (key, checkpoint, saved_at, saved_by, epoch) VALUES ($1, $2, now(), $3, $4)
+			ON CONFLICT (key) DO UPDATE SET checkpoint = excluded.checkpoint, saved_at = excluded.saved_at, saved_by = excluded.saved_by, epoch = excluded.epoch`,
 		all:      `SELECT key, checkpoint FROM {s}.checkpoints`,
 		delete:   `DELETE FROM {s}.checkpoints WHERE key = $1`,
 		revoke:   `UPDATE {s}.leases SET owner = '', epoch = epoch + 1, expires_at = now() WHERE stream = $1`,

@@ -146,6 +146,10 @@ func (s *Store) save(ctx context.Context, key string, cp state.Checkpoint, seen 
 	if err != nil {
 		return err
 	}
+	var by fence
+	if f != nil {
+		by = *f
+	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if f != nil {
 			if err := s.checkFence(ctx, tx, key, *f); err != nil {
@@ -157,7 +161,7 @@ func (s *Store) save(ctx context.Context, key string, cp state.Checkpoint, seen 
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, s.q.save, key, v)
+		_, err := tx.Exec(ctx, s.q.save, key, v, by.owner, by.epoch)
 		return err
 	})
 	if err != nil {
