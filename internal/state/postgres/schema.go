@@ -104,7 +104,7 @@ type queries struct {
 func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", pgx.Identifier{schema}.Sanitize())
 	q := queries{
-		load:     `SELECT checkpoint FROM {s}.checkpoints WHERE key = $1`,
+		load: `SELECT checkpoint FROM {s}.checkpoints WHERE key = $1`,
 		save: `INSERT INTO {s}.checkpoints (key, checkpoint, saved_at, saved_by, epoch) VALUES ($1, $2, now(), $3, $4)
 			ON CONFLICT (key) DO UPDATE SET checkpoint = excluded.checkpoint, saved_at = excluded.saved_at, saved_by = excluded.saved_by, epoch = excluded.epoch`,
 		all:      `SELECT key, checkpoint FROM {s}.checkpoints`,
