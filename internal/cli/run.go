@@ -25,7 +25,13 @@ It serves the status page, /metrics, /healthz and /readyz on server.listen
 Signals: SIGTERM or SIGINT finishes the batch in flight, saves the checkpoint
 and exits (a second signal, or 30s, stops at once; nothing is lost, the batch
 is collected again). SIGHUP reloads the configuration; a configuration with
-errors is refused and the running one kept.`,
+errors is refused and the running one kept.
+
+With state.postgres, run this on several hosts with the same configuration:
+the replicas share the streams (each held by one of them under a lease),
+take over those of a replica that dies within state.postgres.lease_ttl, and
+rebalance as replicas join and leave. A stopping replica hands its streams
+over. The status page shows who holds each stream.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd, path, listen, version) },
 	}

@@ -143,6 +143,12 @@ func TestExamplesLoad(t *testing.T) {
 	if len(oc.Outputs) != 7 || oc.Outputs[0].AcceptsStream("threats") || !oc.Outputs[1].AcceptsStream("threats") {
 		t.Errorf("outputs example: %+v", oc.Outputs)
 	}
+	b, _ = os.ReadFile("../../examples/replicas.yaml")
+	rc, err := Parse(b, "../../examples", env(map[string]string{"S1_POSTGRES_DSN": "postgres://s1:pw@db:5432/s1", "S1_PROD_EU_TOKEN": "t",
+		"S1_PROD_US_TOKEN": "u", "SEKOIA_API_KEY": "k", "SEKOIA_INTAKE_KEY": "i"}))
+	if err != nil || rc.State.Postgres == nil || len(rc.Sources) != 2 {
+		t.Errorf("replicas example: %v", err)
+	}
 	src, errs := ParseSumoSource("../../examples/sumo-source.json", env(map[string]string{"S1_API_TOKEN": "x"}))
 	if len(errs) > 0 || src.Name != "SentinelOne" {
 		t.Errorf("sumo example: %v %+v", errs, src)

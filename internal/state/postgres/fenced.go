@@ -100,7 +100,9 @@ func (f *Fenced) do(ctx context.Context, what string, op func(context.Context) e
 // refused write (state.ErrNotOwner), a cancelled context and the server's
 // other answers (a missing table, a refused password) are not.
 func Transient(err error) bool {
-	if err == nil || errors.Is(err, state.ErrNotOwner) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var ff fixFirst
+	if err == nil || errors.Is(err, state.ErrNotOwner) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ff) {
 		return false
 	}
 	var pe *pgconn.PgError

@@ -72,7 +72,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		if current > len(migrations) {
-			return fmt.Errorf("schema %s is at version %d, newer than this s1collector knows (%d): run the same version on every replica", s.schema, current, len(migrations))
+			return fixFirst{fmt.Errorf("schema %s is at version %d, newer than this s1collector knows (%d): run the same version on every replica", s.schema, current, len(migrations))}
 		}
 		for v := current + 1; v <= len(migrations); v++ {
 			if _, err := tx.Exec(ctx, strings.ReplaceAll(migrations[v-1], "{s}", ident)); err != nil {

@@ -64,7 +64,7 @@ type Store struct {
 // is an error: callers retry as they see fit.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, fixFirst{err}
 	}
 	if cfg.Schema == "" {
 		cfg.Schema = DefaultSchema
@@ -76,8 +76,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		// pgx's message quotes the connection string, and an URL parse
 		// error quotes it whole: say what is wrong without it.
-		return nil, errors.New("state.postgres.dsn is not a valid PostgreSQL connection string: " +
-			"write postgres://USER:PASSWORD@HOST:5432/DATABASE or host=HOST user=USER password=PASSWORD dbname=DATABASE")
+		return nil, fixFirst{errors.New("state.postgres.dsn is not a valid PostgreSQL connection string: " +
+			"write postgres://USER:PASSWORD@HOST:5432/DATABASE or host=HOST user=USER password=PASSWORD dbname=DATABASE")}
 	}
 	if pc.ConnConfig.ConnectTimeout == 0 {
 		pc.ConnConfig.ConnectTimeout = cmpOr(cfg.ConnectTimeout, 10*time.Second)
@@ -97,6 +97,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	return s, nil
 }
+
+// fixFirst is an error trying again cannot cure: a setting to change, a
+// replica to upgrade.
+type fixFirst struct{ error }
+
+func (e fixFirst) Unwrap() error { return e.error }
 
 func cmpOr(d, def time.Duration) time.Duration {
 	if d > 0 {

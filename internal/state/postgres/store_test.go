@@ -168,8 +168,8 @@ func TestReplicasStartingAtOnceMigrateOnce(t *testing.T) {
 	}
 	s.pool.Exec(t.Context(), `INSERT INTO `+pgx.Identifier{cfg.Schema}.Sanitize()+`.schema_version (version) VALUES ($1)`, len(migrations)+1)
 	_, err = Open(t.Context(), cfg)
-	if err == nil || !strings.Contains(err.Error(), "newer than this s1collector") {
-		t.Fatalf("a schema from a newer version: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "newer than this s1collector") || Transient(err) {
+		t.Fatalf("a schema from a newer version: %v (transient: %v)", err, Transient(err))
 	}
 }
 
@@ -188,6 +188,9 @@ func TestDSNNeverInErrors(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), dsn) {
 			t.Errorf("the error shows the password: %v", err)
+		}
+		if malformed := !strings.Contains(dsn, "127.0.0.1:1/") && !strings.Contains(dsn, "port=1 "); malformed && Transient(err) {
+			t.Errorf("%q: a malformed DSN is retried as if the server were down: %v", dsn, err)
 		}
 	}
 }
