@@ -35,12 +35,7 @@ func (s *Store) Round(ctx context.Context, me lease.Replica, ttl time.Duration, 
 		})
 		b.Queue(s.q.replicas).Query(func(rows pgx.Rows) error {
 			var err error
-			v.Replicas, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (lease.Replica, error) {
-				var r lease.Replica
-				err := row.Scan(&r.ID, &r.Host, &r.PID, &r.Version, &r.Started)
-				r.Started = r.Started.UTC()
-				return r, err
-			})
+			v.Replicas, err = pgx.CollectRows(rows, scanReplica)
 			return err
 		})
 		b.Queue(s.q.leases, keys).Query(func(rows pgx.Rows) error {
@@ -99,6 +94,22 @@ func (s *Store) Leave(ctx context.Context, me string) error {
 		return fmt.Errorf("leave the replicas in PostgreSQL at %s: %w", s.where, err)
 	}
 	return nil
+}
+
+// Replicas returns the live replicas, for tools such as "test".
+func (s *Store) Replicas(ctx context.Context) ([]lease.Replica, error) {
+	rows, err := s.pool.Query(ctx, s.q.replicas)
+	if err != nil {
+		return nil, fmt.Errorf("read replicas from PostgreSQL at %s: %w", s.where, err)
+	}
+	return pgx.CollectRows(rows, scanReplica)
+}
+
+func scanReplica(row pgx.CollectableRow) (lease.Replica, error) {
+	var r lease.Replica
+	err := row.Scan(&r.ID, &r.Host, &r.PID, &r.Version, &r.Started)
+	r.Started = r.Started.UTC()
+	return r, err
 }
 
 // Owners returns who holds each stream's lease now ("" when free or
