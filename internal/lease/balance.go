@@ -33,13 +33,3 @@ func Target(v View, me string, n int) int {
 	}
 	return share
 }
-
-// liveIDs are the ids of the live replicas, sorted.
-func liveIDs(v View) []string {
-	ids := make([]string, len(v.Replicas))
-	for i, r := range v.Replicas {
-		ids[i] = r.ID
-	}
-	slices.Sort(ids)
-	return ids
-}

@@ -85,7 +85,6 @@ type Manager struct {
 	snap     Snapshot
 	lastOK   time.Time // start of the last successful round (monotonic)
 	failures int
-	prevLive []string
 }
 
 // work is the running work of one held lease.
@@ -171,11 +170,8 @@ func (m *Manager) round(ctx context.Context, take bool) time.Duration {
 	m.roundOK(start, v)
 	m.reap(tctx, v)
 	target := Target(v, m.cfg.Replica.ID, len(m.cfg.Keys))
-	live := liveIDs(v)
-	stable := slices.Equal(live, m.prevLive)
-	m.prevLive = live
 	active := m.active()
-	if active > target && stable {
+	if active > target {
 		m.giveUp(active - target)
 	}
 	if active < target && take {
