@@ -132,14 +132,7 @@ func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code
 // not JSON fails the test: the file output promises complete lines.
 func (w *workdir) records(source, stream string) []map[string]any {
 	w.t.Helper()
-	return w.recordsIn("out", source, stream)
-}
-
-// recordsIn reads the file output of the folder dir (relative to the
-// workdir) as records does.
-func (w *workdir) recordsIn(dir, source, stream string) []map[string]any {
-	w.t.Helper()
-	f, err := os.Open(filepath.Join(w.dir, dir, source, stream+".ndjson"))
+	f, err := os.Open(filepath.Join(w.dir, "out", source, stream+".ndjson"))
 	if os.IsNotExist(err) {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -17,7 +18,7 @@ var (
 	// ErrLeaseLost: another replica holds the stream now (it took over an
 	// expired lease, or the stream was reset).
 	ErrLeaseLost       = errors.New("lease lost: another replica holds the stream now")
-	errExpired         = errors.New("lease expired while the shared state was unreachable")
+	errExpired         = errors.New("lease not renewed in time (this replica was paused, or cut off from the shared state)")
 	errHandoverTimeout = errors.New("handed over to another replica before its batch in flight was done")
 )
 
@@ -156,6 +157,9 @@ func (m *Manager) Run(ctx context.Context, stop <-chan struct{}) {
 
 // round renews, notices losses, balances and says when to come back.
 func (m *Manager) round(ctx context.Context, take bool) time.Duration {
+	suspended := m.expire()
+	held := m.heldEpochs()
+	maps.Copy(held, suspended)
 	timeout := m.cfg.Renew
 	if left, holding := m.trustLeft(); holding {
 		timeout = max(min(timeout, left), 50*time.Millisecond)
@@ -163,11 +167,12 @@ func (m *Manager) round(ctx context.Context, take bool) time.Duration {
 	tctx, cancel := context.WithTimeout(ctx, timeout) // for the table; works run under ctx
 	defer cancel()
 	start := time.Now()
-	v, err := m.cfg.Table.Round(tctx, m.cfg.Replica, m.cfg.TTL, m.heldEpochs(), m.cfg.Keys)
+	v, err := m.cfg.Table.Round(tctx, m.cfg.Replica, m.cfg.TTL, held, m.cfg.Keys)
 	if err != nil {
 		return m.roundFailed(err)
 	}
 	m.roundOK(start, v)
+	m.resume(ctx, v, suspended)
 	m.reap(tctx, v)
 	target := Target(v, m.cfg.Replica.ID, len(m.cfg.Keys))
 	active := m.active()
@@ -190,20 +195,17 @@ func (m *Manager) roundFailed(err error) time.Duration {
 	}
 	m.snap.StoreError = err.Error()
 	m.mu.Unlock()
-	left, holding := m.trustLeft()
-	if holding && left <= 0 {
-		m.expire()
-		left, holding = 0, false
-	}
 	// Holding leases, try often: the sooner the table answers, the fewer
-	// streams stop. Holding none, back off to the renewal period.
+	// streams stop; and come back by the time they can no longer be
+	// trusted. Holding none, back off to the renewal period.
 	p := retry.Policy{Initial: 500 * time.Millisecond, Max: m.cfg.Renew}
+	left, holding := m.trustLeft()
 	if holding {
 		p.Max = min(time.Second, m.cfg.Renew)
 	}
 	wait := p.Backoff(m.failures)
 	if holding {
-		wait = min(wait, left)
+		wait = max(min(wait, left), 0)
 	}
 	m.cfg.Log.Error("shared state unreachable; leases renewed when it is back", "attempt", m.failures,
 		"retry_in", wait.Round(time.Millisecond).String(), "error", err)
@@ -218,17 +220,39 @@ func (m *Manager) trustLeft() (left time.Duration, holding bool) {
 	return time.Until(m.lastOK.Add(m.localTTL())), len(m.held) > 0
 }
 
-// expire stops every stream once the leases may have expired in the
-// table: they expire TTL after the last round that renewed them, and
-// another replica may take them then. Stopping first means a stream never
-// runs in two places while this replica is cut off from the table.
-func (m *Manager) expire() {
+// expire stops every stream once its lease may have expired in the table
+// (TTL after the last round that renewed it: another replica may take it
+// then), so that a stream never runs in two places while this replica is
+// cut off from the table, or after it was paused. It returns the leases
+// stopped (key → epoch): the next round tells which are still held.
+func (m *Manager) expire() map[string]int64 {
+	left, holding := m.trustLeft()
+	if !holding || left > 0 {
+		return nil
+	}
 	m.mu.Lock()
 	lastOK := m.lastOK
 	m.mu.Unlock()
-	m.cfg.Log.Error("leases expired while the shared state was unreachable: stopping this replica's streams until it is back",
-		"unreachable_for", time.Since(lastOK).Round(time.Second).String())
-	m.dropAll()
+	m.cfg.Log.Error("no lease renewal for "+time.Since(lastOK).Round(time.Second).String()+
+		" (this replica was paused, or cut off from the shared state): stopping its streams before another replica may take them")
+	return m.dropAll()
+}
+
+// resume restarts the streams expire stopped whose leases were still held,
+// and reports those another replica holds now.
+func (m *Manager) resume(ctx context.Context, v View, suspended map[string]int64) {
+	for key, epoch := range suspended {
+		if v.Held[key] == epoch {
+			m.cfg.Log.Info("lease renewed after all: stream resumed", "stream", key, "epoch", epoch)
+			m.start(ctx, key, epoch)
+			continue
+		}
+		m.mu.Lock()
+		m.snap.Lost++
+		m.mu.Unlock()
+		m.cfg.Log.Warn("lease lost: its renewal was refused, another replica holds the stream now; standing down", "stream", key,
+			"epoch", epoch, "owner", ownerOf(v, key))
+	}
 }
 
 // localTTL is how long this replica trusts its leases after the start of
@@ -401,19 +425,23 @@ func (m *Manager) start(ctx context.Context, key string, epoch int64) {
 	}()
 }
 
-// dropAll cancels every work and forgets the leases: they may already
-// belong to another replica.
-func (m *Manager) dropAll() {
+// dropAll cancels every work, waits for them to end and forgets the
+// leases, returning them (key → epoch): they may already belong to
+// another replica.
+func (m *Manager) dropAll() map[string]int64 {
 	m.mu.Lock()
 	works := m.held
 	m.held = map[string]*work{}
 	m.mu.Unlock()
-	for _, w := range works {
+	out := make(map[string]int64, len(works))
+	for key, w := range works {
 		w.cancel(errExpired)
+		out[key] = w.epoch
 	}
 	for _, w := range works {
 		<-w.done
 	}
+	return out
 }
 
 // leave stops every work (gracefully unless hard), releases the leases and

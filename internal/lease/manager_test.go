@@ -264,7 +264,7 @@ func TestDeadReplicaIsTakenOverWithinTheTTL(t *testing.T) {
 			t.Errorf("taken over after %s, more than the 15s lease TTL", took)
 		}
 		c.wantSpread(map[string]int{"a": 9, "b": 9})
-		if !strings.Contains(c.log(), "stopping this replica's streams until it is back") ||
+		if !strings.Contains(c.log(), "stopping its streams before another replica may take them") ||
 			!strings.Contains(c.log(), "stream taken over from a replica") {
 			t.Errorf("logs do not say what happened:\n%s", c.log())
 		}

@@ -1,4 +1,4 @@
-package e2e
+package replicas
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,7 +28,7 @@ import (
 type fleet struct {
 	t       *testing.T
 	c       *console
-	w       *workdir
+	dir     string // config, and each replica's output folder
 	dsn     string
 	schema  string
 	sources []string
@@ -66,6 +67,8 @@ type apiStatus struct {
 	} `json:"sources"`
 }
 
+var streams = []string{"agents", "activities", "threats"}
+
 func newFleet(t *testing.T, dsn string, sources int) *fleet {
 	c := startConsole(t, emulator.Config{Seed: 16, Agents: 3000, HistoryActivities: 1500, HistoryThreats: 100, Speed: 30,
 		AgentUpdatesPerMinute: 120, NewAgentsPerHour: 600, ActivitiesPerMinute: 60, ThreatsPerHour: 600, ThreatUpdatesPerHour: 600})
@@ -78,13 +81,17 @@ func newFleet(t *testing.T, dsn string, sources int) *fleet {
 		fmt.Fprintf(&src, "  - {name: %s, base_url: %s, token: %s, profile: raw, lookback: 72h, interval: 10s, outputs: [local]}\n",
 			name, c.URL, emulator.DefaultToken)
 	}
-	f.w = newWorkdir(t, fmt.Sprintf(`state:
+	f.dir = t.TempDir()
+	config := fmt.Sprintf(`state:
   postgres: {dsn: "${PGDSN}", schema: %s, replica: "${REPLICA}"}
 log: {format: json}
 sources:
 %soutputs:
   - {name: local, type: file, file: {dir: "${OUTDIR}"}}
-`, f.schema, src.String()))
+`, f.schema, src.String())
+	if err := os.WriteFile(filepath.Join(f.dir, "s1collector.yaml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(f.stopAll)
 	return f
 }
@@ -93,7 +100,7 @@ sources:
 func (f *fleet) start(name string) *replicaProc {
 	f.t.Helper()
 	cmd := exec.Command(bin(f.t), "run", "--listen", "127.0.0.1:0")
-	cmd.Dir = f.w.dir
+	cmd.Dir = f.dir
 	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA="+name, "OUTDIR=out-"+name)
 	p := &replicaProc{name: name, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
@@ -267,7 +274,7 @@ func (f *fleet) verify(maxDupsPerStream int) {
 			seen := map[string]int{}
 			lines := 0
 			for name := range f.reps {
-				for _, m := range f.w.recordsIn("out-"+name, src, s) {
+				for _, m := range records(f.t, filepath.Join(f.dir, "out-"+name, src, s+".ndjson")) {
 					seen[versions[s](m)]++
 					lines++
 				}
