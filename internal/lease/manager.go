@@ -233,7 +233,7 @@ func (m *Manager) expire() map[string]int64 {
 	m.mu.Lock()
 	lastOK := m.lastOK
 	m.mu.Unlock()
-	m.cfg.Log.Error("no lease renewal for "+time.Since(lastOK).Round(time.Second).String()+
+	m.cfg.Log.Error("no lease renewal for " + time.Since(lastOK).Round(time.Second).String() +
 		" (this replica was paused, or cut off from the shared state): stopping its streams before another replica may take them")
 	return m.dropAll()
 }
