@@ -233,8 +233,8 @@ func (m *Manager) expire() map[string]int64 {
 	m.mu.Lock()
 	lastOK := m.lastOK
 	m.mu.Unlock()
-	m.cfg.Log.Error("no lease renewal for " + time.Since(lastOK).Round(time.Second).String() +
-		" (this replica was paused, or cut off from the shared state): stopping its streams before another replica may take them")
+	m.cfg.Log.Error("no lease renewal in time (this replica was paused, or cut off from the shared state): stopping its streams before another replica may take them",
+		"since_last_renewal", time.Since(lastOK).Round(time.Second).String())
 	return m.dropAll()
 }
 
