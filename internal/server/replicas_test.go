@@ -79,6 +79,9 @@ func TestReplicaStatus(t *testing.T) {
 					t.Errorf("page lacks %q", want)
 				}
 			}
+			if tt.wantState == "elsewhere" && !strings.Contains(page, "collected by replica r2-bbbbbb") {
+				t.Error("page does not say which replica collects the stream")
+			}
 			if tt.storeErr != "" && !strings.Contains(page, "PostgreSQL (the shared state) unreachable since 1m ago") {
 				t.Error("page does not say PostgreSQL is unreachable")
 			}
