@@ -482,4 +482,26 @@ func TestReplicasSurvivePostgresRestart(t *testing.T) {
 	f.stopAll()
 	f.verify(1000)
 	f.noPassword()
+	f.stateShow()
+}
+
+// stateShow runs "state show" against the shared state once the replicas
+// are gone: every stream's checkpoint, none held.
+func (f *fleet) stateShow() {
+	f.t.Helper()
+	cmd := exec.Command(bin(f.t), "state", "show")
+	cmd.Dir = f.dir
+	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA=tool", "OUTDIR=out-tool")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err != nil || !strings.HasSuffix(lines[0], "REPLICA") || len(lines) != 1+len(f.sources)*3 {
+		f.t.Fatalf("state show: %v\n%s%s", err, out, stderr.String())
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasSuffix(l, " -") {
+			f.t.Errorf("a stream is still held after every replica stopped: %s", l)
+		}
+	}
 }
