@@ -91,7 +91,7 @@ func TestFiveMistakesReportedTogether(t *testing.T) {
   - name: prod
     base_url: http://tenant.sentinelone.net
     token: ${S1_TOKEN}
-    supported_apis: [agents, alerts]
+    supported_apis: [agents, groups]
     interval: 5 minutes
     outputs: [nowhere]
     tiemout: 30s

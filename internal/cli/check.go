@@ -61,7 +61,7 @@ func runCheck(cmd *cobra.Command, path string) error {
 	for i := range cfg.Sources {
 		cfg.Sources[i].Timeout = min(cfg.Sources[i].Timeout, 30*time.Second)
 	}
-	clients, err := collector.Clients(cfg, nil)
+	clients, err := collector.Clients(cfg, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -120,6 +120,8 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 	for _, api := range src.SupportedAPIs {
 		total, err := cl.Probe(ctx, sentinelone.Endpoint(api))
 		switch {
+		case sentinelone.FeatureDisabled(err):
+			c.warn("%s: %s has nothing to read: %v", name, api, err)
 		case err != nil:
 			c.fail("%s: %s not readable: %v", name, api, err)
 		case total != nil:

@@ -37,7 +37,7 @@ func newDemoCmd(version string) *cobra.Command {
 		Use:   "demo",
 		Short: "See it work: an emulated console collected into local files, in one command",
 		Long: `Start the built-in console emulator with a realistic fleet, write a real config
-pointing at it, and collect agents, activities and threats through the real
+pointing at it, and collect agents, activities, threats and alerts through the real
 pipeline into NDJSON files. Then keep collecting as the emulated console
 changes (time runs 60x faster there), until Ctrl-C; --once stops after the
 first cycle. Everything stays in --dir, which is started afresh each time.`,
@@ -145,7 +145,7 @@ sources:
   - name: demo-console
     base_url: %s
     token: %s
-    supported_apis: [agents, activities, threats]
+    supported_apis: [agents, activities, threats, alerts]
     interval: %s
     lookback: 48h
     category: demo/sentinelone
@@ -174,6 +174,8 @@ func describeStream(stream string) string {
 		return "devices as OCSF Device Inventory Info (Sekoia.io profile)"
 	case "activities":
 		return "console activities, as the console's JSON"
+	case "alerts":
+		return "unified alerts, as the GraphQL API's JSON"
 	}
 	return "threats, as the console's JSON"
 }

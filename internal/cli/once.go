@@ -58,6 +58,10 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 	for _, r := range results {
 		name := r.Stream.Key()
 		res := r.Result
+		if pipeline.Disabled(r.Err) {
+			fmt.Fprintf(w, "! %s: disabled — %s\n", name, redact(r.Err.Error()))
+			continue
+		}
 		if r.Err != nil && !errors.Is(r.Err, pipeline.ErrStopped) {
 			failed++
 			fmt.Fprintf(w, "✗ %s: %s\n", name, redact(r.Err.Error()))

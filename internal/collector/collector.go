@@ -58,7 +58,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	clients, err := Clients(cfg, opts.HTTPClient)
+	clients, err := Clients(cfg, opts.HTTPClient, opts.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +116,9 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 }
 
 // Clients builds one API client per source. hc, when set, replaces the
-// HTTP client every source would build from its http block (tests).
-func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Client, error) {
+// HTTP client every source would build from its http block (tests); log,
+// when set, hears what each client learns about its console.
+func Clients(cfg *config.Config, hc *http.Client, log *slog.Logger) (map[string]*sentinelone.Client, error) {
 	out := map[string]*sentinelone.Client{}
 	for _, src := range cfg.Sources {
 		client := hc
@@ -132,8 +133,12 @@ func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Clien
 		for k, r := range src.RateLimits {
 			limits[k] = sentinelone.RateLimit{Rate: r.Rate, Burst: r.Burst}
 		}
+		var clog *slog.Logger
+		if log != nil {
+			clog = log.With("source", src.Name)
+		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
-			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector"}, client)
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}

@@ -179,8 +179,18 @@ const (
 	DefaultState    = "s1collector.db"
 )
 
-// APIs are the supported_apis values, in collection order.
-var APIs = []string{"agents", "activities", "threats"}
+// APIs are the supported_apis values, in collection order: alerts are the
+// Unified Alerts (GraphQL); cloud_detection_alerts the legacy STAR alerts,
+// collected only when asked for.
+var APIs = []string{"agents", "activities", "threats", "alerts", "cloud_detection_alerts"}
+
+// DefaultAPIs are collected when supported_apis is not given (as before
+// alerts existed, so that configs written then do not change meaning).
+var DefaultAPIs = []string{"agents", "activities", "threats"}
+
+// RecommendedAPIs are what a new config collects: the defaults and the
+// unified alerts; the legacy STAR alerts stay opt-in.
+var RecommendedAPIs = []string{"agents", "activities", "threats", "alerts"}
 
 func (c *Config) applyDefaults() {
 	if c.State.Path == "" && c.State.Postgres == nil {
@@ -208,7 +218,7 @@ func (c *Config) applyDefaults() {
 
 func (s *Source) applyDefaults() {
 	if len(s.SupportedAPIs) == 0 {
-		s.SupportedAPIs = append([]string(nil), APIs...)
+		s.SupportedAPIs = append([]string(nil), DefaultAPIs...)
 	}
 	set := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {

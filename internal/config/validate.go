@@ -165,8 +165,8 @@ func (s *Source) validateClient(v *validator, path string) {
 	}
 	for name, r := range s.RateLimits {
 		p := path + ".rate_limits." + name
-		if !slices.Contains([]string{"agents", "activities", "threats", "other"}, name) {
-			v.add(p, "unknown endpoint (agents, activities, threats, other)")
+		if !slices.Contains([]string{"agents", "activities", "threats", "alerts", "other"}, name) {
+			v.add(p, "unknown endpoint (agents, activities, threats, alerts, other)")
 		}
 		if r.Rate <= 0 || r.Burst < 0 {
 			v.add(p, "rate must be positive and burst not negative")

@@ -90,6 +90,11 @@ func Stopping(err error) bool {
 		errors.Is(err, state.ErrNotOwner) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// Disabled reports whether a cycle's error means the console's scope lacks
+// what the stream reads (a 403 "Custom Rules not enabled" for STAR
+// alerts): the stream stops with one warning; it is not a failure.
+func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
+
 // cycle runs one cycle with its log line and status.
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) (Result, error) {
 	res, err := s.Cycle(ctx, stop)
@@ -106,6 +111,9 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) 
 	case errors.Is(err, state.ErrNotOwner):
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Warn("stream taken over by another replica: its checkpoint write was refused; standing down, no further batch delivered", "error", err)
+	case Disabled(err) && errors.As(err, &ae):
+		s.Status.disabled(res, ae.Hint())
+		log.Warn("stream disabled: the console has nothing for it in this scope", "console_said", ae.Detail, "fix", ae.Hint())
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {

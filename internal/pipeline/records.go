@@ -10,10 +10,12 @@ import (
 )
 
 // timeField is the field each stream is filtered and sorted on: activities
-// by createdAt; agents and threats by updatedAt (for threats the console
-// applies it to threatInfo.updatedAt).
+// and STAR alerts by createdAt (for STAR alerts the console applies it to
+// alertInfo.createdAt, and the client sorts by alertInfoCreatedAt); agents,
+// threats and unified alerts by updatedAt (for threats the console applies
+// it to threatInfo.updatedAt).
 func timeField(api sentinelone.Endpoint) string {
-	if api == sentinelone.Activities {
+	if api == sentinelone.Activities || api == sentinelone.StarAlerts {
 		return "createdAt"
 	}
 	return "updatedAt"
@@ -25,14 +27,14 @@ type record struct {
 	time     time.Time
 	timeErr  error
 	siemType string // activityType for activities, id for threats
-	event    any    // the mapped event; nil for raw profiles
+	event    any    // the mapped event; nil when the record goes as it came
 	problems []string
 }
 
 // mapper reads records of one stream.
 type mapper struct {
 	api       sentinelone.Endpoint
-	profile   transform.Profile // for agents
+	profile   transform.Profile
 	collected func() time.Time
 }
 
@@ -44,10 +46,16 @@ type eventFields struct {
 	ThreatInfo   struct {
 		UpdatedAt sentinelone.String `json:"updatedAt"`
 	} `json:"threatInfo"`
+	AlertInfo struct {
+		AlertID   sentinelone.String `json:"alertId"`
+		CreatedAt sentinelone.String `json:"createdAt"`
+	} `json:"alertInfo"`
 }
 
-// read extracts id and time and maps agents to their profile. An error
-// means the record cannot be delivered (not an object, no id).
+// read extracts id and time, and maps the record to its profile: agents to
+// sekoia or ocsf, every other stream to ocsf only (otherwise it goes as the
+// console sent it). An error means the record cannot be delivered (not an
+// object, no id).
 func (m mapper) read(raw json.RawMessage) (record, error) {
 	if m.api == sentinelone.Agents {
 		return m.readAgent(raw)
@@ -63,11 +71,22 @@ func (m mapper) read(raw json.RawMessage) (record, error) {
 		r.siemType = fmt.Sprint(f.ActivityType.Value)
 	case sentinelone.Threats:
 		ts = f.ThreatInfo.UpdatedAt
+	case sentinelone.Alerts:
+		ts = f.UpdatedAt
+	case sentinelone.StarAlerts:
+		r.id, r.siemType, ts = f.AlertInfo.AlertID.Value, f.AlertInfo.AlertID.Value, f.AlertInfo.CreatedAt
 	}
 	if r.id == "" {
 		return record{}, transform.ErrNoID
 	}
 	r.time, r.timeErr = sentinelone.ParseTime(ts.Value)
+	if m.profile == transform.ProfileOCSF {
+		ev, problems, err := m.profile.MapRecord(transform.Stream(m.api), raw, m.collected())
+		if err != nil {
+			return record{}, err
+		}
+		r.event, r.problems = ev, problems
+	}
 	return r, nil
 }
 

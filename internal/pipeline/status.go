@@ -18,6 +18,9 @@ const (
 	PhaseSyncing Phase = "syncing" // a cycle is running
 	PhaseFailing Phase = "failing" // the last cycle failed; it will be retried
 	PhaseStopped Phase = "stopped" // not retried until the config is fixed (auth, permission)
+	// PhaseDisabled: the console's scope lacks the feature the stream reads
+	// (Custom Rules for STAR alerts); not a failure, not retried.
+	PhaseDisabled Phase = "disabled"
 )
 
 // Status is a stream's live state, for progress lines, logs and the status
@@ -175,6 +178,20 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 			}
 		}
 		v.History = append(v.History, c)
+		if len(v.History) > historySize {
+			v.History = v.History[1:]
+		}
+	})
+}
+
+// disabled ends a cycle whose stream the console has no data for: not a
+// failure; the reason and what to do are kept as the hint.
+func (s *Status) disabled(res Result, reason string) {
+	s.update(func(v *StatusSnapshot) {
+		v.Phase, v.InFlight, v.Hint = PhaseDisabled, 0, reason
+		v.Cycles++
+		v.LastSuccess = time.Now()
+		v.History = append(v.History, Cycle{Started: v.CycleStarted, Duration: res.Duration})
 		if len(v.History) > historySize {
 			v.History = v.History[1:]
 		}

@@ -30,7 +30,7 @@ type Stream struct {
 	Lister   Lister
 	Store    state.Store
 	Outputs  []delivery.Output
-	Profile  transform.Profile // agents only
+	Profile  transform.Profile // ocsf maps every stream; sekoia agents only
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
@@ -242,7 +242,7 @@ func (s *Stream) event(r record, raw json.RawMessage) (delivery.Event, error) {
 		body = b
 	}
 	return delivery.Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.Meta(string(s.API), r.siemType),
-		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}, nil
+		MetaInUnmapped: r.event != nil && s.Profile == transform.ProfileOCSF}, nil
 }
 
 func (s *Stream) logProblems(r record) {

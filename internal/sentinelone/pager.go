@@ -42,7 +42,14 @@ var ErrRepeatedCursor = errors.New("console returned a cursor it had already ret
 
 // Pages walks a list endpoint page by page. Only the current page is held in
 // memory. The walk stops at the first error, which is yielded with a nil page.
+//
+// For Alerts the walk goes through the Unified Alerts GraphQL API: Query's
+// updatedAt/createdAt/detectedAt filters and sort are sent as its filters
+// and sort, and the cursor is its endCursor.
 func (c *Client) Pages(ctx context.Context, req ListRequest) iter.Seq2[*Page, error] {
+	if req.Endpoint == Alerts {
+		return c.alertPages(ctx, req)
+	}
 	return func(yield func(*Page, error) bool) {
 		seen := map[uint64]struct{}{}
 		cursor := req.Cursor
@@ -74,6 +81,9 @@ func (c *Client) Page(ctx context.Context, endpoint Endpoint, filters url.Values
 	for k, v := range filters {
 		q[k] = v
 	}
+	if endpoint == StarAlerts && q.Get("sortBy") == "createdAt" {
+		q.Set("sortBy", "alertInfoCreatedAt") // the console's name for it there
+	}
 	q.Set("limit", strconv.Itoa(c.cfg.PageSize))
 	if cursor != "" {
 		q.Set("cursor", cursor)
@@ -90,7 +100,7 @@ func (c *Client) Page(ctx context.Context, endpoint Endpoint, filters url.Values
 // fetched again within the retry budget.
 func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values) (*Page, error) {
 	var page *Page
-	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
+	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: endpoint.resource(), query: q}, func(body []byte) error {
 		var err error
 		page, err = DecodePage(body)
 		return err

@@ -142,6 +142,8 @@ func streamState(v pipeline.StatusSnapshot) string {
 		return "failing"
 	case pipeline.PhaseStopped:
 		return "stopped"
+	case pipeline.PhaseDisabled:
+		return "disabled"
 	}
 	if v.LastSuccess.IsZero() {
 		return "waiting"

@@ -25,20 +25,13 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 	if err != nil {
 		return ocsf.InventoryInfo{}, nil, err
 	}
-	ev := ocsf.InventoryInfo{
-		ActivityID: ocsf.ActivityCollect, ActivityName: "Collect",
-		CategoryUID: ocsf.CategoryDiscovery, CategoryName: "Discovery",
-		ClassUID: ocsf.ClassDeviceInventoryInfo, ClassName: "Device Inventory Info",
-		TypeUID: ocsf.TypeUID(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect), TypeName: "Device Inventory Info: Collect",
-		SeverityID: ocsf.SeverityInformational, Severity: ocsf.SeverityCaption(ocsf.SeverityInformational),
-		Time: collected.UnixMilli(),
-		Metadata: ocsf.Metadata{
-			Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
-			UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
-			OriginalTime: a.UpdatedAt.Value,
-		},
-		Device: strictDevice(f),
+	ev := ocsf.InventoryInfo{Header: ocsf.NewHeader(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect, ocsf.SeverityInformational, collected)}
+	ev.Metadata = ocsf.Metadata{
+		Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
+		UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
+		OriginalTime: a.UpdatedAt.Value,
 	}
+	ev.Device = strictDevice(f)
 	if a.UpdatedDate.Set {
 		ev.Metadata.OriginalTime = a.UpdatedDate.Value
 	}
