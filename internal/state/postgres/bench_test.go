@@ -32,8 +32,7 @@ func BenchmarkSave(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cp := state.Checkpoint{Watermark: time.Now().UTC(), Boundary: []string{"1", "2", "3"}, Delivered: 12345,
-		FullSyncStarted: time.Now().UTC(), Partitions: make([]state.Partition, 8)}
+	cp := state.Checkpoint{Watermark: time.Now().UTC(), Delivered: 12345, LastFullSync: time.Now().UTC()}
 	ids := make([]string, 1000)
 	for i := range ids {
 		ids[i] = strconv.Itoa(1_400_000_000_000_000_000 + i)
