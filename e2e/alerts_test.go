@@ -117,7 +117,7 @@ func TestAlertsAPIBehaviours(t *testing.T) {
 		cfg   emulator.Config
 		fault emulator.Fault
 		code  int
-		lines []string // in stderr (summary and JSON logs)
+		lines []string // in the output: the summary (standard output) and JSON logs (standard error)
 		once  []string // appearing exactly once
 	}{
 		{"Bearer refused: ApiToken once", emulator.Config{GraphQLAuth: "apitoken"}, emulator.Fault{}, 0,
@@ -135,13 +135,13 @@ func TestAlertsAPIBehaviours(t *testing.T) {
 			c := startConsole(t, tc.cfg)
 			c.SetFault("alerts", tc.fault)
 			w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    supported_apis: [threats, alerts]\n"))
-			_, stderr, code := w.run(nil, "once")
+			summary, stderr, code := w.run(nil, "once")
 			if code != tc.code {
-				t.Fatalf("exit %d, want %d:\n%s", code, tc.code, stderr)
+				t.Fatalf("exit %d, want %d:\n%s%s", code, tc.code, summary, stderr)
 			}
 			for _, l := range tc.lines {
-				if !strings.Contains(stderr, l) {
-					t.Errorf("stderr lacks %q:\n%s", l, stderr)
+				if !strings.Contains(summary+stderr, l) {
+					t.Errorf("output lacks %q:\n%s%s", l, summary, stderr)
 				}
 			}
 			for _, l := range tc.once {
@@ -163,13 +163,13 @@ func TestAlertsAPIBehaviours(t *testing.T) {
 func TestLegacyAlertsWithoutCustomRules(t *testing.T) {
 	c := startConsole(t, emulator.Config{Seed: 5, Agents: 20, HistoryActivities: 300, NoCustomRules: true})
 	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    supported_apis: [activities, cloud_detection_alerts]\n"))
-	_, stderr, code := w.run(nil, "once")
+	summary, stderr, code := w.run(nil, "once")
 	if code != 0 {
-		t.Fatalf("once exited %d:\n%s", code, stderr)
+		t.Fatalf("once exited %d:\n%s%s", code, summary, stderr)
 	}
 	for _, l := range []string{"! emu/cloud_detection_alerts: disabled", "Custom Rules", "✓ emu/activities: 300 delivered"} {
-		if !strings.Contains(stderr, l) {
-			t.Errorf("stderr lacks %q:\n%s", l, stderr)
+		if !strings.Contains(summary, l) { // on standard output, as demo's
+			t.Errorf("summary lacks %q:\n%s", l, summary)
 		}
 	}
 	if n := strings.Count(stderr, `"level":"WARN"`); n != 1 || strings.Contains(stderr, `"level":"ERROR"`) {
@@ -181,8 +181,8 @@ func TestLegacyAlertsWithoutCustomRules(t *testing.T) {
 
 	on := startConsole(t, emulator.Config{Seed: 5, Agents: 20, HistoryStarAlerts: 30})
 	w2 := newWorkdir(t, collectorConfig(on.URL, emulator.DefaultToken, "    supported_apis: [cloud_detection_alerts]\n"))
-	if _, stderr, code := w2.run(nil, "once"); code != 0 || !strings.Contains(stderr, "✓ emu/cloud_detection_alerts: 30 delivered") {
-		t.Fatalf("exit %d:\n%s", code, stderr)
+	if summary, stderr, code := w2.run(nil, "once"); code != 0 || !strings.Contains(summary, "✓ emu/cloud_detection_alerts: 30 delivered") {
+		t.Fatalf("exit %d:\n%s%s", code, summary, stderr)
 	}
 	if got := len(w2.records("emu", "cloud_detection_alerts")); got != len(on.StarAlerts()) {
 		t.Errorf("%d STAR alerts delivered, the console has %d", got, len(on.StarAlerts()))

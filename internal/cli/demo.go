@@ -45,6 +45,7 @@ first cycle. Everything stays in --dir, which is started afresh each time.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f, version) },
 	}
 	fl := cmd.Flags()
+	addLogFlags(cmd, false)
 	fl.StringVar(&f.dir, "dir", "s1collector-demo", "folder for the config, state and output files")
 	fl.IntVar(&f.agents, "agents", 5000, "agents in the emulated fleet")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the emulated fleet")

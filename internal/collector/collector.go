@@ -20,6 +20,7 @@ import (
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
+	"s1collector/internal/state/postgres"
 	"s1collector/internal/transform"
 )
 
@@ -38,6 +39,12 @@ type Options struct {
 	StateAttempts int
 	// Version is the collector's, shown with this replica to the others.
 	Version string
+	// ConsoleRetry governs retries of console requests; zero for the
+	// client's default (8 attempts). The connection test makes one.
+	ConsoleRetry retry.Policy
+	// Store, when set, is used instead of opening the config's state file,
+	// and Close leaves it open: a reload keeps the running process's.
+	Store state.Store
 }
 
 // Built is a collector ready to run.
@@ -48,7 +55,8 @@ type Built struct {
 	Clients   map[string]*sentinelone.Client
 	Config    *config.Config
 	// Shared is set when the state is in PostgreSQL, shared by replicas.
-	Shared *Shared
+	Shared   *Shared
+	ownStore bool // Close closes Store
 }
 
 // Build opens the state store and assembles every stream. With the state
@@ -58,7 +66,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	clients, err := Clients(cfg, opts.HTTPClient, opts.Log)
+	clients, err := Clients(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -66,12 +74,17 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 	if err != nil {
 		return nil, err
 	}
-	store, pg, err := OpenState(ctx, cfg, opts.Log, opts.StateAttempts)
-	if err != nil {
-		closeAll(outputs)
-		return nil, err
+	store, pg := opts.Store, (*postgres.Store)(nil)
+	if store == nil {
+		if store, pg, err = OpenState(ctx, cfg, opts.Log, opts.StateAttempts); err != nil {
+			closeAll(outputs)
+			return nil, err
+		}
+	} else {
+		pg, _ = store.(*postgres.Store)
 	}
-	b := &Built{Store: store, Outputs: outputs, Clients: clients, Config: cfg, Collector: &pipeline.Collector{Log: opts.Log}}
+	b := &Built{Store: store, Outputs: outputs, Clients: clients, Config: cfg, Collector: &pipeline.Collector{Log: opts.Log},
+		ownStore: opts.Store == nil}
 	for _, src := range cfg.Sources {
 		for _, api := range src.SupportedAPIs {
 			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
@@ -115,13 +128,14 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 	}
 }
 
-// Clients builds one API client per source. hc, when set, replaces the
-// HTTP client every source would build from its http block (tests); log,
-// when set, hears what each client learns about its console.
-func Clients(cfg *config.Config, hc *http.Client, log *slog.Logger) (map[string]*sentinelone.Client, error) {
+// Clients builds one API client per source. opts.HTTPClient, when set,
+// replaces the HTTP client every source would build from its http block
+// (tests); opts.Log, when set, hears what each client learns about its
+// console; opts.ConsoleRetry governs their retries.
+func Clients(cfg *config.Config, opts Options) (map[string]*sentinelone.Client, error) {
 	out := map[string]*sentinelone.Client{}
 	for _, src := range cfg.Sources {
-		client := hc
+		client := opts.HTTPClient
 		if client == nil {
 			var err error
 			if client, err = httpClient(src.HTTP); err != nil {
@@ -134,11 +148,11 @@ func Clients(cfg *config.Config, hc *http.Client, log *slog.Logger) (map[string]
 			limits[k] = sentinelone.RateLimit{Rate: r.Rate, Burst: r.Burst}
 		}
 		var clog *slog.Logger
-		if log != nil {
-			clog = log.With("source", src.Name)
+		if opts.Log != nil {
+			clog = opts.Log.With("source", src.Name)
 		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
-			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog}, client)
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog, Retry: opts.ConsoleRetry}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}
@@ -147,9 +161,13 @@ func Clients(cfg *config.Config, hc *http.Client, log *slog.Logger) (map[string]
 	return out, nil
 }
 
-// Close flushes outputs and releases the state file.
+// Close flushes outputs and releases the state file, unless it was given.
 func (b *Built) Close() error {
-	return errors.Join(closeAll(b.Outputs), b.Store.Close())
+	err := closeAll(b.Outputs)
+	if b.ownStore {
+		err = errors.Join(err, b.Store.Close())
+	}
+	return err
 }
 
 func closeAll(outputs map[string]delivery.Output) error {

@@ -18,7 +18,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
-var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue})
+var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue, "S1_EMPTY": ""})
 
 func load(t *testing.T, path string) (*Config, error) {
 	t.Helper()
@@ -184,22 +184,5 @@ outputs:
 		if out := redact("dsn " + p.DSN.Value()); strings.Contains(out, secretValue) {
 			t.Errorf("%s: the DSN survives redaction: %s", tt.state, out)
 		}
-	}
-}
-
-// TestTokenFile: the token is read from token_file; an empty file says so.
-func TestTokenFile(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "token"), []byte(secretValue+"\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "empty"), nil, 0o600)
-	cfg := func(file string) string {
-		return "sources:\n  - {name: s, base_url: https://t.sentinelone.net, token_file: " + file + ", outputs: [o]}\noutputs:\n  - {name: o, type: stdout}\n"
-	}
-	c, err := Parse([]byte(cfg("token")), dir, testEnv)
-	if err != nil || c.Sources[0].Token.Value() != secretValue {
-		t.Fatalf("token_file: %v", err)
-	}
-	if _, err := Parse([]byte(cfg("empty")), dir, testEnv); err == nil || !strings.Contains(err.Error(), "sources[0].token_file: ") || !strings.Contains(err.Error(), "is empty") {
-		t.Fatalf("empty token file: %v", err)
 	}
 }

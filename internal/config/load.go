@@ -27,7 +27,7 @@ func Load(path string) (*Config, error) {
 func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("config is not valid YAML: %w", err)
+		return nil, syntaxError(err, b)
 	}
 	c := &Config{}
 	d := &decoder{env: env}
@@ -92,15 +92,14 @@ func (c *Config) readTokenFiles(d *decoder) {
 			continue
 		}
 		if s.Token.IsSet() {
-			d.fail(nil, fmt.Sprintf("sources[%d].token", i), "give token or token_file, not both")
-			continue
+			continue // reported by Validate
 		}
 		b, err := os.ReadFile(s.TokenFile)
 		if err != nil {
 			d.fail(nil, fmt.Sprintf("sources[%d].token_file", i), "%v", err)
 			continue
 		}
-		s.Token = NewSecret(strings.TrimSpace(string(b)))
+		s.Token = SecretFrom(strings.TrimSpace(string(b)), "token_file "+s.TokenFile)
 	}
 }
 

@@ -56,6 +56,8 @@ func (c *Config) validateState(v *validator) {
 		v.add("state.path", "give either path (a state file for one process) or postgres (state shared by replicas), not both")
 	}
 	switch {
+	case p.DSN.IsSet() && p.DSNFile != "" && p.DSN.Origin() != "dsn_file "+p.DSNFile:
+		v.add("state.postgres.dsn", "give dsn or dsn_file, not both")
 	case !p.DSN.IsSet() && p.DSNFile == "":
 		v.add("state.postgres.dsn", "is required (or dsn_file): postgres://USER:PASSWORD@HOST:5432/DATABASE, with ${ENV_VAR} for the password")
 	case !p.DSN.IsSet():
@@ -77,19 +79,15 @@ func (c *Config) validateState(v *validator) {
 // readDSNFile reads state.postgres.dsn_file.
 func (c *Config) readDSNFile(d *decoder) {
 	p := c.State.Postgres
-	if p == nil || p.DSNFile == "" {
-		return
-	}
-	if p.DSN.IsSet() {
-		d.fail(nil, "state.postgres.dsn", "give dsn or dsn_file, not both")
-		return
+	if p == nil || p.DSNFile == "" || p.DSN.IsSet() {
+		return // both given: reported by validateState
 	}
 	b, err := os.ReadFile(p.DSNFile)
 	if err != nil {
 		d.fail(nil, "state.postgres.dsn_file", "%v", err)
 		return
 	}
-	p.DSN = NewSecret(strings.TrimSpace(string(b)))
+	p.DSN = SecretFrom(strings.TrimSpace(string(b)), "dsn_file "+p.DSNFile)
 }
 
 var dsnPassword = regexp.MustCompile(`(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)`)

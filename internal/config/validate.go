@@ -113,10 +113,16 @@ func (s *Source) validate(v *validator, path string, outputs, names map[string]b
 
 func (s *Source) validateToken(v *validator, path string) {
 	switch {
-	case !s.Token.IsSet() && s.TokenFile == "":
-		v.add(path+".token", "is required (or token_file); use ${ENV_VAR} rather than the token itself")
+	case s.Token.IsSet() && s.TokenFile != "" && s.Token.Origin() != "token_file "+s.TokenFile:
+		v.add(path+".token", "give token or token_file, not both")
+	case !s.Token.IsSet() && s.Token.Origin() != "":
+		p := path + ".token"
+		if s.TokenFile != "" {
+			p = path + ".token_file"
+		}
+		v.add(p, "%s: put the API token in it", emptyOrigin(s.Token.Origin()))
 	case !s.Token.IsSet():
-		v.add(path+".token_file", "%s is empty", s.TokenFile)
+		v.add(path+".token", "is required: write token: ${S1_TOKEN} and export the API token in that variable, or give token_file")
 	case s.Token.Value() == "********":
 		v.add(path+".token", "is the ******** placeholder of the example: put the API token, or ${ENV_VAR}")
 	case strings.ContainsAny(s.Token.Value(), " \t\r\n"):
@@ -222,4 +228,12 @@ func (c *Config) validateRouting(v *validator) {
 			}
 		}
 	}
+}
+
+// emptyOrigin says that where a secret was read from gave nothing.
+func emptyOrigin(origin string) string {
+	if strings.HasPrefix(origin, "environment variable ") {
+		return origin + " is set but empty"
+	}
+	return origin + " is empty"
 }

@@ -97,7 +97,7 @@ type partitionRun struct {
 func (r *partitionRun) walk(ctx context.Context, i int) error {
 	for attempt := 1; ; attempt++ {
 		err := r.walkOnce(ctx, i)
-		if err == nil || Stopping(err) || attempt == partitionAttempts {
+		if err == nil || Stopping(ctx, r.stop, err) || attempt == partitionAttempts {
 			return err
 		}
 		r.s.Log.Warn("range of the full listing failed; walking it again from its progress", "range", i, "attempt", attempt, "error", err)
@@ -116,7 +116,7 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) error {
 	for k, v := range windowQuery(r.s.Scope, from, p.Hi) {
 		q[k] = v
 	}
-	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q}) {
+	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q, Map: r.m.forWalk().each}) {
 		if err != nil {
 			return err
 		}

@@ -130,6 +130,7 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 	userNotify := policy.Notify
 	policy.Notify = func(err error, attempt int, wait time.Duration) {
 		c.stats.retried(req.endpoint)
+		notifyRetry(ctx, RetryNotice{Console: c.base, Endpoint: req.endpoint, Err: err, Attempt: attempt, Wait: wait})
 		if userNotify != nil {
 			userNotify(err, attempt, wait)
 		}

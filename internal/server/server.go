@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,6 +40,7 @@ type Config struct {
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
 type Server struct {
+	mu      sync.RWMutex // guards what cfg shows: Sources, Clients, Tokens, Redact
 	cfg     Config
 	started time.Time
 	srv     *http.Server
@@ -100,11 +102,41 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.srv.Shutdown(ctx)
 }
 
+// Update shows another collector: after a reload, its streams, clients,
+// tokens and secrets to redact replace the previous ones.
+func (s *Server) Update(sources []Source, clients map[string]*sentinelone.Client, tokens *collector.Tokens, redact func(string) string) {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	if tokens == nil {
+		tokens = collector.NewTokens()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Sources, s.cfg.Clients, s.cfg.Tokens, s.cfg.Redact = sources, clients, tokens, redact
+}
+
+// SetCluster shows another lease manager: after a reload, the replica's
+// new one.
+func (s *Server) SetCluster(c Cluster) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Cluster = c
+}
+
+// shown is what the server shows now.
+func (s *Server) shown() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
 // Status returns the collector's state now.
 func (s *Server) Status() Status {
-	st := build(s.cfg.Version, s.started, time.Now(), s.cfg.Sources, s.cfg.Tokens.Snapshot(), s.cfg.Redact)
-	if s.cfg.Cluster != nil {
-		addCluster(&st, s.cfg.Cluster.Snapshot(), s.cfg.Redact)
+	c := s.shown()
+	st := build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
+	if c.Cluster != nil {
+		addCluster(&st, c.Cluster.Snapshot(), c.Redact)
 	}
 	return st
 }
@@ -113,9 +145,10 @@ func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Status())
 }
 
-// readyz is 200 when the config is loaded, the state open and every stream
-// has completed a cycle or is within its first interval; 503 with the
-// reasons otherwise.
+// readyz is 503 with the reasons when a stream is stopped, fails without
+// having completed a cycle since the start, has been failing for more than
+// two intervals, or has not started within its first interval (notReady);
+// 200 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 	st := s.Status()
 	if st.Ready {
