@@ -34,7 +34,7 @@ func TestReplicaStatus(t *testing.T) {
 		wantState string // of c/agents
 	}{
 		{"holds nothing", map[string]string{"c/agents": other.ID, "c/threats": other.ID}, "", true, "", "elsewhere"},
-		{"holds a stream that never ran", map[string]string{"c/agents": me.ID, "c/threats": ""}, "", false, "c/agents: no successful cycle yet", "waiting"},
+		{"holds a stream that never ran", map[string]string{"c/agents": me.ID, "c/threats": ""}, "", false, "c/agents: no cycle started within its first interval", "waiting"},
 		{"PostgreSQL unreachable", map[string]string{"c/agents": other.ID, "c/threats": other.ID}, "dial tcp: connection refused", false,
 			"shared state (PostgreSQL) unreachable: dial tcp: connection refused", "elsewhere"},
 	}
