@@ -90,7 +90,7 @@ func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 	for _, o := range cfg.Outputs {
 		octx, done := context.WithTimeout(ctx, timeout)
 		if err := outputs[o.Name].Check(octx); err != nil {
-			c.fail("output %s (%s): %v%s", o.Name, o.Type, err, fix(err, "its peer"))
+			c.fail("output %s (%s): %v%s%s", o.Name, o.Type, err, fix(err, "its peer"), permissionHint(err))
 		} else {
 			c.ok("output %s (%s): ready", o.Name, o.Type)
 		}

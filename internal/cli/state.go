@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -20,7 +23,8 @@ func newStateCmd() *cobra.Command {
 		Use:   "state",
 		Short: "Show or reset the checkpoints of the streams",
 		Long: `Show or reset checkpoints. The state file is locked by a running collector:
-stop it first.`,
+stop it first. These commands read no token or key: they work without the
+environment (or token files) the collector needs to run.`,
 	}
 	var path, source, stream string
 	var all bool
@@ -29,7 +33,7 @@ stop it first.`,
 		Short: "Show every stream's checkpoint",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd, path, func(st state.Store) error { return showState(cmd, st) })
+			return withStore(cmd, path, false, func(st state.Store) error { return showState(cmd, st) })
 		},
 	}
 	reset := &cobra.Command{
@@ -42,11 +46,11 @@ stop it first.`,
 			if !all && source == "" {
 				return fmt.Errorf("name --source (and optionally --stream), or pass --all")
 			}
-			return withStore(cmd, path, func(st state.Store) error { return resetState(cmd, st, source, stream) })
+			return withStore(cmd, path, true, func(st state.Store) error { return resetState(cmd, st, source, stream) })
 		},
 	}
 	reset.Flags().StringVar(&source, "source", "", "source whose checkpoints to reset")
-	reset.Flags().StringVar(&stream, "stream", "", "only this stream: agents, activities or threats")
+	reset.Flags().StringVar(&stream, "stream", "", "only this stream (one of the source's supported_apis: agents, activities, threats, alerts…)")
 	reset.Flags().BoolVar(&all, "all", false, "reset every checkpoint")
 	for _, c := range []*cobra.Command{show, reset} {
 		addConfigFlag(c, &path)
@@ -55,10 +59,20 @@ stop it first.`,
 	return cmd
 }
 
-func withStore(cmd *cobra.Command, path string, f func(state.Store) error) error {
-	cfg, err := loadConfig(cmd, path)
+// withStore opens the config's state file, which must exist: neither
+// command creates one (as root, it would be a file the service cannot open).
+func withStore(cmd *cobra.Command, path string, reset bool, f func(state.Store) error) error {
+	cfg, err := loadConfigWithoutSecrets(cmd, path)
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(cfg.State.Path); errors.Is(err, fs.ErrNotExist) {
+		if reset {
+			return fmt.Errorf("no state file at %s (state.path of %s): nothing to reset", cfg.State.Path, path)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "no checkpoints yet: no state file at %s (state.path of %s); "+
+			"every stream starts from its look-back (agents with a full listing)\n", cfg.State.Path, path)
+		return nil
 	}
 	st, err := state.OpenBolt(cfg.State.Path)
 	if err != nil {

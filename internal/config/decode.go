@@ -49,6 +49,9 @@ func (es Errors) Error() string {
 type decoder struct {
 	errs Errors
 	env  func(string) (string, bool)
+	// noSecrets leaves the secrets kept outside the file unread (see
+	// LoadWithoutSecrets).
+	noSecrets bool
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
