@@ -200,3 +200,38 @@ func checkReferences(t *testing.T, r rendered, d appsv1.Deployment) {
 		}
 	}
 }
+
+// TestStatusStaysReachableWhenNotReady: a failing stream makes /readyz 503;
+// the Service keeps the pod, so /metrics and the status page that explain
+// the incident do not vanish with it.
+func TestStatusStaysReachableWhenNotReady(t *testing.T) {
+	r := render(t, "../overlays/single")
+	for _, c := range r.deployments[0].Spec.Template.Spec.Containers {
+		if p := c.ReadinessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Path != "/readyz" {
+			t.Errorf("container %s: readiness is not /readyz, as the README says", c.Name)
+		}
+	}
+	if len(r.services) == 0 {
+		t.Fatal("no service")
+	}
+	for _, s := range r.services {
+		if !s.Spec.PublishNotReadyAddresses {
+			t.Errorf("service %s drops the pod while /readyz is 503: its /metrics and status page vanish during incidents", s.Name)
+		}
+	}
+}
+
+// TestOverlayTagIsTheREADMEs: the image tag the overlay deploys is the
+// version the README builds and runs in its examples.
+func TestOverlayTagIsTheREADMEs(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := render(t, "../overlays/single")
+	image := r.deployments[0].Spec.Template.Spec.Containers[0].Image
+	_, tag, _ := strings.Cut(image, ":")
+	if tag == "" || !bytes.Contains(readme, []byte("s1collector:"+tag)) {
+		t.Errorf("the overlay deploys %s; the README's examples run another version", image)
+	}
+}
