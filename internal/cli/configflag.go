@@ -110,7 +110,12 @@ func missingConfig(cmd *cobra.Command, path string) error {
 // loadWithLogger loads the config and builds the process logger from it,
 // scrubbing every configured secret from what it writes.
 func loadWithLogger(cmd *cobra.Command, path string) (*config.Config, *slog.Logger, error) {
-	cfg, err := loadConfig(cmd, path)
+	return loadWithLoggerFrom(cmd, path, config.Load)
+}
+
+// loadWithLoggerFrom is loadWithLogger with load reading the config.
+func loadWithLoggerFrom(cmd *cobra.Command, path string, load func(string) (*config.Config, error)) (*config.Config, *slog.Logger, error) {
+	cfg, err := readConfig(cmd, path, load)
 	if err != nil {
 		return nil, nil, err
 	}

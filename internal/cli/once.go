@@ -43,13 +43,13 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	}
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
-	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts})
+	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts, StateAttempts: 3})
 	if err != nil {
 		return withPermissionHint(err)
 	}
 	defer b.Close()
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
-	results := b.Collector.Once(ctx, stop)
+	results := b.Once(ctx, stop)
 	stopProgress()
 	if failed := printResults(resultsWriter(cmd, cfg), results, cfg.Redactor()); failed > 0 {
 		return exitError{1}
@@ -89,6 +89,9 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 		fmt.Fprintf(w, "✓ %s: %s, %s read in %d page(s), %s", name, what, pipeline.Count(int64(res.Read)), res.Pages, res.Duration.Round(1e6))
 		if res.Skipped > 0 {
 			fmt.Fprintf(w, ", %d skipped (see log)", res.Skipped)
+		}
+		if res.Odd > 0 {
+			fmt.Fprintf(w, ", %d with fields of unexpected types (see log)", res.Odd)
 		}
 		if len(res.Gone) > 0 {
 			fmt.Fprintf(w, ", %d devices no longer listed", len(res.Gone))

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/collector"
+	"s1collector/internal/config"
 	"s1collector/internal/pipeline"
 
 	"s1collector/internal/sentinelone"
@@ -23,8 +26,12 @@ func newStateCmd() *cobra.Command {
 		Use:   "state",
 		Short: "Show or reset the checkpoints of the streams",
 		Long: `Show or reset checkpoints. The state file is locked by a running collector:
-stop it first. These commands read no token or key: they work without the
-environment (or token files) the collector needs to run.`,
+stop it first. With the state in PostgreSQL the replicas may keep running:
+"show" names the replica holding each stream, and a reset takes the stream
+away from its replica (which stands down, its next checkpoint write refused)
+so that it starts over wherever it is taken next. These commands read no
+console token or output key (only the state's DSN): they work without the
+environment or token files the collector needs to run.`,
 	}
 	var path, source, stream string
 	var all bool
@@ -33,7 +40,7 @@ environment (or token files) the collector needs to run.`,
 		Short: "Show every stream's checkpoint",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd, path, false, func(st state.Store) error { return showState(cmd, st) })
+			return withStore(cmd, path, false, func(st state.Store, owners map[string]string) error { return showState(cmd, st, owners) })
 		},
 	}
 	reset := &cobra.Command{
@@ -46,7 +53,7 @@ environment (or token files) the collector needs to run.`,
 			if !all && source == "" {
 				return fmt.Errorf("name --source (and optionally --stream), or pass --all")
 			}
-			return withStore(cmd, path, true, func(st state.Store) error { return resetState(cmd, st, source, stream) })
+			return withStore(cmd, path, true, func(st state.Store, _ map[string]string) error { return resetState(cmd, st, source, stream) })
 		},
 	}
 	reset.Flags().StringVar(&source, "source", "", "source whose checkpoints to reset")
@@ -59,14 +66,16 @@ environment (or token files) the collector needs to run.`,
 	return cmd
 }
 
-// withStore opens the config's state file, which must exist: neither
-// command creates one (as root, it would be a file the service cannot open).
-func withStore(cmd *cobra.Command, path string, reset bool, f func(state.Store) error) error {
-	cfg, err := loadConfigWithoutSecrets(cmd, path)
+// withStore opens the configured state for f; owners (who holds each
+// stream) is nil for a state file. A state file must exist: neither
+// command creates one (as root, it would be a file the service cannot
+// open). No console token or output key is read.
+func withStore(cmd *cobra.Command, path string, reset bool, f func(st state.Store, owners map[string]string) error) error {
+	cfg, log, err := loadWithLoggerFrom(cmd, path, config.LoadForState)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(cfg.State.Path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(cfg.State.Path); cfg.State.Postgres == nil && errors.Is(err, fs.ErrNotExist) {
 		if reset {
 			return fmt.Errorf("no state file at %s (state.path of %s): nothing to reset", cfg.State.Path, path)
 		}
@@ -74,15 +83,21 @@ func withStore(cmd *cobra.Command, path string, reset bool, f func(state.Store) 
 			"every stream starts from its look-back (agents with a full listing)\n", cfg.State.Path, path)
 		return nil
 	}
-	st, err := state.OpenBolt(cfg.State.Path)
+	st, pg, err := collector.OpenState(cmd.Context(), cfg, log, 3)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return f(st)
+	var owners map[string]string
+	if pg != nil {
+		if owners, err = pg.Owners(cmd.Context()); err != nil {
+			return err
+		}
+	}
+	return f(st, owners)
 }
 
-func showState(cmd *cobra.Command, st state.Store) error {
+func showState(cmd *cobra.Command, st state.Store, owners map[string]string) error {
 	all, err := st.All(cmd.Context())
 	if err != nil {
 		return err
@@ -97,14 +112,22 @@ func showState(cmd *cobra.Command, st state.Store) error {
 	}
 	slices.Sort(keys)
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED")
+	header := "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED"
+	if owners != nil {
+		header += "\tREPLICA"
+	}
+	fmt.Fprintln(tw, header)
 	for _, k := range keys {
 		cp := all[k]
 		full := stamp(cp.LastFullSync)
 		if !cp.FullSyncStarted.IsZero() {
 			full = "in progress since " + stamp(cp.FullSyncStarted)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		if owners != nil {
+			fmt.Fprintf(tw, "\t%s", cmp.Or(owners[k], "-"))
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }

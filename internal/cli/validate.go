@@ -65,7 +65,7 @@ func describeConfig(w io.Writer, path string, cfg *config.Config, noSecrets bool
 		streams += len(s.SupportedAPIs)
 	}
 	fmt.Fprintf(w, "%s is valid: %d source(s), %d stream(s), %d output(s); state in %s\n",
-		path, len(cfg.Sources), streams, len(cfg.Outputs), cfg.State.Path)
+		path, len(cfg.Sources), streams, len(cfg.Outputs), cfg.StateWhere())
 	for _, s := range cfg.Sources {
 		token := "token written in the config file"
 		switch {

@@ -49,9 +49,9 @@ func (es Errors) Error() string {
 type decoder struct {
 	errs Errors
 	env  func(string) (string, bool)
-	// noSecrets leaves the secrets kept outside the file unread (see
+	// secrets says which secrets kept outside the file are read (see
 	// LoadWithoutSecrets).
-	noSecrets bool
+	secrets secretsRead
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {

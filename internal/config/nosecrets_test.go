@@ -65,3 +65,38 @@ outputs:
 		t.Errorf("an unset variable that is no secret: %v", err)
 	}
 }
+
+// TestLoadForState: the state commands read the state's own secret, the
+// PostgreSQL DSN (from the environment or dsn_file), and no console's or
+// output's; LoadWithoutSecrets reads neither.
+func TestLoadForState(t *testing.T) {
+	dir := t.TempDir()
+	const dsn = "postgres://s1:pw@db.example.com:5432/s1"
+	t.Setenv("S1_TEST_PG_DSN", dsn)
+	os.WriteFile(filepath.Join(dir, "dsn"), []byte(dsn+"\n"), 0o600)
+	for _, state := range []string{`{postgres: {dsn: "${S1_TEST_PG_DSN}"}}`, `{postgres: {dsn_file: dsn}}`} {
+		path := filepath.Join(dir, "s1collector.yaml")
+		os.WriteFile(path, []byte("state: "+state+`
+sources: [{name: a, base_url: https://a.sentinelone.net, token: "${S1_TEST_UNSET_TOKEN}", outputs: [o]}]
+outputs: [{name: o, type: stdout}]
+`), 0o600)
+		c, err := LoadForState(path)
+		if err != nil {
+			t.Fatalf("%s: %v", state, err)
+		}
+		if got := c.State.Postgres.DSN.Value(); got != dsn {
+			t.Errorf("%s: the DSN is %q, want it read", state, got)
+		}
+		if c.Sources[0].Token.Value() == "" || c.Sources[0].Token.Origin() != "environment variable S1_TEST_UNSET_TOKEN" {
+			t.Errorf("%s: token %q from %q", state, c.Sources[0].Token, c.Sources[0].Token.Origin())
+		}
+		os.Remove(filepath.Join(dir, "dsn"))
+		t.Setenv("S1_TEST_PG_DSN", "")
+		os.Unsetenv("S1_TEST_PG_DSN")
+		if _, err := LoadWithoutSecrets(path); err != nil {
+			t.Errorf("%s without the DSN: %v", state, err)
+		}
+		t.Setenv("S1_TEST_PG_DSN", dsn)
+		os.WriteFile(filepath.Join(dir, "dsn"), []byte(dsn+"\n"), 0o600)
+	}
+}

@@ -43,7 +43,7 @@ func (s Secret) GoString() string { return s.String() }
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
 
 func (s *Secret) decodeYAML(d *decoder, n *yaml.Node, path string) {
-	if d.noSecrets && n.Kind == yaml.ScalarNode && readsEnv(n.Value) {
+	if d.skips(path) && n.Kind == yaml.ScalarNode && readsEnv(n.Value) {
 		s.value, s.origin = unresolved, envOrigin(n.Value)
 		return
 	}

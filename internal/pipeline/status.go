@@ -49,17 +49,21 @@ type StatusSnapshot struct {
 	FailingSince time.Time
 	// All time, this process.
 	Read, Delivered, Pages int64
-	Cycles, FailedCycles   int64
-	LastSuccess            time.Time // when the last successful cycle ended
-	LastSuccessStarted     time.Time // and when it started
-	LastError              string
-	LastErrorAt            time.Time
-	Hint                   string    // what to do about LastError
-	Watermark              time.Time // newest record time delivered
-	CheckpointSaved        time.Time
-	InFlight               int // events of the batch being delivered
-	OutputErrors           map[string]string
-	OutputFailures         map[string]int64
+	// Odd counts records delivered with fields of unexpected types (or an
+	// unreadable time); Skipped records that could not be delivered (not an
+	// object, no id).
+	Odd, Skipped         int64
+	Cycles, FailedCycles int64
+	LastSuccess          time.Time // when the last successful cycle ended
+	LastSuccessStarted   time.Time // and when it started
+	LastError            string
+	LastErrorAt          time.Time
+	Hint                 string    // what to do about LastError
+	Watermark            time.Time // newest record time delivered
+	CheckpointSaved      time.Time
+	InFlight             int // events of the batch being delivered
+	OutputErrors         map[string]string
+	OutputFailures       map[string]int64
 	// Today counts records delivered since midnight UTC, or since Created
 	// when that is later: counts are not kept across restarts.
 	Today    int64
@@ -85,6 +89,8 @@ type Cycle struct {
 	Duration  time.Duration `json:"duration_ns"`
 	Read      int           `json:"read"`
 	Delivered int           `json:"delivered"`
+	Odd       int           `json:"odd,omitempty"`
+	Skipped   int           `json:"skipped,omitempty"`
 	FullSync  bool          `json:"full_sync,omitempty"`
 	Error     string        `json:"error,omitempty"`
 }
@@ -166,6 +172,11 @@ func (s *Status) delivered(n int, watermark time.Time) {
 	})
 }
 
+// judged counts a page's records that were odd or skipped.
+func (s *Status) judged(odd, skipped int) {
+	s.update(func(v *StatusSnapshot) { v.Odd += int64(odd); v.Skipped += int64(skipped) })
+}
+
 func (s *Status) outputFailed(name string, err error) {
 	s.update(func(v *StatusSnapshot) {
 		if v.OutputErrors == nil {
@@ -205,7 +216,8 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 	s.update(func(v *StatusSnapshot) {
 		v.Phase, v.InFlight, v.Retry = phase, 0, nil
 		v.Cycles++
-		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered, FullSync: res.FullSync}
+		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
+			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}
 		if err == nil {
 			v.LastSuccess, v.LastSuccessStarted, v.FailingSince = time.Now(), v.CycleStarted, time.Time{}
 		} else {

@@ -27,7 +27,7 @@ func walkAlerts(t *testing.T, c *sentinelone.Client, q url.Values) (map[string]m
 		pages++
 		for _, r := range page.Records {
 			var m map[string]any
-			if err := json.Unmarshal(r, &m); err != nil {
+			if err := json.Unmarshal(r.Raw, &m); err != nil {
 				t.Fatal(err)
 			}
 			if out[m["id"].(string)] != nil {

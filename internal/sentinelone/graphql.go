@@ -244,6 +244,10 @@ func (c *Client) alertPages(ctx context.Context, req ListRequest) iter.Seq2[*Pag
 		}
 		seen := map[uint64]bool{}
 		cursor := req.Cursor
+		how := decoding{models: Alerts, each: req.Map}
+		if req.RawRecords {
+			how = decoding{}
+		}
 		for n := 1; ; n++ {
 			if cursor != "" {
 				vars["after"] = cursor
@@ -254,7 +258,7 @@ func (c *Client) alertPages(ctx context.Context, req ListRequest) iter.Seq2[*Pag
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, err))
 				return
 			}
-			page := alertsPageOf(ans, n, cursor)
+			page := alertsPageDecoded(ans, n, cursor, how)
 			if !page.Last() && seen[hashCursor(page.NextCursor)] {
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, ErrRepeatedCursor))
 				return
@@ -267,11 +271,24 @@ func (c *Client) alertPages(ctx context.Context, req ListRequest) iter.Seq2[*Pag
 	}
 }
 
+// alertsPageOf makes a page of an answer, its nodes decoded as alerts.
 func alertsPageOf(ans *gqlAnswer, n int, cursor string) *Page {
+	return alertsPageDecoded(ans, n, cursor, decoding{models: Alerts})
+}
+
+// alertsPageDecoded makes a page of an answer; its nodes are decoded as
+// the other endpoints' records are (encoding/json has checked their
+// syntax).
+func alertsPageDecoded(ans *gqlAnswer, n int, cursor string, how decoding) *Page {
 	al := ans.Data.Alerts
 	page := &Page{Endpoint: Alerts, Number: n, Cursor: cursor, TotalItems: al.TotalCount.Ptr()}
+	reused := newModel(how.models)
 	for _, e := range al.Edges {
-		page.Records = append(page.Records, e.Node)
+		m := reused
+		if how.each == nil && m != nil {
+			m = newModel(how.models)
+		}
+		page.Records = append(page.Records, how.recordOf(e.Node, m))
 	}
 	if al.PageInfo.HasNextPage && len(al.Edges) > 0 {
 		page.NextCursor = al.PageInfo.EndCursor.Value

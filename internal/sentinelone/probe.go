@@ -63,7 +63,7 @@ func (c *Client) Probe(ctx context.Context, endpoint Endpoint) (*int64, error) {
 		}
 		return ans.Data.Alerts.TotalCount.Ptr(), nil
 	}
-	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}})
+	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}}, decoding{})
 	if err != nil {
 		return nil, err
 	}

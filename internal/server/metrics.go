@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
 	"s1collector/internal/sentinelone"
 )
@@ -22,6 +23,8 @@ var (
 		"read":      prometheus.NewDesc("s1collector_records_read_total", "Records read from the console.", labelsStream, nil),
 		"delivered": prometheus.NewDesc("s1collector_events_delivered_total", "Events accepted by every output of the stream.", labelsStream, nil),
 		"pages":     prometheus.NewDesc("s1collector_pages_total", "Pages read from the console.", labelsStream, nil),
+		"odd":       prometheus.NewDesc("s1collector_records_odd_total", "Records delivered with fields of unexpected types or an unreadable time.", labelsStream, nil),
+		"skipped":   prometheus.NewDesc("s1collector_records_skipped_total", "Records that could not be delivered: not a JSON object, or no id.", labelsStream, nil),
 		"cycles":    prometheus.NewDesc("s1collector_cycles_total", "Cycles by result.", append(labelsStream, "result"), nil),
 		"lag":       prometheus.NewDesc("s1collector_lag_seconds", "How far the delivered data trails the console: the last successful cycle's catch-up time plus delay, growing once the next cycle is overdue.", labelsStream, nil),
 		"success":   prometheus.NewDesc("s1collector_last_success_timestamp_seconds", "When the last successful cycle ended.", labelsStream, nil),
@@ -42,6 +45,9 @@ func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range descs {
 		ch <- d
 	}
+	for _, d := range clusterDescs {
+		ch <- d
+	}
 }
 
 func (m metrics) Collect(ch chan<- prometheus.Metric) {
@@ -53,6 +59,12 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	g := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(descs[name], prometheus.GaugeValue, v, labels...)
 	}
+	var snap *lease.Snapshot
+	if s.Cluster != nil {
+		sn := s.Cluster.Snapshot()
+		snap = &sn
+		collectCluster(sn, ch)
+	}
 	g("build", 1, s.Version, runtime.Version())
 	g("started", float64(m.srv.started.Unix()))
 	for _, src := range s.Sources {
@@ -62,10 +74,12 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 			c("read", float64(v.Read), l...)
 			c("delivered", float64(v.Delivered), l...)
 			c("pages", float64(v.Pages), l...)
+			c("odd", float64(v.Odd), l...)
+			c("skipped", float64(v.Skipped), l...)
 			c("cycles", float64(v.Cycles-v.FailedCycles), append(l, "ok")...)
 			c("cycles", float64(v.FailedCycles), append(l, "failed")...)
 			g("inFlight", float64(v.InFlight), l...)
-			g("state", 1, append(l, streamState(v))...)
+			g("state", 1, append(l, sharedState(snap, src.Name+"/"+v.Stream, streamState(v)))...)
 			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok && v.Phase != pipeline.PhaseDisabled {
 				g("lag", lag.Seconds(), l...)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"s1collector/internal/collector"
+	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
 )
 
@@ -25,6 +26,11 @@ type Status struct {
 	Ready   bool           `json:"ready"`
 	Reasons []string       `json:"not_ready_reasons,omitempty"`
 	Sources []SourceStatus `json:"sources"`
+	// With the state in PostgreSQL: this replica, the live ones and the
+	// shared state's health (see replicas.go).
+	Replica    *lease.Replica  `json:"replica,omitempty"`
+	Replicas   []ReplicaStatus `json:"replicas,omitempty"`
+	StateStore *StoreStatus    `json:"state_store,omitempty"`
 }
 
 // SourceStatus is one console.
@@ -39,8 +45,10 @@ type SourceStatus struct {
 
 // StreamStatus is one stream of a source.
 type StreamStatus struct {
-	Stream      string     `json:"stream"`
-	State       string     `json:"state"` // ok, waiting, syncing, retrying, failing, stopped
+	Stream string `json:"stream"`
+	State  string `json:"state"` // ok, waiting, syncing, retrying, failing, stopped; elsewhere, unassigned
+	// Owner is the replica holding the stream, with shared state.
+	Owner       string     `json:"owner,omitempty"`
 	Progress    string     `json:"progress,omitempty"`
 	LastSuccess *time.Time `json:"last_success,omitempty"`
 	// LagSeconds is how far the delivered data trails the console; see
@@ -56,6 +64,8 @@ type StreamStatus struct {
 	TodaySince   time.Time         `json:"records_today_since"`
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
+	Odd          int64             `json:"odd"`     // delivered with fields of unexpected types
+	Skipped      int64             `json:"skipped"` // not deliverable: not an object, no id
 	LastError    string            `json:"last_error,omitempty"`
 	LastErrorAt  *time.Time        `json:"last_error_at,omitempty"`
 	Fix          string            `json:"fix,omitempty"`
@@ -99,6 +109,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 
 func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now time.Time, redact func(string) string) StreamStatus {
 	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, TodaySince: todaySince(v.Created, now), Delivered: v.Delivered, Read: v.Read,
+		Odd: v.Odd, Skipped: v.Skipped,
 		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry}
 	if s.Retry != nil {
 		s.Retry.Error = redact(s.Retry.Error)

@@ -27,7 +27,9 @@ func emulatorRecords(t testing.TB, emu *emulator.Emulator, endpoint string, quer
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, page.Records...)
+		for _, r := range page.Records {
+			out = append(out, json.RawMessage(r.Raw))
+		}
 	}
 	return out
 }

@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 		dir := filepath.Dir(in)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			var a sentinelone.Agent
-			if err := json.Unmarshal(readFile(t, in), &a); err != nil {
+			if err := sentinelone.Unmarshal(readFile(t, in), &a); err != nil {
 				t.Fatal(err)
 			}
 			sek, _, err := Sekoia(&a)
@@ -107,7 +107,7 @@ func readFile(t *testing.T, path string) []byte {
 // examples, whose printed epochs are wrong: the rule wins.
 func TestSeedExamples(t *testing.T) {
 	var a sentinelone.Agent
-	if err := json.Unmarshal(readFile(t, "testdata/seed-active/agent.json"), &a); err != nil {
+	if err := sentinelone.Unmarshal(readFile(t, "testdata/seed-active/agent.json"), &a); err != nil {
 		t.Fatal(err)
 	}
 	ev, problems, err := Sekoia(&a)

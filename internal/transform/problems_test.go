@@ -23,7 +23,7 @@ func TestProblemsNameTheField(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var a sentinelone.Agent
-		if err := json.Unmarshal(readFile(t, "testdata/"+tt.dir+"/agent.json"), &a); err != nil {
+		if err := sentinelone.Unmarshal(readFile(t, "testdata/"+tt.dir+"/agent.json"), &a); err != nil {
 			t.Fatal(err)
 		}
 		_, p1, err1 := Sekoia(&a)
@@ -49,7 +49,7 @@ func TestProblemsNameTheField(t *testing.T) {
 func TestAgentWithoutIDIsRejected(t *testing.T) {
 	for _, in := range []string{`{}`, `{"id":null,"computerName":"x"}`, `{"id":"  "}`} {
 		var a sentinelone.Agent
-		if err := json.Unmarshal([]byte(in), &a); err != nil {
+		if err := sentinelone.Unmarshal([]byte(in), &a); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := Sekoia(&a); !errors.Is(err, ErrNoID) {
