@@ -91,3 +91,16 @@ func TestValidateWithoutSecrets(t *testing.T) {
 		t.Errorf("validate --no-secrets misses a misspelled key: exit %d, %s", code, stderr)
 	}
 }
+
+// TestValidateShowsNoCredentialOfTheConsoleURL: a user name and password
+// written into base_url are not what the client uses, and never shown.
+func TestValidateShowsNoCredentialOfTheConsoleURL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s1collector.yaml")
+	os.WriteFile(path, []byte(`sources: [{name: a, base_url: "https://admin:hunter2@a.sentinelone.net/web/api", token: "${S1_TEST_UNSET_TOKEN}", outputs: [o]}]
+outputs: [{name: o, type: stdout}]
+`), 0o644)
+	out, stderr, code := runCommand(t, "validate", "--no-secrets", "--config", path)
+	if code != 0 || strings.Contains(out+stderr, "hunter2") || !strings.Contains(out, "source a: https://a.sentinelone.net,") {
+		t.Errorf("exit %d\n%s%s", code, out, stderr)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"s1collector/internal/config"
+	"s1collector/internal/sentinelone"
 )
 
 func newValidateCmd() *cobra.Command {
@@ -77,7 +78,7 @@ func describeConfig(w io.Writer, path string, cfg *config.Config, noSecrets bool
 		case s.Origin != "":
 			token = "token written in " + s.Origin
 		}
-		fmt.Fprintf(w, "  source %s: %s, %s every %s (agents as %s), %s → %s\n", s.Name, s.BaseURL,
+		fmt.Fprintf(w, "  source %s: %s, %s every %s (agents as %s), %s → %s\n", s.Name, consoleAddress(s.BaseURL),
 			strings.Join(s.SupportedAPIs, ", "), s.Interval, s.Profile, token, strings.Join(s.Outputs, ", "))
 	}
 	for _, o := range cfg.Outputs {
@@ -87,4 +88,13 @@ func describeConfig(w io.Writer, path string, cfg *config.Config, noSecrets bool
 		}
 		fmt.Fprintf(w, "  output %s: %s%s\n", o.Name, o.Type, where)
 	}
+}
+
+// consoleAddress is the address the client uses for base_url (scheme and
+// host): never a user name or password written into it.
+func consoleAddress(baseURL string) string {
+	if u, err := sentinelone.NormalizeBaseURL(baseURL); err == nil {
+		return u
+	}
+	return "(base_url)"
 }
