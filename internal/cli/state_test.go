@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/internal/pgtest"
 	"s1collector/internal/state"
 )
 
@@ -102,5 +103,24 @@ outputs: [{name: o, type: stdout}]
 	out, stderr, code := runCommand(t, "validate", "--no-secrets", "--config", path)
 	if code != 0 || strings.Contains(out+stderr, "hunter2") || !strings.Contains(out, "source a: https://a.sentinelone.net,") {
 		t.Errorf("exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// TestStateCommandsOnPostgreSQLNeedNoToken: with the state in PostgreSQL,
+// state show and reset read the DSN from its variable and no console
+// token.
+func TestStateCommandsOnPostgreSQLNeedNoToken(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	t.Setenv("S1_TEST_STATE_DSN", dsn)
+	path := filepath.Join(t.TempDir(), "s1collector.yaml")
+	os.WriteFile(path, []byte(`state: {postgres: {dsn: "${S1_TEST_STATE_DSN}", schema: `+pgtest.Schema(t, dsn)+`}}
+sources: [{name: prod, base_url: https://a.sentinelone.net, token: "${S1_TEST_UNSET_TOKEN}", outputs: [o]}]
+outputs: [{name: o, type: stdout}]
+`), 0o644)
+	if out, stderr, code := runCommand(t, "state", "show", "--config", path); code != 0 || !strings.Contains(out, "no checkpoints yet") {
+		t.Errorf("state show: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, stderr, code := runCommand(t, "state", "reset", "--all", "--config", path); code != 1 || !strings.Contains(stderr, "no checkpoint matches") {
+		t.Errorf("state reset: exit %d, %s", code, stderr)
 	}
 }
