@@ -38,6 +38,9 @@ type Config struct {
 	Concurrency int           // ranges walked at once in the full listing
 	Output      string        // discard or file
 	Seed        uint64
+	// Realism is applied to each console, and an hour of emulated time
+	// passes before the runs when any of it is set.
+	Realism emulator.Realism
 }
 
 // Validate reports what cannot work.
@@ -117,9 +120,12 @@ func newConsole(cfg Config) (*emulator.Emulator, error) {
 		limits = emulator.DefaultRateLimits()
 	}
 	emu, err := emulator.New(emulator.Config{Seed: cfg.Seed, Agents: cfg.Agents, RateLimits: limits,
-		AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9})
+		AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9, Realism: cfg.Realism})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Realism.Active() {
+		emu.Advance(time.Hour)
 	}
 	if cfg.Latency > 0 {
 		emu.SetFault("agents", emulator.Fault{Latency: cfg.Latency})

@@ -23,7 +23,9 @@ listing of agents three ways, each on a fresh console: a bare client paging
 with one cursor (the floor), a bare client paging the partitioned plan, and
 the real pipeline (mapping, delivery to --output, checkpoints in a state file).
 Each row gives records, pages, requests, wall time, records/s, peak RSS (of
-the whole process, emulator included) and CPU time.`,
+the whole process, emulator included) and CPU time. With realism flags
+(bulk actions, removals, decommissions), an hour of emulated time passes
+on each console before the runs, so the fleet carries their marks.`,
 		Example: `  s1collector bench --agents 100000
   s1collector bench --agents 200000 --latency 1.4s --rate-limit
   s1collector bench --agents 1000000 --json`,
@@ -53,6 +55,7 @@ the whole process, emulator included) and CPU time.`,
 	fl.StringVar(&cfg.Output, "output", "discard", "discard (encode and drop) or file (NDJSON, fsync'd)")
 	fl.Uint64Var(&cfg.Seed, "seed", 1, "seed of the fleet")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
+	addRealismFlags(cmd, &cfg.Realism)
 	return cmd
 }
 
