@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"s1collector/internal/delivery"
@@ -71,7 +72,13 @@ func (o *Assets) header() http.Header {
 }
 
 // Deliver posts the devices in requests of at most BatchSize items.
+// Removal notices are not devices: the connector holds an inventory, and
+// they are skipped.
 func (o *Assets) Deliver(ctx context.Context, b delivery.Batch) error {
+	b.Events = slices.DeleteFunc(slices.Clone(b.Events), func(e delivery.Event) bool { return e.Removal })
+	if len(b.Events) == 0 {
+		return nil
+	}
 	chunks := httpout.Chunks(make([]int, len(b.Events)), o.cfg.BatchSize, 0, 0)
 	return o.progress.Send(b, len(chunks), func(i int) error {
 		_, err := httpout.Post(ctx, o.client, o.url, o.header(), assetBody(b.Events[chunks[i][0]:chunks[i][1]]))

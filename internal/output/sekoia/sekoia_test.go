@@ -137,3 +137,27 @@ func TestChecksSendNothing(t *testing.T) {
 		t.Fatalf("check with a refused key: %v", err)
 	}
 }
+
+// TestAssetsSkipRemovalNotices: the asset connector holds devices; a
+// removal notice is not one, so it is never sent (a batch of only notices
+// sends nothing).
+func TestAssetsSkipRemovalNotices(t *testing.T) {
+	peer := outputtest.NewPeer(t, nil)
+	o, err := NewAssets("assets", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "c0ffee", APIKey: "k3y"}, http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	device := func(id string) delivery.Event {
+		return delivery.Event{ID: id, Body: []byte(`{"device":{"uid":"` + id + `"}}`)}
+	}
+	notice := delivery.Event{ID: "9", Body: []byte(`{"id":"9","removed":true}`), Removal: true}
+	for _, events := range [][]delivery.Event{{device("1"), notice, device("2")}, {notice}} {
+		if err := o.Deliver(t.Context(), delivery.Batch{Source: "s", Stream: "agents", Events: events}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := peer.All()
+	if len(reqs) != 1 || strings.Join(assetIDs(t, reqs[0]), ",") != "1,2" {
+		t.Fatalf("%d requests; want one with devices 1 and 2", len(reqs))
+	}
+}
