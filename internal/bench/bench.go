@@ -166,7 +166,7 @@ func floorPartitioned(ctx context.Context, emu *emulator.Emulator, cfg Config) (
 	if err != nil {
 		return 0, err
 	}
-	parts, err := pipeline.PlanPartitions(ctx, c, nil, emu.Now(), cfg.Concurrency)
+	parts, err := pipeline.PlanPartitions(ctx, c, nil, emu.Now(), cfg.Concurrency, 1000)
 	if err != nil {
 		return 0, err
 	}

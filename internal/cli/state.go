@@ -83,14 +83,14 @@ func showState(cmd *cobra.Command, st state.Store) error {
 	}
 	slices.Sort(keys)
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED")
+	fmt.Fprintln(tw, "STREAM\tWATERMARK\tKEYS IN OVERLAP\tDELIVERED\tLAST FULL LISTING\tSAVED")
 	for _, k := range keys {
 		cp := all[k]
 		full := stamp(cp.LastFullSync)
-		if !cp.FullSyncStarted.IsZero() {
-			full = "in progress since " + stamp(cp.FullSyncStarted)
+		if l := cp.Listing; l != nil {
+			full = fmt.Sprintf("in progress since %s (%s)", stamp(l.Started), l.Phase)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", k, stamp(cp.Watermark), cp.Keys(), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
 	}
 	return tw.Flush()
 }

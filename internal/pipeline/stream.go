@@ -34,11 +34,17 @@ type Stream struct {
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
-	FullSync time.Duration     // agents: full listing period
+	// Overlap is how far behind the watermark each walk reads again, for
+	// records the console indexes late; versions already delivered are
+	// not delivered again. During a full listing it is also the margin
+	// (at least MinListingMargin) that absorbs clock skew.
+	Overlap  time.Duration
+	FullSync time.Duration // agents: full listing period
 	// Concurrency is how many ranges of a full listing of agents are walked
 	// at once (1: one walk). Counter sizes the ranges.
 	Concurrency int
 	Counter     Counter
+	PageSize    int        // the client's page size, part of a listing's plan
 	Scope       url.Values // siteIds / accountIds
 	Now         func() time.Time
 	Log         *slog.Logger
@@ -46,6 +52,9 @@ type Stream struct {
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
 	Status   *Status
+	// Delivered, when set, is called once every output accepted a batch
+	// and before its checkpoint is saved (tests land crashes there).
+	Delivered func(delivery.Batch)
 }
 
 // Key is the stream's checkpoint key.
@@ -59,8 +68,10 @@ var ErrStopped = errors.New("stopped before the end of the cycle")
 type Result struct {
 	Pages, Read, Delivered, Skipped int
 	FullSync                        bool
-	Gone                            []string // agents no longer listed (full syncs)
-	Duration                        time.Duration
+	// Gone is the devices the console no longer has, confirmed by a
+	// lookup by id at the end of a full listing.
+	Gone     []string
+	Duration time.Duration
 }
 
 // Cycle walks the stream from its checkpoint to now, delivering page by page.
@@ -76,61 +87,114 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 	if cp, err = s.begin(ctx, cp, now); err != nil {
 		return res, err
 	}
-	res.FullSync = !cp.FullSyncStarted.IsZero()
+	res.FullSync = cp.Listing != nil
 	s.Status.cycleStarted(res.FullSync)
 	m := mapper{api: s.API, profile: s.Profile, collected: s.Now}
-	if res.FullSync && s.Concurrency > 1 && s.Counter != nil {
-		if cp, err = s.partitioned(ctx, stop, cp, m, &res); err != nil {
-			return res, err
-		}
-		return res, s.finish(ctx, cp, &res)
+	if cp.Listing != nil {
+		return res, s.listing(ctx, stop, cp, m, &res)
 	}
-	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now)}
-	for page, err := range s.Lister.Pages(ctx, req) {
-		if err != nil {
-			return res, err
-		}
-		var seen []state.Seen
-		if cp, seen, err = s.handlePage(ctx, page, cp, m, &res); err != nil {
-			return res, err
-		}
-		if err := s.Store.Save(ctx, s.Key(), cp, seen...); err != nil {
-			return res, err
-		}
-		select {
-		case <-stop:
-			if !page.Last() {
-				return res, ErrStopped
-			}
-		default:
-		}
-	}
-	return res, s.finish(ctx, cp, &res)
+	_, err = s.walk(ctx, stop, cp, m, &res, now)
+	return res, err
 }
 
-// begin starts a full listing of agents when one is due (first run, or the
-// period has passed) and places a first-run watermark for events.
+// begin places a first-run watermark for events, and for agents starts a
+// full listing when one is due (first run, or the period has passed) or
+// starts again one whose plan changed.
 func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) (state.Checkpoint, error) {
-	if s.API == sentinelone.Agents && cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync) {
-		cp.FullSyncStarted, cp.Watermark, cp.Boundary = now, time.Time{}, nil
-		return cp, s.Store.Save(ctx, s.Key(), cp)
+	if s.API != sentinelone.Agents {
+		if cp.Watermark.IsZero() {
+			cp.Watermark = now.Add(-s.Lookback)
+		}
+		return cp, nil
 	}
-	if s.API != sentinelone.Agents && cp.Watermark.IsZero() {
-		cp.Watermark = now.Add(-s.Lookback)
+	plan := s.plan()
+	switch {
+	case cp.Listing != nil && cp.Listing.Plan == plan:
+		return cp, nil
+	case cp.Listing != nil:
+		s.Log.Info("the full listing under way was planned differently; starting it again",
+			"was", fmt.Sprintf("%+v", cp.Listing.Plan), "now", fmt.Sprintf("%+v", plan))
+	case !cp.LastFullSync.IsZero() && now.Sub(cp.LastFullSync) < s.FullSync:
+		return cp, nil
+	}
+	floor := now.Add(-s.listingMargin())
+	cp.Listing = &state.Listing{Started: now, Floor: floor, Plan: plan, Phase: state.PhaseRanges}
+	cp.Watermark, cp.Recent, cp.KeysSince = time.Time{}, nil, floor
+	return cp, s.Store.Save(ctx, s.Key(), cp)
+}
+
+// floor is where the next walk starts: the watermark less the overlap,
+// but not before the keys the checkpoint holds are complete; during a
+// full listing, its catch-up floor.
+func (s *Stream) floor(cp state.Checkpoint) time.Time {
+	if cp.Listing != nil {
+		return cp.Listing.Floor
+	}
+	if cp.Watermark.IsZero() {
+		return cp.KeysSince
+	}
+	return later(cp.Watermark.Add(-s.Overlap), cp.KeysSince)
+}
+
+// forgetBefore keeps the versions a walk from the checkpoint's floor could
+// read again, and no others.
+func (s *Stream) forgetBefore(cp state.Checkpoint, seen *versions) state.Checkpoint {
+	f := s.floor(cp)
+	seen.forgetBefore(f)
+	cp.Recent, cp.KeysSince = seen.stamps(), later(cp.KeysSince, f)
+	return cp
+}
+
+// walk reads from the floor to now (less the delay), oldest first, and
+// delivers each page's versions not delivered before, saving the
+// checkpoint after each.
+func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, m mapper, res *Result, now time.Time) (state.Checkpoint, error) {
+	seen := newVersions(cp.Recent)
+	var upper time.Time
+	if s.Delay > 0 {
+		upper = now.Add(-s.Delay)
+	}
+	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.timeQuery(s.floor(cp), upper)}
+	for page, err := range s.Lister.Pages(ctx, req) {
+		if err != nil {
+			return cp, err
+		}
+		p := s.preparePage(page, m, seen.contains)
+		if err := s.deliverPage(ctx, p, res); err != nil {
+			return cp, err
+		}
+		for _, k := range p.keys {
+			seen.add(k)
+			cp.Watermark = later(cp.Watermark, k.time())
+		}
+		cp = s.forgetBefore(cp, seen)
+		cp.Delivered += int64(len(p.batch.Events))
+		var marks []state.Seen
+		if cp.Listing != nil {
+			cp.Listing.Read += int64(p.read)
+			marks = s.seenBy(cp.Listing, p.ids)
+		}
+		if err := s.Store.Save(ctx, s.Key(), cp, marks...); err != nil {
+			return cp, err
+		}
+		s.Status.delivered(len(p.batch.Events), cp.Watermark)
+		if stopped(stop) && !page.Last() {
+			return cp, ErrStopped
+		}
 	}
 	return cp, nil
 }
 
-// query asks for records at or after the watermark, oldest first, up to
-// now minus the delay.
-func (s *Stream) query(watermark, now time.Time) url.Values {
+// timeQuery asks for records with their time field in [from, to) (either
+// bound may be zero: open), oldest first, within the source's scope.
+func (s *Stream) timeQuery(from, to time.Time) url.Values {
 	f := timeField(s.API)
 	q := url.Values{"sortBy": {f}, "sortOrder": {"asc"}}
-	if !watermark.IsZero() {
-		q.Set(f+"__gte", sentinelone.FormatTime(watermark))
+	if !from.IsZero() {
+		q.Set(f+"__gte", sentinelone.FormatTime(from))
 	}
-	if s.Delay > 0 {
-		q.Set(f+"__lt", sentinelone.FormatTime(now.Add(-s.Delay)))
+	if !to.IsZero() {
+		q.Set(f+"__lt", sentinelone.FormatTime(to))
 	}
 	for k, v := range s.Scope {
 		q[k] = v
@@ -138,98 +202,88 @@ func (s *Stream) query(watermark, now time.Time) url.Values {
 	return q
 }
 
-// handlePage maps a page, skips what was already delivered, delivers the
-// rest to every output and returns the checkpoint that now holds, and the
-// devices seen by a full listing; the caller saves both.
-func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, []state.Seen, error) {
-	p := s.preparePage(page, cp, m)
-	return s.commitPage(ctx, p, res)
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // prepared is a mapped page, ready to deliver.
 type prepared struct {
 	batch   delivery.Batch
-	ids     []string
-	next    state.Checkpoint
+	ids     []string     // every record the page listed
+	keys    []versionKey // the versions in the batch, with a readable time
 	read    int
 	skipped int
 }
 
-// preparePage maps a page; it touches no shared state, so pages of a
-// partitioned listing are mapped concurrently.
-func (s *Stream) preparePage(page *sentinelone.Page, cp state.Checkpoint, m mapper) prepared {
+// preparePage maps a page and keeps the versions not delivered before; it
+// touches no shared state, so pages of a partitioned listing are mapped
+// concurrently.
+func (s *Stream) preparePage(page *sentinelone.Page, m mapper, delivered func(versionKey) bool) prepared {
 	s.Status.pageRead(len(page.Records), page.TotalItems)
-	var skipped int
-	batch, ids, next := s.buildBatch(page, cp, m, &skipped)
-	return prepared{batch: batch, ids: ids, next: next, read: len(page.Records), skipped: skipped}
-}
-
-// commitPage delivers a prepared page and counts it.
-func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state.Checkpoint, []state.Seen, error) {
-	res.Pages++
-	res.Read += p.read
-	res.Skipped += p.skipped
-	if len(p.batch.Events) > 0 {
-		s.Status.delivering(len(p.batch.Events))
-		if err := s.deliver(ctx, p.batch); err != nil {
-			return p.next, nil, err
-		}
-	}
-	var seen []state.Seen
-	if !p.next.FullSyncStarted.IsZero() && len(p.ids) > 0 {
-		seen = []state.Seen{{Source: s.Source.Name, IDs: p.ids, Generation: p.next.FullSyncStarted.UnixNano()}}
-	}
-	p.next.Delivered += int64(len(p.batch.Events))
-	res.Delivered += len(p.batch.Events)
-	s.Status.delivered(len(p.batch.Events), p.next.Watermark)
-	return p.next, seen, nil
-}
-
-// buildBatch returns the page's new events, the ids it listed and the
-// checkpoint that holds once they are delivered.
-func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, skipped *int) (delivery.Batch, []string, state.Checkpoint) {
-	batch := delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
-	seen := make(map[string]bool, len(cp.Boundary))
-	for _, id := range cp.Boundary {
-		seen[id] = true
-	}
-	next := cp
-	var ids []string
+	p := prepared{batch: delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}, read: len(page.Records)}
+	p.ids = make([]string, 0, len(page.Records))
 	for i, raw := range page.Records {
 		r, err := m.read(raw)
 		if err != nil {
-			*skipped++
+			p.skipped++
 			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", transform.AgentID(raw), "error", err)
 			continue
 		}
-		ids = append(ids, r.id)
+		p.ids = append(p.ids, r.id)
 		s.logProblems(r)
-		if r.timeErr == nil && r.time.Equal(cp.Watermark) && seen[r.id] {
-			continue // delivered by an earlier cycle: the boundary of the watermark
+		k := versionKey{id: r.id, at: r.time.UnixMicro()}
+		if r.timeErr == nil && delivered(k) {
+			continue // this version was delivered before
 		}
 		ev, err := s.event(r, raw)
 		if err != nil {
-			*skipped++
+			p.skipped++
 			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", r.id, "error", err)
 			continue
 		}
-		batch.Events = append(batch.Events, ev)
-		next = advance(next, r)
+		p.batch.Events = append(p.batch.Events, ev)
+		if r.timeErr == nil {
+			p.keys = append(p.keys, k)
+		}
 	}
-	return batch, ids, next
+	return p
 }
 
-// advance moves the watermark to a delivered record's time; ids at the
-// watermark form its boundary.
-func advance(cp state.Checkpoint, r record) state.Checkpoint {
-	switch {
-	case r.timeErr != nil || r.time.Before(cp.Watermark):
-	case r.time.After(cp.Watermark):
-		cp.Watermark, cp.Boundary = r.time, []string{r.id}
-	default:
-		cp.Boundary = append(append([]string(nil), cp.Boundary...), r.id)
+// deliverPage hands a prepared page to every output and counts it. The
+// caller saves the checkpoint once it returns nil.
+func (s *Stream) deliverPage(ctx context.Context, p prepared, res *Result) error {
+	res.Pages++
+	res.Read += p.read
+	res.Skipped += p.skipped
+	return s.deliverBatch(ctx, p.batch, res)
+}
+
+// deliverBatch returns once every output accepted the batch.
+func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result) error {
+	if len(b.Events) == 0 {
+		return nil
 	}
-	return cp
+	s.Status.delivering(len(b.Events))
+	if err := s.deliver(ctx, b); err != nil {
+		return err
+	}
+	if s.Delivered != nil {
+		s.Delivered(b)
+	}
+	res.Delivered += len(b.Events)
+	return nil
 }
 
 func (s *Stream) event(r record, raw json.RawMessage) (delivery.Event, error) {
@@ -252,23 +306,6 @@ func (s *Stream) logProblems(r record) {
 	if len(r.problems) > 0 {
 		s.Log.Warn("fields dropped from event", "id", r.id, "fields", strings.Join(r.problems, "; "))
 	}
-}
-
-// finish closes a full listing: devices not seen since it began are gone.
-func (s *Stream) finish(ctx context.Context, cp state.Checkpoint, res *Result) error {
-	if cp.FullSyncStarted.IsZero() {
-		return nil
-	}
-	gone, err := s.Store.Sweep(ctx, s.Source.Name, cp.FullSyncStarted.UnixNano())
-	if err != nil {
-		return err
-	}
-	res.Gone = gone
-	if len(gone) > 0 {
-		s.Log.Warn("devices no longer listed by the console since the previous full listing", "count", len(gone), "ids", sample(gone, 20))
-	}
-	cp.LastFullSync, cp.FullSyncStarted = cp.FullSyncStarted, time.Time{}
-	return s.Store.Save(ctx, s.Key(), cp)
 }
 
 func sample(ids []string, n int) string {
