@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"s1collector/internal/state"
@@ -16,15 +17,24 @@ import (
 //     a margin to the present. An agent updated while its range waited
 //     leaves that range for a time after T0 (console time, which the
 //     margin absorbs), so this walk delivers it; versions the ranges
-//     delivered are not delivered again;
+//     delivered are not delivered again. A console that changes faster
+//     than it can be read would keep this walk going for ever: after as
+//     many records as the ranges read, it ends, and the next poll takes
+//     over;
 //  3. removals: devices the previous listing saw and this one did not are
 //     looked up by id; only those the console does not return are
 //     reported, and delivered as removal events.
 //
 // Every agent listed at T0 and still listed at the end is delivered by the
-// listing, however the ranges were chosen. Each phase's progress is in the
+// listing, however the ranges were chosen, as long as the console changes
+// slower than the listing reads. Each phase's progress is in the
 // checkpoint, so an interrupted listing resumes where it was; a listing
 // resumed under another plan (concurrency, page size, scope) starts again.
+
+// catchUpPages is the least a catch-up walk may read before it gives up
+// on a console that changes faster than it can be read; otherwise it may
+// read as many records as the ranges did.
+const catchUpPages = 10
 
 // MinListingMargin is the least clock skew between the collector and the
 // console a full listing absorbs; a larger overlap widens it.
@@ -58,7 +68,13 @@ func (s *Stream) listing(ctx context.Context, stop <-chan struct{}, cp state.Che
 	}
 	s.Status.listingPlanned(cp.Listing.Total, cp.Listing.Read)
 	if cp.Listing.Phase == state.PhaseCatchUp {
-		if cp, err = s.walk(ctx, stop, cp, m, res, s.Now()); err != nil {
+		budget := max(int(cp.Listing.Read), catchUpPages*s.pageSize())
+		cp, err = s.walk(ctx, stop, cp, m, res, s.Now(), budget)
+		switch {
+		case errors.Is(err, errOutpaced):
+			s.Log.Warn("the console changes faster than the full listing can read it: it ends here, and the next poll "+
+				"delivers what changed since; devices it did not see are looked up before any is reported removed", "read", budget)
+		case err != nil:
 			return err
 		}
 		cp.Listing.Phase = state.PhaseRemovals

@@ -1,11 +1,14 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"iter"
+	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -280,6 +283,44 @@ func TestFailingOutputHoldsTheListingsProgress(t *testing.T) {
 		for _, o := range []*fakeOutput{good, bad} {
 			if got := deliveredIDs(o); len(got) != 2000 || len(o.events) != 2000 {
 				t.Errorf("%s: %d agents in %d events, want 2000 once each", o.name, len(got), len(o.events))
+			}
+		}
+	})
+}
+
+// TestCatchUpEndsWhenTheConsoleOutpacesIt: agents change faster than a
+// cursor can read them. The listing still ends, reports no live agent
+// removed, and the next poll brings every agent's latest version.
+func TestCatchUpEndsWhenTheConsoleOutpacesIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu, err := emulator.New(emulator.Config{Seed: 51, Agents: 1000, Speed: 1, AgentUpdatesPerMinute: 60000,
+			NewAgentsPerHour: 1e-9, RateLimits: map[string]emulator.RateLimit{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emu.SetFault("agents", emulator.Fault{Latency: time.Second})
+		s, out, _ := listingStream(t, emu, 2, 100)
+		var log bytes.Buffer
+		s.Profile, s.Log = transform.ProfileRaw, slog.New(slog.NewTextHandler(&log, nil))
+		res, err := s.Cycle(t.Context(), nil)
+		if err != nil || !res.FullSync || len(res.Gone) != 0 {
+			t.Fatalf("listing: %v, %d reported removed", err, len(res.Gone))
+		}
+		if !strings.Contains(log.String(), "changes faster than the full listing can read it") {
+			t.Fatalf("the catch-up was not outpaced:\n%s", log.String())
+		}
+		emu.SetSpeed(0)
+		s.FullSync = 24 * time.Hour
+		if _, err := s.Cycle(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		latest := map[string]time.Time{}
+		for _, e := range out.events {
+			latest[e.ID] = later(latest[e.ID], e.Time)
+		}
+		for _, r := range emu.Snapshot("agents") {
+			if !latest[r.ID].Equal(r.UpdatedAt) {
+				t.Fatalf("agent %s: latest delivered %s, console has %s", r.ID, latest[r.ID], r.UpdatedAt)
 			}
 		}
 	})

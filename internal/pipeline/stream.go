@@ -93,7 +93,7 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 	if cp.Listing != nil {
 		return res, s.listing(ctx, stop, cp, m, &res)
 	}
-	_, err = s.walk(ctx, stop, cp, m, &res, now)
+	_, err = s.walk(ctx, stop, cp, m, &res, now, 0)
 	return res, err
 }
 
@@ -145,16 +145,21 @@ func (s *Stream) forgetBefore(cp state.Checkpoint, seen *versions) state.Checkpo
 	return cp
 }
 
+// errOutpaced means a walk read its budget of records before its end.
+var errOutpaced = errors.New("the console changed faster than it could be read")
+
 // walk reads from the floor to now (less the delay), oldest first, and
 // delivers each page's versions not delivered before, saving the
-// checkpoint after each.
-func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, m mapper, res *Result, now time.Time) (state.Checkpoint, error) {
+// checkpoint after each. With a budget, it ends with errOutpaced once it
+// has read that many records short of the last page.
+func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, m mapper, res *Result, now time.Time, budget int) (state.Checkpoint, error) {
 	seen := newVersions(cp.Recent)
 	var upper time.Time
 	if s.Delay > 0 {
 		upper = now.Add(-s.Delay)
 	}
 	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.timeQuery(s.floor(cp), upper)}
+	read := 0
 	for page, err := range s.Lister.Pages(ctx, req) {
 		if err != nil {
 			return cp, err
@@ -180,6 +185,9 @@ func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkp
 		s.Status.delivered(len(p.batch.Events), cp.Watermark)
 		if stopped(stop) && !page.Last() {
 			return cp, ErrStopped
+		}
+		if read += p.read; budget > 0 && read >= budget && !page.Last() {
+			return cp, errOutpaced
 		}
 	}
 	return cp, nil
