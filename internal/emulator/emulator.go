@@ -120,6 +120,16 @@ func (e *Emulator) RemoveAgents(n int) []string {
 	return ids
 }
 
+// StopChanges ends every change from now on: no agent changes, nothing new
+// appears; time still runs, so late records keep becoming visible.
+func (e *Emulator) StopChanges() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := micros(e.clock.now())
+	e.world.advanceTo(now)
+	e.world.stoppedUs = now
+}
+
 // Removed returns the ids of every agent removed so far, in order.
 func (e *Emulator) Removed() []string {
 	e.mu.Lock()

@@ -24,6 +24,7 @@ type world struct {
 	nowUs                     int64    // the time of the last advance
 	removed                   []string // ids of removed agents, in order
 	manualRemovals            uint64
+	stoppedUs                 int64 // no change happens after this time
 }
 
 // stream is a sequence of events at a fixed rate from start; n have happened.
@@ -66,6 +67,7 @@ func newWorld(cfg Config) *world {
 	w.removals = stream{perUs: perUs(r.AgentRemovalsPerHour, time.Hour)}
 	w.decoms = stream{perUs: perUs(r.DecommissionsPerHour, time.Hour)}
 	w.nowUs = w.startUs
+	w.stoppedUs = math.MaxInt64
 	return w
 }
 
@@ -99,7 +101,7 @@ func (w *world) advance(nowUs int64, events []event) {
 				next, at = i, d
 			}
 		}
-		if next < 0 || at > nowUs {
+		if next < 0 || at > min(nowUs, w.stoppedUs) {
 			return
 		}
 		events[next].apply(at)
