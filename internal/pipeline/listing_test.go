@@ -7,6 +7,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -199,10 +200,10 @@ func checkRemovalEvent(t *testing.T, profile transform.Profile, id string, body 
 	}
 }
 
-// TestPlanChangeStartsTheListingAgain: a listing stopped under one plan and
-// resumed under another starts again from scratch; the listing that
-// completes delivers every agent and reports none removed, and so does the
-// next one.
+// TestPlanChangeStartsTheListingAgain: a listing stopped under one plan
+// (one site's scope, then concurrency 8, then 1) and resumed under another
+// starts again from scratch; the listing that completes delivers every
+// agent and reports none removed, and so does the next one.
 func TestPlanChangeStartsTheListingAgain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu, err := emulator.New(emulator.Config{Seed: 21, Agents: 4000, AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9,
@@ -210,7 +211,7 @@ func TestPlanChangeStartsTheListingAgain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, out, _ := listingStream(t, emu, 8, 250)
+		s, out, _ := listingStream(t, emu, 8, 100)
 		s.Profile = transform.ProfileRaw
 		stopAfter := func(calls int) chan struct{} {
 			stop := make(chan struct{})
@@ -222,8 +223,12 @@ func TestPlanChangeStartsTheListingAgain(t *testing.T) {
 			}
 			return stop
 		}
-		for _, step := range []struct{ conc, stopAfter int }{{8, 3}, {1, 2}, {8, 0}, {8, 0}} {
-			s.Concurrency = step.conc
+		oneSite := url.Values{"siteIds": {"1300000000000000000"}}
+		for _, step := range []struct {
+			conc, stopAfter int
+			scope           url.Values
+		}{{8, 3, oneSite}, {8, 3, nil}, {1, 2, nil}, {8, 0, nil}, {8, 0, nil}} {
+			s.Concurrency, s.Scope = step.conc, step.scope
 			var stop chan struct{}
 			if step.stopAfter > 0 {
 				stop = stopAfter(step.stopAfter)
