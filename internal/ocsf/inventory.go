@@ -2,12 +2,21 @@ package ocsf
 
 // InventoryInfo is class 5001 Device Inventory Info.
 type InventoryInfo struct {
-	Class
-	Time        int64          `json:"time"`
-	Metadata    Metadata       `json:"metadata"`
-	Device      Device         `json:"device"`
-	Enrichments []Enrichment   `json:"enrichments,omitempty"`
-	Unmapped    map[string]any `json:"unmapped,omitempty"`
+	ActivityID   int            `json:"activity_id"`
+	ActivityName string         `json:"activity_name"`
+	CategoryUID  int            `json:"category_uid"`
+	CategoryName string         `json:"category_name"`
+	ClassUID     int            `json:"class_uid"`
+	ClassName    string         `json:"class_name"`
+	TypeUID      int            `json:"type_uid"`
+	TypeName     string         `json:"type_name"`
+	SeverityID   int            `json:"severity_id"`
+	Severity     string         `json:"severity"`
+	Time         int64          `json:"time"`
+	Metadata     Metadata       `json:"metadata"`
+	Device       Device         `json:"device"`
+	Enrichments  []Enrichment   `json:"enrichments,omitempty"`
+	Unmapped     map[string]any `json:"unmapped,omitempty"`
 }
 
 // Metadata is the event's metadata object.

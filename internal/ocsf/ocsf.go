@@ -27,29 +27,6 @@ const (
 // TypeUID is class_uid*100 + activity_id, as the schema defines type_uid.
 func TypeUID(class, activity int) int { return class*100 + activity }
 
-// Class is what every event says of its category, class, activity and
-// severity, ids with their captions.
-type Class struct {
-	ActivityID   int    `json:"activity_id"`
-	ActivityName string `json:"activity_name"`
-	CategoryUID  int    `json:"category_uid"`
-	CategoryName string `json:"category_name"`
-	ClassUID     int    `json:"class_uid"`
-	ClassName    string `json:"class_name"`
-	TypeUID      int    `json:"type_uid"`
-	TypeName     string `json:"type_name"`
-	SeverityID   int    `json:"severity_id"`
-	Severity     string `json:"severity"`
-}
-
-// NewClass spells out an informational event of a class and activity:
-// type_uid and type_name follow from them as the schema defines.
-func NewClass(category int, categoryName string, class int, className string, activity int, activityName string) Class {
-	return Class{ActivityID: activity, ActivityName: activityName, CategoryUID: category, CategoryName: categoryName,
-		ClassUID: class, ClassName: className, TypeUID: TypeUID(class, activity), TypeName: className + ": " + activityName,
-		SeverityID: SeverityInformational, Severity: SeverityCaption(SeverityInformational)}
-}
-
 // Severity ids.
 const (
 	SeverityUnknown       = 0

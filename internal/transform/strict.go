@@ -26,8 +26,11 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 		return ocsf.InventoryInfo{}, nil, err
 	}
 	ev := ocsf.InventoryInfo{
-		Class: ocsf.NewClass(ocsf.CategoryDiscovery, "Discovery", ocsf.ClassDeviceInventoryInfo, "Device Inventory Info",
-			ocsf.ActivityCollect, "Collect"),
+		ActivityID: ocsf.ActivityCollect, ActivityName: "Collect",
+		CategoryUID: ocsf.CategoryDiscovery, CategoryName: "Discovery",
+		ClassUID: ocsf.ClassDeviceInventoryInfo, ClassName: "Device Inventory Info",
+		TypeUID: ocsf.TypeUID(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect), TypeName: "Device Inventory Info: Collect",
+		SeverityID: ocsf.SeverityInformational, Severity: ocsf.SeverityCaption(ocsf.SeverityInformational),
 		Time: collected.UnixMilli(),
 		Metadata: ocsf.Metadata{
 			Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
