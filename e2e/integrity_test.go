@@ -36,7 +36,7 @@ func TestFullListingsOfAChangingConsole(t *testing.T) {
 			}
 		}
 		atStart := idsOf(c.Snapshot("agents"))
-		from := len(w.records("emu", "agents"))
+		from := w.lines("emu", "agents")
 		cmd := exec.Command(w.binary(), "once")
 		cmd.Dir = w.dir
 		var stderr bytes.Buffer
@@ -53,7 +53,7 @@ func TestFullListingsOfAChangingConsole(t *testing.T) {
 		}
 		atEnd := idsOf(c.Snapshot("agents"))
 		delivered := map[string]bool{}
-		for _, m := range w.records("emu", "agents")[from:] {
+		for _, m := range w.recordsFrom("emu", "agents", from) {
 			if m["removed"] == true {
 				reported[m["id"].(string)]++
 				continue
@@ -122,12 +122,12 @@ func TestStopMidListingThenChangeThePlan(t *testing.T) {
 			time.Sleep(10 * time.Second) // the next listing is due
 		}
 		w.write("s1collector.yaml", config(conc))
-		from := len(w.records("emu", "agents"))
+		from := w.lines("emu", "agents")
 		_, stderr, code := w.run(nil, "once")
 		if code != 0 {
 			t.Fatalf("once exited %d:\n%s", code, stderr)
 		}
-		recs := w.records("emu", "agents")[from:]
+		recs := w.recordsFrom("emu", "agents", from)
 		got := ids("agents", recs)
 		if len(got) != 20000 || len(recs) != 20000 || strings.Contains(stderr, "no longer listed") {
 			t.Fatalf("listing %d: %d agents in %d lines, want 20,000 once each and none removed:\n%s", listing+1, len(got), len(recs), stderr)

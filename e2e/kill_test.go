@@ -25,7 +25,7 @@ import (
 // the duplicates of a held stream are exactly the batches in flight, and
 // no stream has more than one batch per kill.
 func TestKilledMidSyncLosesNothing(t *testing.T) {
-	c := startConsole(t, emulator.Config{Seed: 8, Agents: 12000, HistoryActivities: 4000, HistoryThreats: 300,
+	c := startConsole(t, emulator.Config{Seed: 8, Agents: 6000, HistoryActivities: 3000, HistoryThreats: 300,
 		AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9, ActivitiesPerMinute: 1e-9, ThreatsPerHour: 1e-9, ThreatUpdatesPerHour: 1e-9})
 	c.SetFault("*", emulator.Fault{Latency: 20 * time.Millisecond})
 	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, ""))

@@ -169,6 +169,13 @@ func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code
 // not JSON fails the test: the file output promises complete lines.
 func (w *workdir) records(source, stream string) []map[string]any {
 	w.t.Helper()
+	return w.recordsFrom(source, stream, 0)
+}
+
+// recordsFrom decodes the lines after the first from (which it only
+// counts): what the runs since then delivered.
+func (w *workdir) recordsFrom(source, stream string, from int) []map[string]any {
+	w.t.Helper()
 	f, err := os.Open(filepath.Join(w.dir, "out", source, stream+".ndjson"))
 	if os.IsNotExist(err) {
 		return nil
@@ -181,6 +188,9 @@ func (w *workdir) records(source, stream string) []map[string]any {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<24)
 	for n := 1; sc.Scan(); n++ {
+		if n <= from {
+			continue
+		}
 		var m map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			w.t.Fatalf("%s/%s line %d is not a complete event: %v", source, stream, n, err)
@@ -188,6 +198,16 @@ func (w *workdir) records(source, stream string) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// lines counts an output file's lines.
+func (w *workdir) lines(source, stream string) int {
+	w.t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.dir, "out", source, stream+".ndjson"))
+	if err != nil && !os.IsNotExist(err) {
+		w.t.Fatal(err)
+	}
+	return bytes.Count(b, []byte{'\n'})
 }
 
 // key identifies one version of a record in the output: id and time.
