@@ -132,7 +132,7 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) error {
 		from = p.Watermark
 	}
 	req := sentinelone.ListRequest{Endpoint: r.s.API, Query: r.s.timeQuery(from, p.Hi)}
-	for page, err := range r.s.Lister.Pages(ctx, req) {
+	for page, err := range r.s.pagesAhead(ctx, req) {
 		if err != nil {
 			return err
 		}

@@ -160,7 +160,7 @@ func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkp
 	}
 	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.timeQuery(s.floor(cp), upper)}
 	read := 0
-	for page, err := range s.Lister.Pages(ctx, req) {
+	for page, err := range s.pagesAhead(ctx, req) {
 		if err != nil {
 			return cp, err
 		}
