@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 
@@ -52,6 +53,12 @@ func loadConfig(cmd *cobra.Command, path string) (*config.Config, error) {
 			fmt.Fprintf(cmd.ErrOrStderr(), "  %s\n", e)
 		}
 		return nil, exitError{1}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		if f := cmd.Flags().Lookup("config"); f != nil && f.Changed {
+			return nil, fmt.Errorf("%s: no such file: check the path given to --config", path)
+		}
+		return nil, fmt.Errorf("no %s in the current folder: give the configuration with --config PATH, or write one from examples/s1collector.yaml", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

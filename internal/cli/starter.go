@@ -136,7 +136,7 @@ func (s starter) APIs() []string {
 	if len(s.Outputs) == 1 && s.Outputs[0] == "sekoia_assets" {
 		return []string{"agents"}
 	}
-	return config.APIs
+	return config.RecommendedAPIs
 }
 
 // Has reports whether an output type was chosen.
@@ -204,7 +204,7 @@ sources:
     supported_apis: {{list .APIs}}
     interval: 5m # between two polls of each stream
     profile: {{.Profile}} # agents as: sekoia, ocsf (strict OCSF 1.6.0) or raw
-    lookback: 24h # how far back activities and threats start on the first run
+    lookback: 24h # how far back activities, threats and alerts start on the first run
     full_sync_interval: 24h # full listing of agents (also finds removed devices)
     outputs: {{names .Outputs}}
 
@@ -231,7 +231,7 @@ outputs:
   - name: sekoia-events
     type: sekoia_intake # events → Sekoia.io intake
 {{- if .Has "sekoia_assets"}}
-    streams: [activities, threats] # devices go to the asset connector
+    streams: [activities, threats, alerts] # devices go to the asset connector
 {{- end}}
     sekoia_intake:
       intake_key: ${SEKOIA_INTAKE_KEY}

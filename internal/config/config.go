@@ -21,6 +21,8 @@ type Config struct {
 type State struct {
 	// Path of the embedded state file. Default s1collector.db.
 	Path string `yaml:"path"`
+	// Postgres, instead of Path, shares the state among replicas.
+	Postgres *Postgres `yaml:"postgres"`
 }
 
 // Server configures the status page, /metrics and the health endpoints.
@@ -183,12 +185,25 @@ const (
 	DefaultState    = "s1collector.db"
 )
 
-// APIs are the supported_apis values, in collection order.
-var APIs = []string{"agents", "activities", "threats"}
+// APIs are the supported_apis values, in collection order: alerts are the
+// Unified Alerts (GraphQL); cloud_detection_alerts the legacy STAR alerts,
+// collected only when asked for.
+var APIs = []string{"agents", "activities", "threats", "alerts", "cloud_detection_alerts"}
+
+// DefaultAPIs are collected when supported_apis is not given (as before
+// alerts existed, so that configs written then do not change meaning).
+var DefaultAPIs = []string{"agents", "activities", "threats"}
+
+// RecommendedAPIs are what a new config collects: the defaults and the
+// unified alerts; the legacy STAR alerts stay opt-in.
+var RecommendedAPIs = []string{"agents", "activities", "threats", "alerts"}
 
 func (c *Config) applyDefaults() {
-	if c.State.Path == "" {
+	if c.State.Path == "" && c.State.Postgres == nil {
 		c.State.Path = DefaultState
+	}
+	if c.State.Postgres != nil {
+		c.State.Postgres.applyDefaults()
 	}
 	if c.Server.Listen == "" {
 		c.Server.Listen = "127.0.0.1:9464"
@@ -209,7 +224,7 @@ func (c *Config) applyDefaults() {
 
 func (s *Source) applyDefaults() {
 	if len(s.SupportedAPIs) == 0 {
-		s.SupportedAPIs = append([]string(nil), APIs...)
+		s.SupportedAPIs = append([]string(nil), DefaultAPIs...)
 	}
 	set := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {

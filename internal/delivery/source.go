@@ -28,11 +28,15 @@ func (s SourceInfo) Meta(stream, siemType string) []Field {
 }
 
 // siemFields are the Sumo Logic Cloud SIEM fields of an event of stream;
-// eventType is its activity type (activities) or id (threats).
+// eventType is its activity type (activities) or id (threats). Unified
+// and STAR alerts have one event id each: alerts, cloud_detection_alerts.
 func siemFields(stream, eventType string) []Field {
 	out := []Field{{"_siemVendor", "SentinelOne"}, {"_siemProduct", "MGMT API"}, {"_siemFormat", "JSON"}}
-	if stream == "agents" {
+	switch stream {
+	case "agents":
 		return append(out, Field{"_siemEventID", "agents"}, Field{"_siemDataType", "Inventory"})
+	case "alerts", "cloud_detection_alerts":
+		return append(out, Field{"_siemEventID", stream})
 	}
 	return append(out, Field{"_siemEventID", stream + "-" + eventType})
 }
@@ -41,7 +45,7 @@ func siemFields(stream, eventType string) []Field {
 // for outputs that send them once per request (Sumo's X-Sumo-Fields).
 func CommonSiemFields(stream string) []Field {
 	f := siemFields(stream, "")
-	if stream != "agents" {
+	if stream == "activities" || stream == "threats" {
 		f = f[:len(f)-1] // the event id differs from event to event
 	}
 	return f

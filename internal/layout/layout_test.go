@@ -23,9 +23,20 @@ var forbidden = []struct {
 	{"s1collector/internal/delivery", []string{"s1collector/internal/"}, "delivery is the ground floor between the pipeline and the outputs"},
 	{"s1collector/internal/pipeline", []string{"internal/output/", "internal/collector", "internal/config", "internal/server", "internal/cli"},
 		"the pipeline knows no output's wire rules and no configuration file"},
+	{"s1collector/internal/jsonenc", []string{"s1collector/internal/"}, "jsonenc writes JSON and knows nothing of the domain"},
+	{"s1collector/internal/httpclient", []string{"s1collector/internal/"},
+		"HTTP settings and connection diagnostics sit below both the console client and the outputs"},
+	{"s1collector/internal/server", []string{"internal/cli"},
+		"the status server shows what the commands run; it does not run them"},
 	{"s1collector/internal/buildinfo", []string{"s1collector/internal/"}, "build information is a leaf any package may read"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
+	{"s1collector/internal/lease/...", []string{"internal/state", "internal/pipeline", "internal/collector", "internal/config", "internal/server", "internal/cli"},
+		"leases know no database and no pipeline: a Table keeps them, a Work runs a stream"},
+	{"s1collector/internal/state/postgres", []string{"internal/pipeline", "internal/collector", "internal/config", "internal/server", "internal/cli"},
+		"the shared store knows checkpoints and leases, not the pipeline or the configuration file"},
+	{"s1collector/internal/pipeline", []string{"internal/state/postgres", "internal/lease"},
+		"the pipeline must not learn about PostgreSQL or leases: it sees a state.Store"},
 }
 
 func TestLowerFloorsNeverImportHigherOnes(t *testing.T) {

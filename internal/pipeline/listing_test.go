@@ -118,7 +118,10 @@ func (h hidingLister) Pages(ctx context.Context, req sentinelone.ListRequest) it
 	return func(yield func(*sentinelone.Page, error) bool) {
 		for page, err := range h.Lister.Pages(ctx, req) {
 			if page != nil && !req.Query.Has("ids") {
-				page.Records = slices.DeleteFunc(slices.Clone(page.Records), func(r json.RawMessage) bool { return h.hide[transform.AgentID(r)] })
+				page.Records = slices.DeleteFunc(slices.Clone(page.Records), func(r sentinelone.Record) bool {
+					m, _ := r.Value.(mapped)
+					return h.hide[m.r.id]
+				})
 			}
 			if !yield(page, err) {
 				return

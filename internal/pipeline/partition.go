@@ -104,6 +104,7 @@ type partitionRun struct {
 	// the catch-up walk reads them again and must not deliver them twice.
 	recent *versions
 	res    *Result
+	halt   error // a save was refused (the stream was taken over): deliver nothing more
 }
 
 func (r *partitionRun) lock()   { r.mu <- struct{}{} }
@@ -113,7 +114,7 @@ func (r *partitionRun) unlock() { <-r.mu }
 func (r *partitionRun) walk(ctx context.Context, i int) error {
 	for attempt := 1; ; attempt++ {
 		err := r.walkOnce(ctx, i)
-		if err == nil || Stopping(err) || attempt == partitionAttempts {
+		if err == nil || Stopping(ctx, r.stop, err) || attempt == partitionAttempts {
 			return err
 		}
 		r.s.Log.Warn("range of the full listing failed; walking it again from its progress", "range", i, "attempt", attempt, "error", err)
@@ -131,7 +132,7 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) error {
 	if p.Watermark.After(from) {
 		from = p.Watermark
 	}
-	req := sentinelone.ListRequest{Endpoint: r.s.API, Query: r.s.timeQuery(from, p.Hi)}
+	req := sentinelone.ListRequest{Endpoint: r.s.API, Query: r.s.timeQuery(from, p.Hi), Map: r.m.forWalk().each}
 	for page, err := range r.s.pagesAhead(ctx, req) {
 		if err != nil {
 			return err
@@ -155,6 +156,9 @@ func (r *partitionRun) handle(ctx context.Context, i int, page *sentinelone.Page
 	prep := r.s.preparePage(page, r.m, seen.contains)
 	r.lock()
 	defer r.unlock()
+	if r.halt != nil {
+		return r.halt
+	}
 	if err := r.s.deliverPage(ctx, prep, r.res); err != nil {
 		return err
 	}
@@ -174,6 +178,9 @@ func (r *partitionRun) handle(ctx context.Context, i int, page *sentinelone.Page
 	r.cp.Recent = r.recent.stamps()
 	r.cp.Delivered += int64(len(prep.batch.Events))
 	if err := r.s.Store.Save(ctx, r.s.Key(), r.cp, r.s.seenBy(l, prep.ids)...); err != nil {
+		if errors.Is(err, state.ErrNotOwner) {
+			r.halt = err
+		}
 		return err
 	}
 	r.s.Status.delivered(len(prep.batch.Events), p.Watermark)

@@ -73,17 +73,27 @@ func (s *Stream) stillListed(ctx context.Context, ids []string) (map[string]bool
 		q[k] = v
 	}
 	listed := map[string]bool{}
-	for page, err := range s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: sentinelone.Agents, Query: q}) {
+	req := sentinelone.ListRequest{Endpoint: sentinelone.Agents, Query: q, Map: idOf}
+	for page, err := range s.Lister.Pages(ctx, req) {
 		if err != nil {
 			return nil, err
 		}
-		for _, raw := range page.Records {
-			if id := transform.AgentID(raw); id != "" {
+		for _, rec := range page.Records {
+			if id, _ := rec.Value.(string); id != "" {
 				listed[id] = true
 			}
 		}
 	}
 	return listed, nil
+}
+
+// idOf keeps a record's id as its page is decoded.
+func idOf(rec sentinelone.Record) any {
+	if rec.Model == nil {
+		return ""
+	}
+	id, _ := rec.Model.Key()
+	return id.Value
 }
 
 // deliverRemovals delivers one removal event per device to every output.

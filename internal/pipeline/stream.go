@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -30,7 +29,7 @@ type Stream struct {
 	Lister   Lister
 	Store    state.Store
 	Outputs  []delivery.Output
-	Profile  transform.Profile // agents only
+	Profile  transform.Profile // ocsf maps every stream; sekoia agents only
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
@@ -67,6 +66,7 @@ var ErrStopped = errors.New("stopped before the end of the cycle")
 // Result is what one cycle did.
 type Result struct {
 	Pages, Read, Delivered, Skipped int
+	Odd                             int // delivered with fields of unexpected types
 	FullSync                        bool
 	// Gone is the devices the console no longer has, confirmed by a
 	// lookup by id at the end of a full listing.
@@ -158,7 +158,7 @@ func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkp
 	if s.Delay > 0 {
 		upper = now.Add(-s.Delay)
 	}
-	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.timeQuery(s.floor(cp), upper)}
+	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.timeQuery(s.floor(cp), upper), Map: m.forWalk().each}
 	read := 0
 	for page, err := range s.pagesAhead(ctx, req) {
 		if err != nil {
@@ -233,6 +233,7 @@ type prepared struct {
 	keys    []versionKey // the versions in the batch, with a readable time
 	read    int
 	skipped int
+	odd     int
 }
 
 // preparePage maps a page and keeps the versions not delivered before; it
@@ -242,11 +243,11 @@ func (s *Stream) preparePage(page *sentinelone.Page, m mapper, delivered func(ve
 	s.Status.pageRead(len(page.Records), page.TotalItems)
 	p := prepared{batch: delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}, read: len(page.Records)}
 	p.ids = make([]string, 0, len(page.Records))
-	for i, raw := range page.Records {
-		r, err := m.read(raw)
+	for i, rec := range page.Records {
+		r, err := m.recordOf(rec)
 		if err != nil {
 			p.skipped++
-			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", transform.AgentID(raw), "error", err)
+			s.Log.Warn("record skipped", "page", page.Number, "index", i, "error", err)
 			continue
 		}
 		p.ids = append(p.ids, r.id)
@@ -255,13 +256,10 @@ func (s *Stream) preparePage(page *sentinelone.Page, m mapper, delivered func(ve
 		if r.timeErr == nil && delivered(k) {
 			continue // this version was delivered before
 		}
-		ev, err := s.event(r, raw)
-		if err != nil {
-			p.skipped++
-			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", r.id, "error", err)
-			continue
+		if r.odd() {
+			p.odd++
 		}
-		p.batch.Events = append(p.batch.Events, ev)
+		p.batch.Events = append(p.batch.Events, s.event(r))
 		if r.timeErr == nil {
 			p.keys = append(p.keys, k)
 		}
@@ -275,6 +273,8 @@ func (s *Stream) deliverPage(ctx context.Context, p prepared, res *Result) error
 	res.Pages++
 	res.Read += p.read
 	res.Skipped += p.skipped
+	res.Odd += p.odd
+	s.Status.judged(p.odd, p.skipped)
 	return s.deliverBatch(ctx, p.batch, res)
 }
 
@@ -294,17 +294,9 @@ func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result
 	return nil
 }
 
-func (s *Stream) event(r record, raw json.RawMessage) (delivery.Event, error) {
-	body := raw
-	if r.event != nil {
-		b, err := json.Marshal(r.event)
-		if err != nil {
-			return delivery.Event{}, fmt.Errorf("encode event: %w", err)
-		}
-		body = b
-	}
-	return delivery.Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.Meta(string(s.API), r.siemType),
-		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}, nil
+func (s *Stream) event(r record) delivery.Event {
+	return delivery.Event{ID: r.id, Time: r.time, Body: r.body, Meta: s.Source.Meta(string(s.API), r.siemType),
+		MetaInUnmapped: r.mapped && s.Profile == transform.ProfileOCSF}
 }
 
 func (s *Stream) logProblems(r record) {
@@ -312,7 +304,11 @@ func (s *Stream) logProblems(r record) {
 		s.Log.Warn("record time unreadable; delivered, checkpoint not moved by it", "id", r.id, "field", timeField(s.API), "error", r.timeErr)
 	}
 	if len(r.problems) > 0 {
-		s.Log.Warn("fields dropped from event", "id", r.id, "fields", strings.Join(r.problems, "; "))
+		msg := "fields dropped from event"
+		if !r.mapped {
+			msg = "fields of unexpected types; delivered as they came"
+		}
+		s.Log.Warn(msg, "id", r.id, "fields", strings.Join(r.problems, "; "))
 	}
 }
 

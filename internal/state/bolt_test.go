@@ -77,40 +77,6 @@ func TestCorruptFileIsReported(t *testing.T) {
 	}
 }
 
-func TestMissingDevicesThenSweep(t *testing.T) {
-	s, err := OpenBolt(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := t.Context()
-	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"a", "b", "c", "d"}, Generation: 1})
-	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"a", "c"}, Generation: 2}, Seen{Source: "other", IDs: []string{"x"}, Generation: 1})
-	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"d"}, Generation: 2})
-	missing, err := s.Missing(ctx, "prod", 2)
-	if err != nil || !slices.Equal(missing, []string{"b"}) {
-		t.Fatalf("missing %v %v", missing, err)
-	}
-	if again, _ := s.Missing(ctx, "prod", 2); !slices.Equal(again, missing) {
-		t.Fatalf("Missing changed the store: %v", again)
-	}
-	if err := s.Sweep(ctx, "prod", 2); err != nil {
-		t.Fatal(err)
-	}
-	if missing, _ := s.Missing(ctx, "prod", 2); len(missing) != 0 {
-		t.Fatalf("after the sweep: %v", missing)
-	}
-	if missing, _ := s.Missing(ctx, "prod", 3); !slices.Equal(missing, []string{"a", "c", "d"}) {
-		t.Fatalf("generation 2 was swept too: %v", missing)
-	}
-	if missing, _ := s.Missing(ctx, "other", 2); !slices.Equal(missing, []string{"x"}) {
-		t.Fatalf("another source was swept: %v", missing)
-	}
-	if missing, _ := s.Missing(ctx, "never", 5); len(missing) != 0 {
-		t.Fatalf("unknown source: %v", missing)
-	}
-}
-
 // TestOlderCheckpointsAreRead: a checkpoint written before the overlap
 // keeps its boundary as the keys at its watermark, complete from there on
 // (so the first poll after an upgrade repeats nothing), and a listing it

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"s1collector/internal/ocsf/ocsfcheck"
 )
 
 // TestRemovedEvents: a removal is an Entity Management Delete of a Device
-// in strict OCSF (type_uid, captions and milliseconds as the schema wants,
-// a stable metadata.uid) and a small documented object in the others.
+// in strict OCSF — valid against the class's schema generated from the
+// official compiled 1.6.0, with a stable metadata.uid — and a small
+// documented object in the others.
 func TestRemovedEvents(t *testing.T) {
 	at := time.Date(2026, 3, 4, 5, 6, 7, 891234000, time.UTC)
 	for _, p := range Profiles {
@@ -25,6 +28,9 @@ func TestRemovedEvents(t *testing.T) {
 				t.Errorf("%s: %s", p, body)
 			}
 			continue
+		}
+		if err := ocsfcheck.Check(body); err != nil {
+			t.Errorf("the removal event is not strict OCSF 1.6.0: %v\n%s", err, body)
 		}
 		entity := ev["entity"].(map[string]any)
 		device := entity["device"].(map[string]any)
