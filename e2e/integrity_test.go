@@ -37,13 +37,7 @@ func TestFullListingsOfAChangingConsole(t *testing.T) {
 		}
 		atStart := idsOf(c.Snapshot("agents"))
 		from := w.lines("emu", "agents")
-		cmd := exec.Command(w.binary(), "once")
-		cmd.Dir = w.dir
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, stderr := w.start("once")
 		if listing >= 2 && listing <= 5 {
 			time.Sleep(time.Duration(200+100*listing) * time.Millisecond)
 			removed = append(removed, c.RemoveAgents(12+listing/4)...) // 12, 12, 13, 13
@@ -135,21 +129,26 @@ func TestStopMidListingThenChangeThePlan(t *testing.T) {
 	}
 }
 
-// stopMidListing starts "once" and stops it with sig once it has written
-// a few thousand agents.
-func stopMidListing(t *testing.T, w *workdir, agentsFile string, sig syscall.Signal) {
-	t.Helper()
-	before := 0
-	if b, err := os.ReadFile(agentsFile); err == nil {
-		before = bytes.Count(b, []byte{'\n'})
-	}
-	cmd := exec.Command(w.binary(), "once")
+// start starts the binary in the workdir and returns it with its
+// standard error.
+func (w *workdir) start(args ...string) (*exec.Cmd, *bytes.Buffer) {
+	w.t.Helper()
+	cmd := exec.Command(w.binary(), args...)
 	cmd.Dir = w.dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
+	return cmd, &stderr
+}
+
+// stopMidListing starts "once" and stops it with sig once it has written
+// a few thousand agents.
+func stopMidListing(t *testing.T, w *workdir, agentsFile string, sig syscall.Signal) {
+	t.Helper()
+	before := w.lines("emu", "agents")
+	cmd, stderr := w.start("once")
 	if !waitLines(agentsFile, before+3000, 60*time.Second) {
 		cmd.Process.Kill()
 		t.Fatalf("the listing never reached 3,000 agents:\n%s", stderr.String())
