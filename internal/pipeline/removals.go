@@ -106,7 +106,7 @@ func (s *Stream) deliverRemovals(ctx context.Context, ids []string, res *Result)
 			return err
 		}
 		b.Events = append(b.Events, delivery.Event{ID: id, Time: at, Body: body, Removal: true,
-			Meta: s.Source.Meta(string(s.API), ""), MetaInUnmapped: s.Profile == transform.ProfileOCSF})
+			Meta: s.Source.Meta(), MetaInUnmapped: s.Profile == transform.ProfileOCSF})
 	}
 	return s.deliverBatch(ctx, b, res)
 }

@@ -51,6 +51,10 @@ type Stream struct {
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
 	Status   *Status
+	// MappingVersion names how the outputs map devices (agents only): a
+	// checkpoint saved under another starts a full listing, so that every
+	// device is sent again, once, mapped the new way.
+	MappingVersion string
 	// Delivered, when set, is called once every output accepted a batch
 	// and before its checkpoint is saved (tests land crashes there).
 	Delivered func(delivery.Batch)
@@ -98,8 +102,8 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 }
 
 // begin places a first-run watermark for events, and for agents starts a
-// full listing when one is due (first run, or the period has passed) or
-// starts again one whose plan changed.
+// full listing when one is due (first run, the period has passed, or the
+// outputs map devices another way) or starts again one whose plan changed.
 func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) (state.Checkpoint, error) {
 	if s.API != sentinelone.Agents {
 		if cp.Watermark.IsZero() {
@@ -108,7 +112,11 @@ func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) 
 		return cp, nil
 	}
 	plan := s.plan()
-	switch {
+	switch remap := s.MappingVersion != "" && cp.MappingVersion != s.MappingVersion; {
+	case remap:
+		if !cp.IsZero() {
+			s.Log.Info("the mapping of devices changed: a full listing sends every device again", "was", cp.MappingVersion, "now", s.MappingVersion)
+		}
 	case cp.Listing != nil && cp.Listing.Plan == plan:
 		return cp, nil
 	case cp.Listing != nil:
@@ -120,6 +128,7 @@ func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) 
 	floor := now.Add(-s.listingMargin())
 	cp.Listing = &state.Listing{Started: now, Floor: floor, Plan: plan, Phase: state.PhaseRanges}
 	cp.Watermark, cp.Recent, cp.KeysSince = time.Time{}, nil, floor
+	cp.MappingVersion = s.MappingVersion
 	return cp, s.Store.Save(ctx, s.Key(), cp)
 }
 
@@ -295,7 +304,7 @@ func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result
 }
 
 func (s *Stream) event(r record) delivery.Event {
-	return delivery.Event{ID: r.id, Time: r.time, Body: r.body, Meta: s.Source.Meta(string(s.API), r.siemType),
+	return delivery.Event{ID: r.id, Time: r.time, Kind: r.kind, Body: r.body, Meta: s.Source.Meta(),
 		MetaInUnmapped: r.mapped && s.Profile == transform.ProfileOCSF}
 }
 

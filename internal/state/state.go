@@ -24,6 +24,9 @@ type Checkpoint struct {
 	// Listing is the full listing of agents under way, nil between them.
 	Listing      *Listing  `json:"listing,omitempty"`
 	LastFullSync time.Time `json:"last_full_sync,omitzero"`
+	// MappingVersion is how the stream's outputs mapped devices when its
+	// last full listing began; another one starts a full listing.
+	MappingVersion string `json:"mapping_version,omitempty"`
 	// Delivered counts the records delivered, all time.
 	Delivered int64     `json:"delivered"`
 	SavedAt   time.Time `json:"saved_at,omitzero"`
