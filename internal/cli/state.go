@@ -112,7 +112,7 @@ func showState(cmd *cobra.Command, st state.Store, owners map[string]string) err
 	}
 	slices.Sort(keys)
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-	header := "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED"
+	header := "STREAM\tWATERMARK\tKEYS IN OVERLAP\tDELIVERED\tLAST FULL LISTING\tSAVED"
 	if owners != nil {
 		header += "\tREPLICA"
 	}
@@ -120,10 +120,10 @@ func showState(cmd *cobra.Command, st state.Store, owners map[string]string) err
 	for _, k := range keys {
 		cp := all[k]
 		full := stamp(cp.LastFullSync)
-		if !cp.FullSyncStarted.IsZero() {
-			full = "in progress since " + stamp(cp.FullSyncStarted)
+		if l := cp.Listing; l != nil {
+			full = fmt.Sprintf("in progress since %s (%s)", stamp(l.Started), l.Phase)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s", k, stamp(cp.Watermark), cp.Keys(), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
 		if owners != nil {
 			fmt.Fprintf(tw, "\t%s", cmp.Or(owners[k], "-"))
 		}
