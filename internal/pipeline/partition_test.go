@@ -32,7 +32,7 @@ func pagedStream(t *testing.T, emu *emulator.Emulator, concurrency, attempts, pa
 	s := newStream(t, emu, sentinelone.Agents, store, out)
 	// raw: these tests are about walking, not mapping, which the race
 	// detector makes costly.
-	s.Lister, s.Counter, s.Concurrency, s.Profile, s.PageSize = c, c, concurrency, transform.ProfileRaw, pageSize
+	s.Lister, s.Concurrency, s.Profile, s.PageSize = c, concurrency, transform.ProfileRaw, pageSize
 	return s, out, store
 }
 
