@@ -107,8 +107,8 @@ type planner struct {
 	most     int     // the configured cap
 	rate     float64 // the console's requests a second
 	latency  time.Duration
-	target   int // walkers wanted now
-	walkers  int // walkers running
+	target   int   // walkers wanted now
+	walkers  int   // walkers running
 	total    int64 // the counts of the first ranges, and what was read before
 	uncount  int   // first ranges whose count has not arrived yet
 	spawn    func()
@@ -347,4 +347,3 @@ func (p *planner) bounds(l *state.Listing) {
 		l.Total = p.total
 	}
 }
-
