@@ -152,18 +152,15 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) (int, error) {
 	if p.Watermark.After(from) {
 		from = p.Watermark
 	}
-	hi := r.plan.claim(i, time.Time{})
+	hi := r.plan.query(i)
 	req := sentinelone.ListRequest{Endpoint: r.s.API, Query: r.s.timeQuery(from, hi), Map: r.m.forWalk().each}
 	started, first := time.Now(), true
 	// Each page is claimed as it arrives: no split goes at or before its
-	// last record from then on (so the bound read again when the page is
-	// handled trims the same records), and a page that reaches the range's
-	// upper bound, which a split may have lowered, is the last one fetched.
-	enough := func(page *sentinelone.Page) bool {
-		last := r.m.lastTime(page)
-		return !last.Before(r.plan.claim(i, last))
-	}
-	for page, err := range r.s.pagesAhead(ctx, req, enough) {
+	// last record from then on; records of it at or after the range's
+	// upper bound (a split may have lowered it) belong to another range.
+	// Walks do not fetch ahead: the walkers are what keeps requests in
+	// flight, and a page fetched ahead past a split would be wasted.
+	for page, err := range r.s.Lister.Pages(ctx, req) {
 		if err != nil {
 			return walkFailed, err
 		}

@@ -158,3 +158,73 @@ func TestFailingRangeIsWalkedAgainAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestSplitKeepsTheRecordsAtItsTime: a range split while it is walked
+// loses none of the records at the split time, nor delivers any twice,
+// even when a burst of records shares that time across pages. The split
+// is put on a burst whenever one lies in the range's part still to read.
+func TestSplitKeepsTheRecordsAtItsTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := quietEmulator(t, 3000)
+		var bursts []time.Time
+		for range 4 {
+			emu.Advance(time.Minute)
+			bursts = append(bursts, emu.Bulk(700))
+		}
+		emu.Advance(time.Minute)
+		emu.SetFault("agents", emulator.Fault{Latency: 1400 * time.Millisecond})
+		onBurst := 0
+		uniform := splitTime
+		splitTime = func(from, hi time.Time, share float64) time.Time {
+			for _, b := range bursts {
+				if b.After(from) && b.Before(hi) {
+					onBurst++
+					return b
+				}
+			}
+			return uniform(from, hi, share)
+		}
+		t.Cleanup(func() { splitTime = uniform })
+		s, out, _ := pagedStream(t, emu, 16, 8, 100)
+		if _, err := s.Cycle(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if onBurst == 0 {
+			t.Fatal("no range was split on a burst: the test proves nothing")
+		}
+		got := deliveredIDs(out)
+		for _, r := range emu.Snapshot("agents") {
+			if got[r.ID] != 1 {
+				t.Fatalf("agent %s (updatedAt %s) delivered %d times; %d splits on a burst", r.ID, r.UpdatedAt, got[r.ID], onBurst)
+			}
+		}
+		t.Logf("%d splits on a burst, %d agents", onBurst, len(got))
+	})
+}
+
+// TestPlanKeepsTheConsoleAtItsRate: with the console's 25 requests a
+// second and 1.4 s a page, a listing of 120 pages (fake time) takes
+// little more than its floor: those pages at that rate, one latency for
+// the last of them and one for the catch-up walk. The plan waits on no
+// round of counts, and walks enough ranges at once.
+func TestPlanKeepsTheConsoleAtItsRate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := quietEmulator(t, 24000)
+		emu.SetFault("agents", emulator.Fault{Latency: 1400 * time.Millisecond})
+		s, out, _ := pagedStream(t, emu, 64, 8, 200)
+		start := time.Now()
+		if _, err := s.Cycle(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		if got := len(deliveredIDs(out)); got != 24000 {
+			t.Fatalf("%d devices", got)
+		}
+		requests := emu.Requests("agents") + emu.Requests("agents/count")
+		floor := 120/25.0 + 2*1.4
+		t.Logf("%s for 120 pages, %d requests; floor %.1fs", took, requests, floor)
+		if took.Seconds() > 1.7*floor {
+			t.Errorf("the listing took %s, more than 1.7× the floor of %.1fs (%d requests)", took, floor, requests)
+		}
+	})
+}

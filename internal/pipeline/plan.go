@@ -32,6 +32,9 @@ const (
 	// splitPages is the least pages a range must have left to be split:
 	// each half then holds about a page or more.
 	splitPages = 2
+	// startPages is the pages a range is cut to before every first range
+	// is counted.
+	startPages = 4
 	// maxPagesPerSecond bounds the pages a collector maps in a second
 	// (about 40,000 agents on a core): walkers beyond what keeps this many
 	// pages a second coming wait on the CPU, not on the console.
@@ -49,7 +52,7 @@ func initialRanges(end time.Time, walkers int) []state.Partition {
 		return []state.Partition{{Hi: hi}}
 	}
 	var back []state.Partition
-	for d := time.Hour; d <= oldestWindow; d *= 2 {
+	for d := time.Hour; d <= oldestWindow; d *= 4 {
 		lo := end.Add(-d)
 		back = append(back, state.Partition{Lo: lo, Hi: hi})
 		hi = lo
@@ -69,6 +72,13 @@ func walkersFor(rate float64, latency time.Duration, most int) int {
 	r := min(rate, maxPagesPerSecond)
 	n := int(math.Ceil(r*latency.Seconds()*1.25)) + 1
 	return max(1, min(n, most))
+}
+
+// splitTime is where a split cuts [from, hi) to leave share of its
+// records below the cut, taking them as spread evenly in time (a test
+// puts it on a burst of records sharing one timestamp).
+var splitTime = func(from, hi time.Time, share float64) time.Time {
+	return from.Add(time.Duration(float64(hi.Sub(from)) * share)).Truncate(time.Microsecond)
 }
 
 // rangeState is what the planner knows of one range.
@@ -174,16 +184,25 @@ func (p *planner) leave() int {
 	return -1
 }
 
-// begin starts a walk of range i, waiting in the queue: its count comes
-// again, and ranges split from it before are no longer its concern.
+// begin hands range i, waiting in the queue, to a walker.
 func (p *planner) begin(i int) {
 	r := &p.ranges[i]
-	r.walking, r.count, r.read, r.given = true, -1, 0, 0
+	r.walking, r.count, r.read = true, -1, 0
+}
+
+// query is called as range i's walk sends its first request: the console
+// will count the range up to the bound it returns, so ranges split from it
+// before are no longer part of its count.
+func (p *planner) query(i int) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ranges[i].given = 0
 	for k := range p.ranges {
 		if p.ranges[k].parent == i {
 			p.ranges[k].parent = -1
 		}
 	}
+	return p.ranges[i].hi
 }
 
 // counting reports whether a walked range's count is still to come.
@@ -216,16 +235,21 @@ func (p *planner) split() (int, bool) {
 		return -1, false
 	}
 	// The range needs most/pageSize pages one after the other, a latency
-	// each; the rest, all/pageSize pages at the console's rate.
+	// each; the rest, all/pageSize pages at the console's rate. While
+	// the first counts arrive, the rest is not known: ranges are cut to
+	// startPages pages meanwhile.
 	alone := float64(most) / float64(p.pageSize) * p.latency.Seconds()
 	rest := float64(all) / float64(p.pageSize) / min(p.rate, maxPagesPerSecond)
+	if p.uncount > 0 {
+		rest = max(rest, startPages*p.latency.Seconds())
+	}
 	if alone <= rest {
 		return -1, true
 	}
 	r := &p.ranges[best]
 	from := later(r.claimed, r.lo)
 	take := most / 2
-	at := from.Add(time.Duration(float64(r.hi.Sub(from)) * float64(most-take) / float64(most))).Truncate(time.Microsecond)
+	at := splitTime(from, r.hi, float64(most-take)/float64(most))
 	if !at.After(from) {
 		at = from.Add(time.Microsecond)
 	}

@@ -11,9 +11,8 @@ import (
 // caller maps and delivers the current one: a single cursor then reads
 // about as fast as the slower of the two, not their sum. At most one page
 // waits ahead; a caller that stops early cancels the fetch and returns
-// only once it has ended. When enough reports that a page is the last one
-// the caller needs, no page is fetched after it.
-func (s *Stream) pagesAhead(ctx context.Context, req sentinelone.ListRequest, enough func(*sentinelone.Page) bool) iter.Seq2[*sentinelone.Page, error] {
+// only once it has ended.
+func (s *Stream) pagesAhead(ctx context.Context, req sentinelone.ListRequest) iter.Seq2[*sentinelone.Page, error] {
 	type fetched struct {
 		page *sentinelone.Page
 		err  error
@@ -24,13 +23,9 @@ func (s *Stream) pagesAhead(ctx context.Context, req sentinelone.ListRequest, en
 		go func() {
 			defer close(ahead)
 			for page, err := range s.Lister.Pages(ctx, req) {
-				last := enough != nil && err == nil && enough(page)
 				select {
 				case ahead <- fetched{page, err}:
 				case <-ctx.Done():
-					return
-				}
-				if last {
 					return
 				}
 			}

@@ -47,7 +47,7 @@ func (s *Stream) walk(ctx context.Context, stop <-chan struct{}, cp state.Checkp
 	}
 	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.timeQuery(s.floor(cp), upper), Map: m.forWalk().each}
 	read := 0
-	for page, err := range s.pagesAhead(ctx, req, nil) {
+	for page, err := range s.pagesAhead(ctx, req) {
 		if err != nil {
 			return cp, err
 		}
