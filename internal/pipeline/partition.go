@@ -57,7 +57,7 @@ func (s *Stream) ranges(ctx context.Context, stop <-chan struct{}, cp state.Chec
 		}
 		cp.Watermark = later(cp.Watermark, p.Watermark)
 	}
-	s.Log.Info("ranges of the full listing read", "agents", l.Total, "ranges", len(l.Ranges), "walkers", run.plan.most,
+	s.Log.Info("ranges of the full listing read", "agents", l.Total, "ranges", len(l.Ranges), "walkers", run.plan.target, "most", run.plan.most,
 		"latency", run.plan.latency.Round(time.Millisecond).String(), "took", time.Since(planStart).Round(time.Millisecond).String())
 	l.Phase, l.Ranges = state.PhaseCatchUp, nil
 	return cp, s.Store.Save(ctx, s.Key(), cp)
