@@ -208,15 +208,15 @@ func TestSplitKeepsTheRecordsAtItsTime(t *testing.T) {
 // round of counts, and walks enough ranges at once.
 func TestPlanKeepsTheConsoleAtItsRate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		emu := quietEmulator(t, 24000)
+		emu := quietEmulator(t, 12000)
 		emu.SetFault("agents", emulator.Fault{Latency: 1400 * time.Millisecond})
-		s, out, _ := pagedStream(t, emu, 64, 8, 200)
+		s, out, _ := pagedStream(t, emu, 64, 8, 100)
 		start := time.Now()
 		if _, err := s.Cycle(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
 		took := time.Since(start)
-		if got := len(deliveredIDs(out)); got != 24000 {
+		if got := len(deliveredIDs(out)); got != 12000 {
 			t.Fatalf("%d devices", got)
 		}
 		requests := emu.Requests("agents") + emu.Requests("agents/count") // the plan asks no count
