@@ -125,7 +125,15 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
 		Status:   pipeline.NewStatus(src.Name, string(api)),
 		Delivery: retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
+		Series:   seriesOf(b.Store),
 	}
+}
+
+// seriesOf is the store's keeper of the streams' series, nil when it keeps
+// none. Replicas write them unfenced (see postgres.Store.AddBuckets).
+func seriesOf(st state.Store) pipeline.SeriesWriter {
+	w, _ := st.(pipeline.SeriesWriter)
+	return w
 }
 
 // Clients builds one API client per source. opts.HTTPClient, when set,

@@ -45,6 +45,9 @@ type Stream struct {
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
 	Status   *Status
+	// Series keeps what the stream did for the status page's charts (nil:
+	// kept in Status only).
+	Series SeriesWriter
 }
 
 // Key is the stream's checkpoint key.
