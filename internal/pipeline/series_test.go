@@ -44,6 +44,20 @@ func (b *seriesBook) total(key string) series.Bucket {
 	return t
 }
 
+// seriesStream is an activities stream of a console holding n, saving
+// its series in a book.
+func seriesStream(t *testing.T, n int) (*Stream, *seriesBook) {
+	t.Helper()
+	emu, err := emulator.New(emulator.Config{Agents: 5, HistoryActivities: n, RateLimits: map[string]emulator.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	book := &seriesBook{}
+	s := newStream(t, emu, sentinelone.Activities, newMemStore(), &fakeOutput{name: "o"})
+	s.Series = book
+	return s, book
+}
+
 // failingLister answers every listing with err.
 type failingLister struct{ err error }
 
@@ -55,13 +69,7 @@ func (f failingLister) Pages(context.Context, sentinelone.ListRequest) iter.Seq2
 // or failed) and the lag then are saved when it ends, and the status holds
 // nothing unsaved after.
 func TestSeriesSavedAtTheEndOfEveryCycle(t *testing.T) {
-	emu, err := emulator.New(emulator.Config{Agents: 5, HistoryActivities: 40, RateLimits: map[string]emulator.RateLimit{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	book := &seriesBook{}
-	s := newStream(t, emu, sentinelone.Activities, newMemStore(), &fakeOutput{name: "o"})
-	s.Series = book
+	s, book := seriesStream(t, 40)
 	c := &Collector{Streams: []*Stream{s}, Log: s.Log}
 	before := time.Now()
 	c.Once(t.Context(), nil)
@@ -83,13 +91,8 @@ func TestSeriesSavedAtTheEndOfEveryCycle(t *testing.T) {
 // in the status (the page still shows them) and the next cycle saves them
 // with its own.
 func TestSeriesWaitWhileTheStoreIsDown(t *testing.T) {
-	emu, err := emulator.New(emulator.Config{Agents: 5, HistoryActivities: 40, RateLimits: map[string]emulator.RateLimit{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	book := &seriesBook{fail: errors.New("state file is read-only")}
-	s := newStream(t, emu, sentinelone.Activities, newMemStore(), &fakeOutput{name: "o"})
-	s.Series = book
+	s, book := seriesStream(t, 40)
+	book.fail = errors.New("state file is read-only")
 	c := &Collector{Streams: []*Stream{s}, Log: s.Log}
 	c.Once(t.Context(), nil)
 	var pending series.Bucket
@@ -105,5 +108,20 @@ func TestSeriesWaitWhileTheStoreIsDown(t *testing.T) {
 	c.Once(t.Context(), nil)
 	if got := book.total(s.Key()); got.Delivered != 40 || got.Cycles != 2 {
 		t.Fatalf("saved once the store is back: %+v", got)
+	}
+}
+
+// TestSeriesSavedWhenACycleIsStopped: a cycle stopped after its first
+// page (shutdown, or a handover to another replica) saves what it
+// delivered before the stream returns: the next holder's chart has it.
+func TestSeriesSavedWhenACycleIsStopped(t *testing.T) {
+	s, book := seriesStream(t, 2500)
+	stop := make(chan struct{})
+	close(stop)
+	if err := (&Collector{Log: s.Log}).RunStream(t.Context(), stop, s); err != nil {
+		t.Fatal(err)
+	}
+	if got := book.total(s.Key()); got.Delivered != 1000 || got.Cycles != 1 {
+		t.Fatalf("after a cycle stopped after one page of 1,000: %+v", got)
 	}
 }

@@ -35,15 +35,13 @@ type tick struct {
 
 // The chart's geometry, in the units of its viewBox.
 const (
-	chartWidth  = 720
-	chartHeight = 110
-	slot        = chartWidth / float64(series.PerDay) // one bucket
-	barWidth    = slot - 1
-	plotTop     = 16
-	plotBottom  = 76
-	failTop     = 80
-	failHeight  = 8
-	tickY       = 102
+	chartWidth = 720
+	slot       = chartWidth / float64(series.PerDay) // one bucket
+	barWidth   = slot - 1
+	plotTop    = 18
+	plotBottom = 118
+	failTop    = 122
+	failHeight = 8
 )
 
 // newChart draws the stream of source.

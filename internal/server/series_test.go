@@ -120,7 +120,7 @@ func TestDayOfSeriesOnPageAndAPI(t *testing.T) {
 		t.Errorf("today %d since %s, want %d since midnight", s.RecordsToday, s.TodaySince, want)
 	}
 	_, page := get(t, ts.URL+"/")
-	svgs := regexp.MustCompile(`(?s)<svg viewBox="0 0 720 110".*?</svg>`).FindAllString(page, -1)
+	svgs := regexp.MustCompile(`(?s)<svg viewBox="0 0 720 150".*?</svg>`).FindAllString(page, -1)
 	if len(svgs) != 2 {
 		t.Fatalf("%d charts on the page, want one per stream", len(svgs))
 	}
