@@ -90,6 +90,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
 		}
 	}
+	for _, s := range b.Collector.Streams { // their charts are kept where the checkpoints are
+		s.Series = seriesOf(store)
+	}
 	if pg != nil {
 		if err := b.share(pg, cfg.State.Postgres, opts); err != nil {
 			b.Close()
@@ -125,7 +128,6 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
 		Status:   pipeline.NewStatus(src.Name, string(api)),
 		Delivery: retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
-		Series:   seriesOf(b.Store),
 	}
 }
 

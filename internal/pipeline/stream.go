@@ -28,6 +28,7 @@ type Stream struct {
 	API      sentinelone.Endpoint
 	Lister   Lister
 	Store    state.Store
+	Series   SeriesWriter // keeps the status page's charts; nil: Status only
 	Outputs  []delivery.Output
 	Profile  transform.Profile // ocsf maps every stream; sekoia agents only
 	Interval time.Duration     // between the starts of two cycles
@@ -45,9 +46,6 @@ type Stream struct {
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
 	Status   *Status
-	// Series keeps what the stream did for the status page's charts (nil:
-	// kept in Status only).
-	Series SeriesWriter
 }
 
 // Key is the stream's checkpoint key.
