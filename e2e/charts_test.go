@@ -188,10 +188,11 @@ func TestQuietWhenActivitiesStop(t *testing.T) {
 
 	c.SetActivitiesPerMinute(0)
 	var d map[string]streamDay
-	eventually(t, 90*time.Second, "activities flagged quiet", func() bool {
+	took := eventually(t, 3*time.Minute, "activities flagged quiet", func() bool {
 		d = days(t, url)
 		return d["emu/activities"].Quiet
 	})
+	t.Logf("quiet %s after the activities stopped", took.Round(time.Second))
 	act := d["emu/activities"]
 	if silent := time.Since(act.LastDelivery); silent < 30*time.Second {
 		t.Errorf("quiet after %s without an event, less than three intervals of 10s", silent)
@@ -210,7 +211,7 @@ func TestQuietWhenActivitiesStop(t *testing.T) {
 	}
 
 	c.SetActivitiesPerMinute(300)
-	eventually(t, 60*time.Second, "the quiet flag gone once activities are back", func() bool {
+	eventually(t, 2*time.Minute, "the quiet flag gone once activities are back", func() bool {
 		return !days(t, url)["emu/activities"].Quiet
 	})
 }
