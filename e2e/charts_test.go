@@ -85,7 +85,10 @@ type streamDay struct {
 	TodaySince   time.Time `json:"records_today_since"`
 	LastDelivery time.Time `json:"last_delivery"`
 	Last24h      struct {
-		Buckets []series.Bucket `json:"buckets"`
+		From         time.Time `json:"from"`
+		Delivered    []int64   `json:"delivered"`
+		Cycles       []int64   `json:"cycles"`
+		FailedCycles []int64   `json:"failed_cycles"`
 	} `json:"last_24h"`
 }
 
@@ -110,10 +113,11 @@ func days(t *testing.T, url string) map[string]streamDay {
 	return out
 }
 
+// total adds up the stream's last 24 hours.
 func (d streamDay) total() series.Bucket {
 	var t series.Bucket
-	for _, b := range d.Last24h.Buckets {
-		t.Add(b)
+	for i := range d.Last24h.Delivered {
+		t.Add(series.Bucket{Delivered: d.Last24h.Delivered[i], Cycles: d.Last24h.Cycles[i], Failed: d.Last24h.FailedCycles[i]})
 	}
 	return t
 }
@@ -132,8 +136,8 @@ func TestChartsSurviveRestart(t *testing.T) {
 	for _, s := range streams {
 		d := first["emu/"+s]
 		want := int64(len(w.records("emu", s)))
-		if got := d.total().Delivered; got != want || len(d.Last24h.Buckets) != series.PerDay {
-			t.Fatalf("first run, %s: the chart counts %d in %d buckets, want %d in %d", s, got, len(d.Last24h.Buckets), want, series.PerDay)
+		if got := d.total().Delivered; got != want || len(d.Last24h.Delivered) != series.PerDay {
+			t.Fatalf("first run, %s: the chart counts %d in %d buckets, want %d in %d", s, got, len(d.Last24h.Delivered), want, series.PerDay)
 		}
 		if d.TodaySince.Equal(series.Midnight(started)) && d.RecordsToday != want { // unless midnight UTC just passed
 			t.Errorf("first run, %s: today %d, want %d", s, d.RecordsToday, want)

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,9 +127,9 @@ outputs:
 	if strings.Contains(string(dom), "fresh-token") || strings.Contains(string(dom), "old-token") {
 		t.Error("the page shows a token")
 	}
+	api := days(t, url)
 	for key := range day {
-		// lyon's streams fail now, their token expired: one more mark.
-		checkChart(t, string(dom), key, map[bool]int{false: 3, true: 4}[strings.HasPrefix(key, "lyon/")])
+		checkChart(t, string(dom), key, api[key], day[key])
 	}
 	for _, shot := range []struct{ name, flag string }{{"status-page.png", ""}, {"status-page-dark.png", "--force-dark-mode"}} {
 		path := filepath.Join(t.ArtifactDir(), shot.name)
@@ -147,27 +149,55 @@ outputs:
 }
 
 // checkChart finds the chart of a stream in the page as the browser built
-// it: a bar for each of the 144 buckets of the last 24 hours, fails marks
-// of failed cycles, and a text alternative that says so.
-func checkChart(t *testing.T, dom, key string, fails int) {
+// it: a bar at the place of each bucket of the last 24 hours that /api/status
+// says had events (of 144), a mark under each bucket with failed cycles, and
+// a text alternative that says so.
+func checkChart(t *testing.T, dom, key string, api streamDay, seeded []series.Bucket) {
 	t.Helper()
 	fig := regexp.MustCompile(`(?s)<figure class="chart" id="chart-` + regexp.QuoteMeta(strings.Replace(key, "/", "-", 1)) + `">.*?</figure>`).FindString(dom)
 	if fig == "" {
 		t.Errorf("%s: no chart", key)
 		return
 	}
-	group := func(class string) int {
-		g := regexp.MustCompile(`(?s)<g class="` + class + `">(.*?)</g>`).FindStringSubmatch(fig)
-		if g == nil {
-			return -1
+	if n := len(api.Last24h.Delivered); n != series.PerDay {
+		t.Errorf("%s: /api/status has %d buckets, want %d", key, n, series.PerDay)
+	}
+	for _, b := range seeded { // what was recorded before the run is there
+		if i := int(b.Start.Sub(api.Last24h.From) / series.Width); i >= 0 && i < len(api.Last24h.Delivered) &&
+			(api.Last24h.Delivered[i] < b.Delivered || api.Last24h.FailedCycles[i] < b.Failed) {
+			t.Errorf("%s: bucket %d has %d events and %d failed cycles, want %d and %d at least", key, i, api.Last24h.Delivered[i], api.Last24h.FailedCycles[i], b.Delivered, b.Failed)
+			break
 		}
-		return strings.Count(g[1], "<rect")
 	}
-	if n := group("bars"); n != series.PerDay {
-		t.Errorf("%s: %d buckets drawn, want %d", key, n, series.PerDay)
+	var withEvents, failed []int
+	for i := range api.Last24h.Delivered {
+		if api.Last24h.Delivered[i] > 0 {
+			withEvents = append(withEvents, i)
+		}
+		if api.Last24h.FailedCycles[i] > 0 {
+			failed = append(failed, i)
+		}
 	}
-	if n := group("fails"); n != fails {
-		t.Errorf("%s: %d failed buckets marked, want %d", key, n, fails)
+	places := func(re, in string) []int { // the buckets of the x of each match (a bucket is 5 wide)
+		var out []int
+		for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(in, -1) {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			out = append(out, int(x/5))
+		}
+		return out
+	}
+	var bars, fails []int
+	if m := regexp.MustCompile(`<path class="bars" d="([^"]*)"`).FindStringSubmatch(fig); m != nil {
+		bars = places(`M([0-9.]+) `, m[1])
+	}
+	if m := regexp.MustCompile(`(?s)<g class="fails">(.*?)</g>`).FindStringSubmatch(fig); m != nil {
+		fails = places(`<rect x="([0-9.]+)" y="122"`, m[1])
+	}
+	if !slices.Equal(bars, withEvents) {
+		t.Errorf("%s: bars at buckets %v, want %v", key, bars, withEvents)
+	}
+	if !slices.Equal(fails, failed) || len(failed) < 3 {
+		t.Errorf("%s: failures marked at buckets %v, want %v (3 at least)", key, fails, failed)
 	}
 	if !regexp.MustCompile(`<svg [^>]*role="img"[^>]*aria-labelledby="[^"]+"`).MatchString(fig) ||
 		!regexp.MustCompile(`<desc [^>]*>[^<]*events delivered in the last 24 hours[^<]*failed cycle\(s\)`).MatchString(fig) {

@@ -68,9 +68,7 @@ func chartTotals(t *testing.T, url string) map[string]int64 {
 			Streams []struct {
 				Stream  string `json:"stream"`
 				Last24h struct {
-					Buckets []struct {
-						Delivered int64 `json:"delivered"`
-					} `json:"buckets"`
+					Delivered []int64 `json:"delivered"`
 				} `json:"last_24h"`
 			} `json:"streams"`
 		} `json:"sources"`
@@ -80,8 +78,8 @@ func chartTotals(t *testing.T, url string) map[string]int64 {
 	}
 	out := map[string]int64{}
 	for _, s := range st.Sources[0].Streams {
-		for _, b := range s.Last24h.Buckets {
-			out[s.Stream] += b.Delivered
+		for _, n := range s.Last24h.Delivered {
+			out[s.Stream] += n
 		}
 	}
 	return out

@@ -15,7 +15,7 @@ import (
 type Chart struct {
 	ID          string
 	Title, Desc string
-	Bars        []rect // one per bucket, series.PerDay
+	Bars        string // SVG path: a bar per bucket with events, at its place
 	Fails       []rect
 	Lag         string // SVG path; empty when no cycle ended
 	Ticks       []tick
@@ -46,22 +46,22 @@ const (
 
 // newChart draws the stream of source.
 func newChart(source string, s StreamStatus) *Chart {
-	if s.Last24h == nil || len(s.Last24h.Buckets) == 0 {
+	if s.Last24h == nil || len(s.Last24h.buckets) == 0 {
 		return nil
 	}
-	bs := s.Last24h.Buckets
+	bs := s.Last24h.buckets
 	c := &Chart{ID: "chart-" + source + "-" + s.Stream, Title: fmt.Sprintf("%s/%s, last 24 hours", source, s.Stream)}
 	var most, lagMost float64
 	for _, b := range bs {
 		most, lagMost = max(most, float64(b.Delivered)), max(lagMost, b.LagSeconds)
 	}
+	var bars strings.Builder
 	for i, b := range bs {
 		x := float64(i) * slot
-		h := 0.0
 		if b.Delivered > 0 {
-			h = max(1, float64(b.Delivered)/most*(plotBottom-plotTop))
+			h := max(1, float64(b.Delivered)/most*(plotBottom-plotTop))
+			fmt.Fprintf(&bars, "M%g %.0fh%gV%dh-%gz", x, plotBottom-h, barWidth, plotBottom, barWidth)
 		}
-		c.Bars = append(c.Bars, rect{X: x, Y: plotBottom - h, W: barWidth, H: h})
 		if b.Failed > 0 {
 			c.Fails = append(c.Fails, rect{X: x, Y: failTop, W: barWidth, H: failHeight,
 				Title: fmt.Sprintf("%d failed cycle(s) at %s–%s UTC", b.Failed, b.Start.Format("15:04"), b.Start.Add(series.Width).Format("15:04"))})
@@ -70,6 +70,7 @@ func newChart(source string, s StreamStatus) *Chart {
 			c.Ticks = append(c.Ticks, tick{X: x, TX: min(max(x, 18), chartWidth-18), Label: t.Format("15:04")})
 		}
 	}
+	c.Bars = bars.String()
 	c.Lag = lagPath(bs, lagMost)
 	c.MaxLabel = pipeline.Count(int64(most)) + " per 10 min"
 	if lagMost > 0 {
@@ -93,7 +94,7 @@ func lagPath(bs []series.Bucket, most float64) string {
 			continue
 		}
 		y := plotBottom - b.LagSeconds/most*(plotBottom-plotTop)
-		fmt.Fprintf(&p, "%s%.1f %.1f", pen, float64(i)*slot+barWidth/2, y)
+		fmt.Fprintf(&p, "%s%g %.0f", pen, float64(i)*slot+barWidth/2, y)
 		pen = "L"
 	}
 	return p.String()

@@ -5,6 +5,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -66,7 +67,8 @@ type StreamStatus struct {
 	// UTC, from the stream's series: restarts and handovers keep it.
 	RecordsToday int64     `json:"records_today"`
 	TodaySince   time.Time `json:"records_today_since"`
-	// Last24h is what the stream did in the last 24 hours, bucket by bucket.
+	// Last24h is what the stream did in the last 24 hours, bucket by
+	// bucket.
 	Last24h *Day `json:"last_24h,omitempty"`
 	// Quiet is set when the stream, succeeding, has delivered nothing for
 	// longer than usual while a day earlier, in the same hour, it delivered
@@ -87,10 +89,30 @@ type StreamStatus struct {
 	Failures     []pipeline.Cycle  `json:"failures"`
 }
 
-// Day is a stream's last 24 hours: series.PerDay buckets, oldest first.
+// Day is a stream's last 24 hours: series.PerDay buckets of
+// BucketSeconds from From, the last one holding now; each list has a
+// value per bucket, oldest first.
 type Day struct {
-	BucketSeconds int             `json:"bucket_seconds"`
-	Buckets       []series.Bucket `json:"buckets"`
+	From          time.Time `json:"from"`
+	BucketSeconds int       `json:"bucket_seconds"`
+	Delivered     []int64   `json:"delivered"`
+	Cycles        []int64   `json:"cycles"`
+	FailedCycles  []int64   `json:"failed_cycles"`
+	// LagSeconds is the largest lag at the end of a cycle (0: no cycle
+	// ended).
+	LagSeconds []float64 `json:"lag_seconds"`
+	buckets    []series.Bucket
+}
+
+func newDay(bs []series.Bucket) *Day {
+	d := &Day{From: bs[0].Start, BucketSeconds: int(series.Width.Seconds()), buckets: bs}
+	for _, b := range bs {
+		d.Delivered = append(d.Delivered, b.Delivered)
+		d.Cycles = append(d.Cycles, b.Cycles)
+		d.FailedCycles = append(d.FailedCycles, b.Failed)
+		d.LagSeconds = append(d.LagSeconds, math.Round(b.LagSeconds*1000)/1000)
+	}
+	return d
 }
 
 // Source is what the server is given about a console.
@@ -185,7 +207,7 @@ func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now 
 func addSeries(s *StreamStatus, bs []series.Bucket, v pipeline.StatusSnapshot, interval time.Duration, now time.Time) {
 	s.TodaySince = series.Midnight(now)
 	s.RecordsToday = series.Since(bs, s.TodaySince)
-	s.Last24h = &Day{BucketSeconds: int(series.Width.Seconds()), Buckets: series.Day(bs, now)}
+	s.Last24h = newDay(series.Day(bs, now))
 	var checked time.Time // the start of the last good cycle, while the stream is well
 	if (v.Phase == pipeline.PhaseIdle || v.Phase == pipeline.PhaseSyncing) && v.FailingSince.IsZero() {
 		checked = v.LastSuccessStarted

@@ -6,7 +6,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,18 +106,28 @@ func TestDayOfSeriesOnPageAndAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
-	s := st.Sources[0].Streams[0]
-	if s.Last24h == nil || len(s.Last24h.Buckets) != series.PerDay || s.Last24h.BucketSeconds != 600 {
-		t.Fatalf("last_24h: %+v", s.Last24h)
+	if !regexp.MustCompile(`\n +"delivered": \[[0-9]+(,[0-9]+){143}\],\n`).MatchString(body) {
+		t.Error("the series are not lists of numbers on one line each")
 	}
-	var failed int64
-	for _, b := range s.Last24h.Buckets {
-		failed += b.Failed
+	s := st.Sources[0].Streams[0]
+	d := s.Last24h
+	if d == nil || d.BucketSeconds != 600 || !d.From.Equal(series.Start(now).Add(-time.Duration(series.PerDay-1)*series.Width)) {
+		t.Fatalf("last_24h: %+v", d)
+	}
+	for name, n := range map[string]int{"delivered": len(d.Delivered), "cycles": len(d.Cycles), "failed": len(d.FailedCycles), "lag": len(d.LagSeconds)} {
+		if n != series.PerDay {
+			t.Errorf("last_24h has %d values of %s, want %d", n, name, series.PerDay)
+		}
+	}
+	var failed, delivered int64
+	for i := range d.FailedCycles {
+		failed += d.FailedCycles[i]
+		delivered += d.Delivered[i]
 	}
 	// The healthy stream's own cycle adds a bucket of its own (one cycle),
 	// not yet saved: it counts too.
-	if failed != 2 || s.Last24h.Buckets[series.PerDay-1].Cycles < 1 {
-		t.Errorf("failed cycles %d, the last bucket %+v", failed, s.Last24h.Buckets[series.PerDay-1])
+	if failed != 2 || delivered != series.Since(day, d.From) || d.Cycles[series.PerDay-1] < 1 || slices.Max(d.LagSeconds) != 95 {
+		t.Errorf("failed cycles %d, delivered %d, the last bucket's cycles %d, largest lag %g", failed, delivered, d.Cycles[series.PerDay-1], slices.Max(d.LagSeconds))
 	}
 	if want := series.Since(day, series.Midnight(now)); s.RecordsToday != want || !s.TodaySince.Equal(series.Midnight(now)) {
 		t.Errorf("today %d since %s, want %d since midnight", s.RecordsToday, s.TodaySince, want)
@@ -127,7 +140,11 @@ func TestDayOfSeriesOnPageAndAPI(t *testing.T) {
 	var chart struct {
 		Title string `xml:"title"`
 		Desc  string `xml:"desc"`
-		G     []struct {
+		Paths []struct {
+			Class string `xml:"class,attr"`
+			D     string `xml:"d,attr"`
+		} `xml:"path"`
+		G []struct {
 			Class string     `xml:"class,attr"`
 			Rects []struct{} `xml:"rect"`
 		} `xml:"g"`
@@ -135,12 +152,32 @@ func TestDayOfSeriesOnPageAndAPI(t *testing.T) {
 	if err := xml.Unmarshal([]byte(svgs[0]), &chart); err != nil {
 		t.Fatalf("the chart is not well-formed SVG: %v\n%s", err, svgs[0])
 	}
-	rects := map[string]int{}
-	for _, g := range chart.G {
-		rects[g.Class] = len(g.Rects)
+	var bars []int // the buckets drawn, by place
+	for _, p := range chart.Paths {
+		if p.Class == "bars" {
+			for _, m := range regexp.MustCompile(`M([0-9.]+) `).FindAllStringSubmatch(p.D, -1) {
+				x, _ := strconv.ParseFloat(m[1], 64)
+				bars = append(bars, int(x/slot))
+			}
+		}
 	}
-	if rects["bars"] != series.PerDay || rects["fails"] != 1 {
-		t.Errorf("bars %d, failure marks %d; want %d and 1", rects["bars"], rects["fails"], series.PerDay)
+	var want []int
+	for i, n := range d.Delivered {
+		if n > 0 {
+			want = append(want, i)
+		}
+	}
+	if !slices.Equal(bars, want) {
+		t.Errorf("bars drawn at buckets %v, want %v", bars, want)
+	}
+	fails := 0
+	for _, g := range chart.G {
+		if g.Class == "fails" {
+			fails = len(g.Rects)
+		}
+	}
+	if fails != 1 {
+		t.Errorf("%d failure marks, want 1", fails)
 	}
 	for _, want := range []string{"events delivered in the last 24 hours", "2 failed cycle(s), at ", "lag up to 1m", "quiet: a day earlier the same hour had"} {
 		if !strings.Contains(chart.Desc, want) {
@@ -182,5 +219,39 @@ func TestSavedSeriesReadOnlyWhenNeeded(t *testing.T) {
 		if f.reads != s.reads || err != s.err || n != 1 {
 			t.Errorf("%s: %d reads, error %q, %d buckets; want %d reads, error %q, 1 bucket", s.name, f.reads, err, n, s.reads, s.err)
 		}
+	}
+}
+
+// TestOneLineNumbers: lists of numbers of indented JSON go on one line;
+// everything else stays as it was, and the JSON means the same.
+func TestOneLineNumbers(t *testing.T) {
+	v := map[string]any{
+		"lag":     []float64{0, 1.5, -2, 1e21},
+		"counts":  []int{3, 0, 12},
+		"empty":   []int{},
+		"names":   []string{"a [", "1", "\n2"},
+		"objects": []map[string]int{{"a": 1}},
+		"mixed":   []any{1, "x"},
+		"nested":  map[string]any{"deeper": [][]int{{1, 2}, {3}}},
+		"text":    "[\n1\n]",
+	}
+	in, _ := json.MarshalIndent(v, "", "  ")
+	out := oneLineNumbers(in)
+	for _, want := range []string{`"lag": [0,1.5,-2,1e+21]`, `"counts": [3,0,12]`, `"empty": []`, "\n      [1,2],\n      [3]\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	for _, kept := range []string{`"a ["`, `"\n2"`, `"mixed": [` + "\n"} {
+		if !strings.Contains(string(out), kept) {
+			t.Errorf("changed %q:\n%s", kept, out)
+		}
+	}
+	var a, b any
+	if err := json.Unmarshal(in, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &b); err != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("the JSON changed meaning (%v):\n%s", err, out)
 	}
 }

@@ -177,7 +177,6 @@ func (s *Server) statusPage(w http.ResponseWriter, _ *http.Request) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	b, _ := json.MarshalIndent(v, "", "  ")
+	w.Write(append(oneLineNumbers(b), '\n'))
 }
