@@ -294,7 +294,7 @@ func runPipeline(ctx context.Context, emu *emulator.Emulator, cfg Config) (int64
 	profile, _ := transform.ParseProfile(cfg.Profile)
 	s := &pipeline.Stream{Source: delivery.SourceInfo{Name: "bench"}, API: sentinelone.Agents, Lister: c,
 		Store: st, Outputs: []delivery.Output{out}, Profile: profile, FullSync: 24 * time.Hour, Interval: time.Hour,
-		Concurrency: cfg.Concurrency, Now: time.Now, Log: log, Status: pipeline.NewStatus("bench", "agents")}
+		Concurrency: cfg.Concurrency, Now: emu.Now, Log: log, Status: pipeline.NewStatus("bench", "agents")}
 	res, err := s.Cycle(ctx, nil)
 	return int64(res.Delivered), err
 }

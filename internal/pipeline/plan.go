@@ -39,6 +39,9 @@ const (
 	// (about 40,000 agents on a core): walkers beyond what keeps this many
 	// pages a second coming wait on the CPU, not on the console.
 	maxPagesPerSecond = 40
+	// minWalkers keep two cores busy decoding and mapping when the
+	// console answers at once.
+	minWalkers = 4
 	// oldestWindow is where the windows back from a listing's start end;
 	// one more range holds everything older.
 	oldestWindow = 1 << 16 * time.Hour // about 7.5 years
@@ -66,12 +69,12 @@ func initialRanges(end time.Time, walkers int) []state.Partition {
 }
 
 // walkersFor is how many walkers keep a console at its rate (requests a
-// second) given the latency of a page, within 1..most: a quarter more than
-// the requests in flight at that rate, and one for the mapping.
+// second) given the latency of a page, within minWalkers..most: a quarter
+// more than the requests in flight at that rate, and one for the mapping.
 func walkersFor(rate float64, latency time.Duration, most int) int {
 	r := min(rate, maxPagesPerSecond)
 	n := int(math.Ceil(r*latency.Seconds()*1.25)) + 1
-	return max(1, min(n, most))
+	return max(1, min(max(n, minWalkers), most))
 }
 
 // splitTime is where a split cuts [from, hi) to leave share of its
@@ -196,7 +199,8 @@ func (p *planner) begin(i int) {
 func (p *planner) query(i int) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ranges[i].given = 0
+	r := &p.ranges[i]
+	r.guess, r.given = max(r.guess-r.given, 0), 0 // the guess is now of what the query counts
 	for k := range p.ranges {
 		if p.ranges[k].parent == i {
 			p.ranges[k].parent = -1
