@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"context"
+	"iter"
 	"net/http"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -226,4 +229,77 @@ func TestPlanKeepsTheConsoleAtItsRate(t *testing.T) {
 			t.Errorf("the listing took %s, more than 1.7× the floor of %.1fs (%d requests)", took, floor, requests)
 		}
 	})
+}
+
+// walkCounter counts the walks under way (one per range walked).
+type walkCounter struct {
+	Lister
+	mu        sync.Mutex
+	cur, most int
+	mostLate  int // walks under way once late() holds
+	late      func() bool
+}
+
+// Rate is the wrapped client's.
+func (w *walkCounter) Rate(e sentinelone.Endpoint) float64 {
+	return w.Lister.(interface{ Rate(sentinelone.Endpoint) float64 }).Rate(e)
+}
+
+func (w *walkCounter) Pages(ctx context.Context, req sentinelone.ListRequest) iter.Seq2[*sentinelone.Page, error] {
+	return func(yield func(*sentinelone.Page, error) bool) {
+		w.mu.Lock()
+		w.cur++
+		w.most = max(w.most, w.cur)
+		if w.late() {
+			w.mostLate = max(w.mostLate, w.cur)
+		}
+		w.mu.Unlock()
+		defer func() { w.mu.Lock(); w.cur--; w.mu.Unlock() }()
+		for p, err := range w.Lister.Pages(ctx, req) {
+			if !yield(p, err) {
+				return
+			}
+		}
+	}
+}
+
+// TestWalkersFollowTheConsole: how many ranges are walked at once follows
+// the console's rate and latency within full_sync_concurrency: about 45
+// at 25 rps and 1.4 s a page under a cap of 64, the cap when it is lower,
+// and four once a console that answers at once has shown it (walkers
+// beyond hand their ranges back, which are then walked to the end).
+func TestWalkersFollowTheConsole(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		latency          time.Duration
+		cap, least, most int
+		lateMost         int
+	}{
+		{"1.4s, cap 64", 1400 * time.Millisecond, 64, 30, 50, 50},
+		{"1.4s, cap 3", 1400 * time.Millisecond, 3, 1, 3, 3},
+		{"at once, cap 16", 0, 16, 1, 16, minWalkers},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				emu := quietEmulator(t, 12000)
+				emu.SetFault("agents", emulator.Fault{Latency: c.latency})
+				s, out, _ := pagedStream(t, emu, c.cap, 8, 100)
+				w := &walkCounter{Lister: s.Lister, late: func() bool { out.mu.Lock(); defer out.mu.Unlock(); return len(out.events) > 6000 }}
+				s.Lister = w
+				if _, err := s.Cycle(t.Context(), nil); err != nil {
+					t.Fatal(err)
+				}
+				got := deliveredIDs(out)
+				for _, r := range emu.Snapshot("agents") {
+					if got[r.ID] != 1 {
+						t.Fatalf("agent %s delivered %d times", r.ID, got[r.ID])
+					}
+				}
+				if w.most < c.least || w.most > c.most || w.mostLate > c.lateMost {
+					t.Errorf("walks at once: at most %d (want %d–%d), %d in the second half (want ≤ %d)", w.most, c.least, c.most, w.mostLate, c.lateMost)
+				}
+				t.Logf("walks at once: at most %d, %d in the second half", w.most, w.mostLate)
+			})
+		})
+	}
 }
