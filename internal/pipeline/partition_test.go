@@ -242,7 +242,9 @@ type walkCounter struct {
 
 // Rate is the wrapped client's.
 func (w *walkCounter) Rate(e sentinelone.Endpoint) float64 {
-	return w.Lister.(interface{ Rate(sentinelone.Endpoint) float64 }).Rate(e)
+	return w.Lister.(interface {
+		Rate(sentinelone.Endpoint) float64
+	}).Rate(e)
 }
 
 func (w *walkCounter) Pages(ctx context.Context, req sentinelone.ListRequest) iter.Seq2[*sentinelone.Page, error] {
