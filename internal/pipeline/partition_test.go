@@ -268,7 +268,7 @@ func (w *walkCounter) Pages(ctx context.Context, req sentinelone.ListRequest) it
 // TestWalkersFollowTheConsole: how many ranges are walked at once follows
 // the console's rate and latency within full_sync_concurrency: about 45
 // at 25 rps and 1.4 s a page under a cap of 64, the cap when it is lower,
-// and four once a console that answers at once has shown it (walkers
+// and four once a console that answers at once (1 ms) has shown it (walkers
 // beyond hand their ranges back, which are then walked to the end).
 func TestWalkersFollowTheConsole(t *testing.T) {
 	for _, c := range []struct {
@@ -279,7 +279,7 @@ func TestWalkersFollowTheConsole(t *testing.T) {
 	}{
 		{"1.4s, cap 64", 1400 * time.Millisecond, 64, 30, 50, 50},
 		{"1.4s, cap 3", 1400 * time.Millisecond, 3, 1, 3, 3},
-		{"at once, cap 16", 0, 16, 1, 16, minWalkers},
+		{"at once, cap 16", time.Millisecond, 16, 1, 16, minWalkers},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
