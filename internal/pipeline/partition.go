@@ -13,7 +13,8 @@ import (
 )
 
 // partitionAttempts is how often a failing range is walked again before
-// the cycle fails (the others go on; progress is kept).
+// the cycle fails (the other walks then stop at their next page; progress
+// is kept).
 const partitionAttempts = 3
 
 // ranges runs the first phase of a full listing: the ranges of updatedAt
