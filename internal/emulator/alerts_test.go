@@ -116,6 +116,9 @@ func TestAlertsWalkInUpdatedOrder(t *testing.T) {
 	}
 }
 
+// TestAlertsChangeAsTimePasses: alerts are created and updated as time
+// passes; a new alert's first version is stamped a little after its
+// creation (100–900 ms), as real consoles stamp it, never at it.
 func TestAlertsChangeAsTimePasses(t *testing.T) {
 	e := newTest(t, Config{Seed: 4, Agents: 20, HistoryAlerts: 10, AlertsPerHour: 60, AlertUpdatesPerHour: 120})
 	start := e.Now().UnixMilli()
@@ -123,9 +126,14 @@ func TestAlertsChangeAsTimePasses(t *testing.T) {
 	nodes, _ := walkAlerts(t, e, start)
 	created, updated := 0, 0
 	for _, n := range nodes {
-		if n["createdAt"] == n["updatedAt"] {
+		c, _ := time.Parse(time.RFC3339, n["createdAt"].(string))
+		u, _ := time.Parse(time.RFC3339, n["updatedAt"].(string))
+		switch d := u.Sub(c); {
+		case d <= 0:
+			t.Fatalf("alert %s: updatedAt %s not after createdAt %s", n["id"], n["updatedAt"], n["createdAt"])
+		case n["status"] == "NEW" && d < time.Second:
 			created++
-		} else {
+		default:
 			updated++
 		}
 	}

@@ -17,7 +17,7 @@ type alertStore struct {
 	startMs int64
 
 	created  []int64   // ms, by index
-	versions [][]int64 // per alert, each version's updatedAt (ms); version 0 at creation
+	versions [][]int64 // per alert, each version's updatedAt (ms); version 0 just after creation
 	creates  stream
 	updates  stream
 
@@ -52,9 +52,12 @@ func newAlertStore(cfg Config) *alertStore {
 	return s
 }
 
+// add creates an alert. Its first version is stamped 100–900 ms after its
+// createdAt, as real consoles stamp it (never equal to it); alerts created
+// in the same millisecond share that stamp too.
 func (s *alertStore) add(createdMs int64) {
 	s.created = append(s.created, createdMs)
-	s.versions = append(s.versions, []int64{createdMs})
+	s.versions = append(s.versions, []int64{createdMs + 100 + int64(mix(s.cfg.Seed, saltAlert, uint64(createdMs), 7)%800)})
 }
 
 // advanceTo applies every creation and update due at or before nowMs.

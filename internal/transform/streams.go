@@ -82,3 +82,28 @@ func RecordID(st Stream, raw json.RawMessage) string {
 	}
 	return v.ID.Value
 }
+
+// isObject reports whether raw is a JSON object (leading space allowed).
+func isObject(raw []byte) bool {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}
+
+// noIDError is ErrNoID for a record of a stream other than agents, saying
+// what cannot be identified.
+type noIDError struct{ what string }
+
+func (e noIDError) Error() string {
+	return "id: missing or empty; the " + e.what + " cannot be identified"
+}
+func (e noIDError) Is(target error) bool { return target == ErrNoID }
+
+// NoID is ErrNoID for a record of the named kind ("threat", "alert",
+// "activity").
+func NoID(what string) error { return noIDError{what} }
