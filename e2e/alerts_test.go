@@ -188,3 +188,39 @@ func TestLegacyAlertsWithoutCustomRules(t *testing.T) {
 		t.Errorf("%d STAR alerts delivered, the console has %d", got, len(on.StarAlerts()))
 	}
 }
+
+// TestAlertsScopedToSites: a source limited by site_ids collects the
+// alerts of those sites only, and test says so; on a console whose alerts
+// API takes no scope, test fails the alerts check with what to do, as the
+// stream would fail.
+func TestAlertsScopedToSites(t *testing.T) {
+	c := startConsole(t, emulator.Config{Seed: 4, Agents: 30, Sites: 3, HistoryAlerts: 40})
+	all := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    supported_apis: [alerts]\n"))
+	if summary, stderr, code := all.run(nil, "once"); code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, summary, stderr)
+	}
+	bySite := map[string]int{}
+	var site string
+	for _, a := range all.records("emu", "alerts") {
+		site = a["realTime"].(map[string]any)["scope"].(map[string]any)["site"].(map[string]any)["id"].(string)
+		bySite[site]++
+	}
+	if len(bySite) < 2 {
+		t.Fatalf("alerts of %d site(s): the scenario does not tell sites apart", len(bySite))
+	}
+	scoped := "    supported_apis: [alerts]\n    site_ids: [\"" + site + "\"]\n"
+	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, scoped))
+	if out, stderr, code := w.run(nil, "test"); code != 0 || !strings.Contains(out, fmt.Sprintf("✓ emu: alerts readable (%d records)", bySite[site])) {
+		t.Fatalf("test exit %d:\n%s%s", code, out, stderr)
+	}
+	if summary, stderr, code := w.run(nil, "once"); code != 0 || len(w.records("emu", "alerts")) != bySite[site] {
+		t.Fatalf("exit %d, %d alerts delivered, want the site's %d:\n%s%s", code, len(w.records("emu", "alerts")), bySite[site], summary, stderr)
+	}
+
+	old := startConsole(t, emulator.Config{Seed: 4, Agents: 30, Sites: 3, HistoryAlerts: 40, GraphQLRejects: []string{"scope"}})
+	w = newWorkdir(t, collectorConfig(old.URL, emulator.DefaultToken, scoped))
+	out, stderr, code := w.run(nil, "test")
+	if code != 1 || !strings.Contains(out, "✗ emu: alerts not readable") || !strings.Contains(out, "remove site_ids and account_ids") {
+		t.Fatalf("test on a console without scope: exit %d:\n%s%s", code, out, stderr)
+	}
+}

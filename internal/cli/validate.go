@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,8 +37,9 @@ would be collected and where, without any secret.`,
 				case s.Origin != "":
 					token = "token written in " + s.Origin
 				}
-				fmt.Fprintf(w, "  source %s: %s, %s every %s (agents as %s), %s → %s\n", s.Name, s.BaseURL,
-					strings.Join(s.SupportedAPIs, ", "), s.Interval, s.Profile, token, strings.Join(s.Outputs, ", "))
+				fmt.Fprintf(w, "  source %s: %s, %s every %s (%s)%s, %s → %s\n", s.Name, s.BaseURL,
+					strings.Join(s.SupportedAPIs, ", "), s.Interval, profileNote(s.Profile, s.SupportedAPIs), scopeNote(s.SiteIDs, s.AccountIDs),
+					token, strings.Join(s.Outputs, ", "))
 			}
 			for _, o := range cfg.Outputs {
 				where := ""
@@ -51,4 +53,30 @@ would be collected and where, without any secret.`,
 	}
 	addConfigFlag(cmd, &path)
 	return cmd
+}
+
+// profileNote says what a source's profile makes of its streams.
+func profileNote(profile string, apis []string) string {
+	switch {
+	case profile == "ocsf":
+		return "as OCSF 1.6.0"
+	case profile == "raw" || !slices.Contains(apis, "agents"):
+		return "as the console's JSON"
+	case len(apis) == 1:
+		return "agents as " + profile
+	}
+	return "agents as " + profile + ", the others as the console's JSON"
+}
+
+// scopeNote says which sites or accounts a source is limited to.
+func scopeNote(sites, accounts []string) string {
+	switch {
+	case len(sites) > 0 && len(accounts) > 0:
+		return ", sites " + strings.Join(sites, ", ") + " of accounts " + strings.Join(accounts, ", ")
+	case len(sites) > 0:
+		return ", sites " + strings.Join(sites, ", ")
+	case len(accounts) > 0:
+		return ", accounts " + strings.Join(accounts, ", ")
+	}
+	return ""
 }

@@ -245,6 +245,18 @@ func TestStarAlerts(t *testing.T) {
 	if status, body := get(t, e, DefaultToken, "cloud-detection/alerts", url.Values{"updatedAt__gte": {"2026-01-01T00:00:00Z"}}); status != 400 {
 		t.Errorf("undeclared filter: %d %v", status, body)
 	}
+	// Scoped to a site: that site's alerts, all of them.
+	site := recs[0]["agentDetectionInfo"].(map[string]any)["siteId"].(string)
+	want := 0
+	for _, r := range recs {
+		if r["agentDetectionInfo"].(map[string]any)["siteId"] == site {
+			want++
+		}
+	}
+	q.Set("siteIds", site)
+	if got := walkAll(t, e, "cloud-detection/alerts", q); len(got) != want || want == len(recs) {
+		t.Errorf("siteIds=%s: %d STAR alerts, want %d of %d", site, len(got), want, len(recs))
+	}
 	off := newTest(t, Config{Seed: 2, Agents: 10, NoCustomRules: true})
 	status, body := get(t, off, DefaultToken, "cloud-detection/alerts", q)
 	first := body["errors"].([]any)[0].(map[string]any)

@@ -87,7 +87,7 @@ func (c *Client) alertsPage(ctx context.Context, vars map[string]any, pageSize i
 	for range maxAdjustments {
 		a := &c.alerts
 		a.mu.Lock()
-		q, scheme, first := buildAlertQuery(a.dropped, !a.noView), a.scheme, a.pageSize
+		q, scheme, first := buildAlertQuery(a.dropped, !a.noView, vars["scope"] != nil), a.scheme, a.pageSize
 		a.mu.Unlock()
 		if first == 0 {
 			first = c.cfg.PageSize
@@ -297,12 +297,14 @@ func alertsPageDecoded(ans *gqlAnswer, n int, cursor string, how decoding) *Page
 }
 
 // alertVariables translates a list request's filters, in the REST API's
-// words (updatedAt__gte…, sortBy, sortOrder), into the alerts query's:
-// dateTimeRange filters in epoch milliseconds, exact for any precision
-// (the API's times are whole milliseconds), and the sort.
+// words (updatedAt__gte…, sortBy, sortOrder, siteIds, accountIds), into
+// the alerts query's: dateTimeRange filters in epoch milliseconds, exact
+// for any precision (the API's times are whole milliseconds), the sort,
+// and the scope (sites when given, else accounts).
 func alertVariables(q url.Values) (map[string]any, error) {
 	ranges := map[string]map[string]any{}
 	sort := map[string]any{"by": "updatedAt", "order": "ASC"}
+	vars := map[string]any{}
 	for k, vs := range q {
 		v := vs[0]
 		switch k {
@@ -311,6 +313,8 @@ func alertVariables(q url.Values) (map[string]any, error) {
 			continue
 		case "sortOrder":
 			sort["order"] = strings.ToUpper(v)
+			continue
+		case "siteIds", "accountIds":
 			continue
 		}
 		field, op, ok := strings.Cut(k, "__")
@@ -346,5 +350,29 @@ func alertVariables(q url.Values) (map[string]any, error) {
 			filters = append(filters, map[string]any{"fieldId": field, "dateTimeRange": r})
 		}
 	}
-	return map[string]any{"filters": filters, "sort": sort}, nil
+	vars["filters"], vars["sort"] = filters, sort
+	if scope := alertScope(q); scope != nil {
+		vars["scope"] = scope
+	}
+	return vars, nil
+}
+
+// alertScope is the ScopeSelectorInput of a request limited to sites or
+// accounts (siteIds, accountIds: comma-separated ids); sites, the
+// narrower, when both are given. nil when it is not limited.
+func alertScope(q url.Values) map[string]any {
+	for _, s := range []struct{ param, typ string }{{"siteIds", "SITE"}, {"accountIds", "ACCOUNT"}} {
+		var ids []any
+		for _, v := range q[s.param] {
+			for _, id := range strings.Split(v, ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					ids = append(ids, id)
+				}
+			}
+		}
+		if len(ids) > 0 {
+			return map[string]any{"scopeType": s.typ, "scopeIds": ids}
+		}
+	}
+	return nil
 }
