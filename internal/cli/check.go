@@ -30,7 +30,8 @@ func newTestCmd() *cobra.Command {
 		Short: "Test every console and output: reachable, token valid and not expiring, permissions",
 		Long: `Check, for each source: the console answers; the token is accepted; when the
 token expires; the token may read each configured API. Then check each output
-can be reached and written to, without sending events. One line per check,
+can be reached and written to, without sending events, and, with the state in
+PostgreSQL, that it answers and its schema is usable. One line per check,
 with what to do about a failure. Exit status 1 when any check fails.
 
 Each check is one attempt bounded by --timeout: nothing is retried, so a
@@ -96,6 +97,9 @@ func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 		}
 		done()
 		outputs[o.Name].Close()
+	}
+	if cfg.State.Postgres != nil {
+		checkSharedState(ctx, c, cfg)
 	}
 	if c.failed > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "%d check(s) failed\n", c.failed)

@@ -85,7 +85,7 @@ func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	}
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
-	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: io.Discard})
+	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: io.Discard, Version: version})
 	if err != nil {
 		return err
 	}

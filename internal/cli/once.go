@@ -43,13 +43,13 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	}
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
-	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts})
+	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts, StateAttempts: 3})
 	if err != nil {
 		return err
 	}
 	defer b.Close()
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
-	results := b.Collector.Once(ctx, stop)
+	results := b.Once(ctx, stop)
 	stopProgress()
 	if failed := printResults(resultsWriter(cmd, cfg), results, cfg.Redactor()); failed > 0 {
 		return exitError{1}

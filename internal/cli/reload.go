@@ -48,7 +48,10 @@ func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logge
 		return fmt.Errorf("state.path changed from %s to %s: a reload cannot move the state; restart s1collector to use the new path (move the state file first to keep the checkpoints)",
 			d.cfg.State.Path, next.State.Path)
 	}
-	b, err := collector.Build(next, collector.Options{Log: log, Stdout: d.cmd.OutOrStdout(), Store: d.store})
+	if err := samePostgres(d.cfg.State.Postgres, next.State.Postgres); err != nil {
+		return err
+	}
+	b, err := collector.Build(ctx, next, collector.Options{Log: log, Stdout: d.cmd.OutOrStdout(), Store: d.store, Version: d.version})
 	if err != nil {
 		return err
 	}
@@ -77,9 +80,26 @@ func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logge
 		d.srv, d.listen = srv, listen
 	} else if d.srv != nil {
 		d.srv.Update(serverSources(b), b.Clients, tokens, next.Redactor())
+		if b.Shared != nil {
+			d.srv.SetCluster(b.Shared.Leases)
+		}
 	}
 	d.cfg, d.built = next, b
 	d.work = launch(ctx, d.cmd, b, tokens, log)
+	return nil
+}
+
+// samePostgres refuses a reload that would move the shared state: the
+// running store stays open across reloads.
+func samePostgres(cur, next *config.Postgres) error {
+	switch {
+	case cur == nil && next == nil:
+		return nil
+	case cur == nil || next == nil:
+		return errors.New("state changed between a file and PostgreSQL: a reload cannot move the state; restart s1collector")
+	case cur.DSN.Value() != next.DSN.Value() || cur.Schema != next.Schema:
+		return errors.New("state.postgres.dsn or schema changed: a reload cannot move the state; restart s1collector to use the new one")
+	}
 	return nil
 }
 

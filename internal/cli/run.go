@@ -33,7 +33,13 @@ is collected again). SIGHUP reloads the configuration: the new collector is
 built completely (outputs that changed are checked, a moved status server is
 bound) before the running one is stopped; a configuration with errors, or
 one that cannot be applied (a changed state.path, a port taken, an output
-that cannot start), is refused with the reason and the running one kept.`,
+that cannot start), is refused with the reason and the running one kept.
+
+With state.postgres, run this on several hosts with the same configuration:
+the replicas share the streams (each held by one of them under a lease),
+take over those of a replica that dies within state.postgres.lease_ttl, and
+rebalance as replicas join and leave. A stopping replica hands its streams
+over. The status page shows who holds each stream.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd, path, listen, version) },
 	}
@@ -88,12 +94,12 @@ func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 // start opens the state, builds the collector, serves its status and sets
 // it to work.
 func (d *daemon) start(ctx context.Context) error {
-	store, err := state.OpenBolt(d.cfg.State.Path)
+	store, _, err := collector.OpenState(ctx, d.cfg, d.log, 0)
 	if err != nil {
 		return err
 	}
 	d.store = store
-	b, err := collector.Build(d.cfg, collector.Options{Log: d.log, Stdout: d.cmd.OutOrStdout(), Store: store})
+	b, err := collector.Build(ctx, d.cfg, collector.Options{Log: d.log, Stdout: d.cmd.OutOrStdout(), Store: store, Version: d.version})
 	if err != nil {
 		store.Close()
 		return err
@@ -107,7 +113,7 @@ func (d *daemon) start(ctx context.Context) error {
 	}
 	d.built = b
 	d.work = launch(ctx, d.cmd, b, tokens, d.log)
-	d.log.Info("collector started", "sources", len(d.cfg.Sources), "streams", len(b.Collector.Streams), "state", d.cfg.State.Path)
+	d.log.Info("collector started", "sources", len(d.cfg.Sources), "streams", len(b.Collector.Streams), "state", d.cfg.StateWhere())
 	return nil
 }
 
@@ -130,7 +136,7 @@ func launch(ctx context.Context, cmd *cobra.Command, b *collector.Built, tokens 
 	w := &working{halt: make(chan struct{}), finished: make(chan struct{}), cancel: cancel}
 	go tokens.Watch(ctx, b.Clients, log, tokenCheckPeriod)
 	w.progress = watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
-	go func() { b.Collector.Run(ctx, w.halt); close(w.finished) }()
+	go func() { b.Run(ctx, w.halt); close(w.finished) }()
 	return w
 }
 

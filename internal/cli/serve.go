@@ -29,8 +29,12 @@ func startServer(listen, version string, b *collector.Built, tokens *collector.T
 	if listen == "off" {
 		return nil, nil
 	}
-	srv, err := server.New(server.Config{Listen: listen, Version: version, Sources: serverSources(b), Clients: b.Clients,
-		Tokens: tokens, Redact: redact, Log: log})
+	scfg := server.Config{Listen: listen, Version: version, Sources: serverSources(b), Clients: b.Clients,
+		Tokens: tokens, Redact: redact, Log: log}
+	if b.Shared != nil {
+		scfg.Cluster = b.Shared.Leases
+	}
+	srv, err := server.New(scfg)
 	if err == nil {
 		err = srv.Start()
 	}

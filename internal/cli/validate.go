@@ -28,7 +28,7 @@ would be collected and where, without any secret.`,
 				streams += len(s.SupportedAPIs)
 			}
 			fmt.Fprintf(w, "%s is valid: %d source(s), %d stream(s), %d output(s); state in %s\n",
-				path, len(cfg.Sources), streams, len(cfg.Outputs), cfg.State.Path)
+				path, len(cfg.Sources), streams, len(cfg.Outputs), cfg.StateWhere())
 			for _, s := range cfg.Sources {
 				token := "token written in the config file"
 				switch {

@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
+	"s1collector/internal/state/postgres"
 	"s1collector/internal/transform"
 )
 
@@ -32,6 +34,11 @@ type Options struct {
 	// output before the cycle fails (checkpoint held); 0 retries until
 	// stopped, as a daemon should.
 	DeliveryAttempts int
+	// StateAttempts bounds how often an unreachable PostgreSQL is tried at
+	// start; 0 tries until ctx ends, as a daemon should.
+	StateAttempts int
+	// Version is the collector's, shown with this replica to the others.
+	Version string
 	// ConsoleRetry governs retries of console requests; zero for the
 	// client's default (8 attempts). The connection test makes one.
 	ConsoleRetry retry.Policy
@@ -47,11 +54,15 @@ type Built struct {
 	Outputs   map[string]delivery.Output
 	Clients   map[string]*sentinelone.Client
 	Config    *config.Config
-	ownStore  bool // Close closes Store
+	// Shared is set when the state is in PostgreSQL, shared by replicas.
+	Shared   *Shared
+	ownStore bool // Close closes Store
 }
 
-// Build opens the state store and assembles every stream.
-func Build(cfg *config.Config, opts Options) (*Built, error) {
+// Build opens the state store and assembles every stream. With the state
+// in PostgreSQL, an unreachable server is retried until ctx ends (or
+// opts.StateAttempts run out).
+func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -63,18 +74,26 @@ func Build(cfg *config.Config, opts Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := opts.Store
+	store, pg := opts.Store, (*postgres.Store)(nil)
 	if store == nil {
-		if store, err = state.OpenBolt(cfg.State.Path); err != nil {
+		if store, pg, err = OpenState(ctx, cfg, opts.Log, opts.StateAttempts); err != nil {
 			closeAll(outputs)
 			return nil, err
 		}
+	} else {
+		pg, _ = store.(*postgres.Store)
 	}
 	b := &Built{Store: store, Outputs: outputs, Clients: clients, Config: cfg, Collector: &pipeline.Collector{Log: opts.Log},
 		ownStore: opts.Store == nil}
 	for _, src := range cfg.Sources {
 		for _, api := range src.SupportedAPIs {
 			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
+		}
+	}
+	if pg != nil {
+		if err := b.share(pg, cfg.State.Postgres, opts); err != nil {
+			b.Close()
+			return nil, err
 		}
 	}
 	return b, nil

@@ -21,6 +21,8 @@ type Config struct {
 type State struct {
 	// Path of the embedded state file. Default s1collector.db.
 	Path string `yaml:"path"`
+	// Postgres, instead of Path, shares the state among replicas.
+	Postgres *Postgres `yaml:"postgres"`
 }
 
 // Server configures the status page, /metrics and the health endpoints.
@@ -191,8 +193,11 @@ var DefaultAPIs = []string{"agents", "activities", "threats"}
 var RecommendedAPIs = []string{"agents", "activities", "threats", "alerts"}
 
 func (c *Config) applyDefaults() {
-	if c.State.Path == "" {
+	if c.State.Path == "" && c.State.Postgres == nil {
 		c.State.Path = DefaultState
+	}
+	if c.State.Postgres != nil {
+		c.State.Postgres.applyDefaults()
 	}
 	if c.Server.Listen == "" {
 		c.Server.Listen = "127.0.0.1:9464"

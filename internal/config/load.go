@@ -36,6 +36,7 @@ func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, erro
 	}
 	c.resolvePaths(dir)
 	c.readTokenFiles(d)
+	c.readDSNFile(d)
 	c.loadSumoSources(d, env)
 	c.applyDefaults()
 	var v validator
@@ -54,10 +55,13 @@ func (c *Config) resolvePaths(dir string) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	if c.State.Path == "" {
+	if c.State.Path == "" && c.State.Postgres == nil {
 		c.State.Path = DefaultState
 	}
 	abs(&c.State.Path)
+	if c.State.Postgres != nil {
+		abs(&c.State.Postgres.DSNFile)
+	}
 	for i := range c.Sources {
 		abs(&c.Sources[i].TokenFile)
 		if h := c.Sources[i].HTTP; h != nil {

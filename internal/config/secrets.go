@@ -3,7 +3,8 @@ package config
 import "strings"
 
 // Secrets returns every secret value in the configuration: tokens, keys,
-// Sumo Logic URLs and webhook header values.
+// Sumo Logic URLs, webhook header values, the PostgreSQL DSN and its
+// password.
 func (c *Config) Secrets() []string {
 	var out []string
 	add := func(s Secret) {
@@ -13,6 +14,11 @@ func (c *Config) Secrets() []string {
 	}
 	for _, s := range c.Sources {
 		add(s.Token)
+	}
+	if p := c.State.Postgres; p != nil && p.DSN.IsSet() {
+		for _, s := range dsnSecrets(p.DSN.Value()) {
+			add(NewSecret(s))
+		}
 	}
 	for _, o := range c.Outputs {
 		switch {

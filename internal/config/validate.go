@@ -33,9 +33,7 @@ func (v *validator) add(path, format string, args ...any) {
 }
 
 func (c *Config) validate(v *validator) {
-	if c.State.Path == "" {
-		v.add("state.path", "is empty")
-	}
+	c.validateState(v)
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.add("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}

@@ -31,6 +31,12 @@ var forbidden = []struct {
 	{"s1collector/internal/buildinfo", []string{"s1collector/internal/"}, "build information is a leaf any package may read"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
+	{"s1collector/internal/lease/...", []string{"internal/state", "internal/pipeline", "internal/collector", "internal/config", "internal/server", "internal/cli"},
+		"leases know no database and no pipeline: a Table keeps them, a Work runs a stream"},
+	{"s1collector/internal/state/postgres", []string{"internal/pipeline", "internal/collector", "internal/config", "internal/server", "internal/cli"},
+		"the shared store knows checkpoints and leases, not the pipeline or the configuration file"},
+	{"s1collector/internal/pipeline", []string{"internal/state/postgres", "internal/lease"},
+		"the pipeline must not learn about PostgreSQL or leases: it sees a state.Store"},
 }
 
 func TestLowerFloorsNeverImportHigherOnes(t *testing.T) {

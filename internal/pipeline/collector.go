@@ -9,6 +9,7 @@ import (
 
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
 )
 
 // FailedCycleBackoff is the wait after a first failed cycle; it doubles
@@ -52,12 +53,19 @@ func (c *Collector) Once(ctx context.Context, stop <-chan struct{}) []StreamResu
 func (c *Collector) Run(ctx context.Context, stop <-chan struct{}) {
 	var wg sync.WaitGroup
 	for _, s := range c.Streams {
-		wg.Go(func() { c.loop(ctx, stop, s) })
+		wg.Go(func() { _ = c.loop(ctx, stop, s) })
 	}
 	wg.Wait()
 }
 
-func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) {
+// RunStream cycles one stream on its interval, as Run does, and returns
+// the error that stopped it (nil when ctx ended or stop closed). Replicas
+// sharing streams run each stream they hold with it.
+func (c *Collector) RunStream(ctx context.Context, stop <-chan struct{}, s *Stream) error {
+	return c.loop(ctx, stop, s)
+}
+
+func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) error {
 	retries := newRetryLog()
 	failures := 0
 	for {
@@ -65,7 +73,10 @@ func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) {
 		backoff := failedBackoff(failures+1, s.Interval)
 		_, err := c.cycle(ctx, stop, s, retries, backoff)
 		if Stopping(ctx, stop, err) {
-			return
+			if !StopsStream(err) {
+				return nil
+			}
+			return err
 		}
 		wait := s.Interval - time.Since(started)
 		if err != nil {
@@ -80,10 +91,10 @@ func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return nil
 		case <-stop:
 			t.Stop()
-			return
+			return nil
 		case <-t.C:
 		}
 	}
@@ -116,10 +127,12 @@ func Stopping(ctx context.Context, stop <-chan struct{}, err error) bool {
 }
 
 // StopsStream reports whether err is an answer that no retry can change
-// until the configuration does: a rejected token or a missing permission.
+// until the configuration does: a rejected token or a missing permission;
+// or a checkpoint write refused because another replica holds the stream
+// now (this replica stands down).
 func StopsStream(err error) bool {
 	k := sentinelone.KindOf(err)
-	return k == sentinelone.KindAuth || k == sentinelone.KindPermission
+	return k == sentinelone.KindAuth || k == sentinelone.KindPermission || errors.Is(err, state.ErrNotOwner)
 }
 
 // Disabled reports whether a cycle's error means the console's scope lacks
@@ -141,11 +154,18 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 	case err == nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle done")
+	case errors.Is(err, state.ErrNotOwner):
+		s.Status.cycleEnded(res, nil, PhaseIdle, "")
+		log.Warn("stream taken over by another replica: its checkpoint write was refused; standing down, no further batch delivered", "error", err)
 	case Disabled(err) && errors.As(err, &ae):
 		s.Status.disabled(res, ae.Hint())
 		log.Warn("stream disabled: the console has nothing for it in this scope", "console_said", ae.Detail, "fix", ae.Hint())
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			log.Info("cycle interrupted", "reason", cause.Error())
+			break
+		}
 		log.Info("cycle interrupted by shutdown; checkpoint saved")
 	case StopsStream(err) && errors.As(err, &ae):
 		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())

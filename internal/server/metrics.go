@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
 	"s1collector/internal/sentinelone"
 )
@@ -44,6 +45,9 @@ func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range descs {
 		ch <- d
 	}
+	for _, d := range clusterDescs {
+		ch <- d
+	}
 }
 
 func (m metrics) Collect(ch chan<- prometheus.Metric) {
@@ -54,6 +58,12 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	g := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(descs[name], prometheus.GaugeValue, v, labels...)
+	}
+	var snap *lease.Snapshot
+	if s.Cluster != nil {
+		sn := s.Cluster.Snapshot()
+		snap = &sn
+		collectCluster(sn, ch)
 	}
 	g("build", 1, s.Version, runtime.Version())
 	g("started", float64(m.srv.started.Unix()))
@@ -69,7 +79,7 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 			c("cycles", float64(v.Cycles-v.FailedCycles), append(l, "ok")...)
 			c("cycles", float64(v.FailedCycles), append(l, "failed")...)
 			g("inFlight", float64(v.InFlight), l...)
-			g("state", 1, append(l, streamState(v))...)
+			g("state", 1, append(l, sharedState(snap, src.Name+"/"+v.Stream, streamState(v)))...)
 			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok && v.Phase != pipeline.PhaseDisabled {
 				g("lag", lag.Seconds(), l...)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"s1collector/internal/collector"
+	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
 )
 
@@ -25,6 +26,11 @@ type Status struct {
 	Ready   bool           `json:"ready"`
 	Reasons []string       `json:"not_ready_reasons,omitempty"`
 	Sources []SourceStatus `json:"sources"`
+	// With the state in PostgreSQL: this replica, the live ones and the
+	// shared state's health (see replicas.go).
+	Replica    *lease.Replica  `json:"replica,omitempty"`
+	Replicas   []ReplicaStatus `json:"replicas,omitempty"`
+	StateStore *StoreStatus    `json:"state_store,omitempty"`
 }
 
 // SourceStatus is one console.
@@ -39,8 +45,10 @@ type SourceStatus struct {
 
 // StreamStatus is one stream of a source.
 type StreamStatus struct {
-	Stream      string     `json:"stream"`
-	State       string     `json:"state"` // ok, waiting, syncing, retrying, failing, stopped
+	Stream string `json:"stream"`
+	State  string `json:"state"` // ok, waiting, syncing, retrying, failing, stopped; elsewhere, unassigned
+	// Owner is the replica holding the stream, with shared state.
+	Owner       string     `json:"owner,omitempty"`
 	Progress    string     `json:"progress,omitempty"`
 	LastSuccess *time.Time `json:"last_success,omitempty"`
 	// LagSeconds is how far the delivered data trails the console; see

@@ -34,6 +34,8 @@ type Config struct {
 	// Redact removes secrets from texts shown (errors carry peers' answers).
 	Redact func(string) string
 	Log    *slog.Logger
+	// Cluster, when replicas share the streams, tells who holds which.
+	Cluster Cluster
 }
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
@@ -63,7 +65,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, started: time.Now(), page: page}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(metrics{srv: s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerer(reg, cfg.Cluster).MustRegister(metrics{srv: s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
@@ -114,6 +116,14 @@ func (s *Server) Update(sources []Source, clients map[string]*sentinelone.Client
 	s.cfg.Sources, s.cfg.Clients, s.cfg.Tokens, s.cfg.Redact = sources, clients, tokens, redact
 }
 
+// SetCluster shows another lease manager: after a reload, the replica's
+// new one.
+func (s *Server) SetCluster(c Cluster) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Cluster = c
+}
+
 // shown is what the server shows now.
 func (s *Server) shown() Config {
 	s.mu.RLock()
@@ -124,7 +134,11 @@ func (s *Server) shown() Config {
 // Status returns the collector's state now.
 func (s *Server) Status() Status {
 	c := s.shown()
-	return build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
+	st := build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
+	if c.Cluster != nil {
+		addCluster(&st, c.Cluster.Snapshot(), c.Redact)
+	}
+	return st
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
