@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/emulator"
 	"s1collector/internal/ocsf/ocsfcheck"
 	"s1collector/internal/sentinelone"
@@ -220,5 +221,94 @@ func TestStarAlertsIncrements(t *testing.T) {
 	want := emu.StarAlerts()
 	if len(want) < 40 || len(ids) != len(want)-10 || len(out.events) != len(ids) { // the last 10 minutes are not collected yet
 		t.Fatalf("%d events, %d distinct; the console has %d STAR alerts", len(out.events), len(ids), len(want))
+	}
+}
+
+// TestAlertsRetriesAreShownAndShutdownDoesNotWaitForThem: while the
+// alerts API answers GraphQL errors it may recover from, the retries are
+// logged at once and shown on the status; a shutdown during a retry's
+// wait ends the stream at once (there is no batch in flight to finish),
+// saying so once, with no error.
+func TestAlertsRetriesAreShownAndShutdownDoesNotWaitForThem(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu, err := emulator.New(emulator.Config{Agents: 10, HistoryAlerts: 10, RateLimits: map[string]emulator.RateLimit{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emu.SetFault("alerts", emulator.Fault{GraphQLErrors: 1})
+		rec := &recorder{}
+		s := newStream(t, emu, sentinelone.Alerts, newMemStore(), &fakeOutput{name: "o"})
+		s.Lister, s.Log = alertsClient(t, emu, 100), slog.New(rec) // the default retries: 8, 1 s doubling to 60 s
+		c := &Collector{Streams: []*Stream{s}, Log: s.Log}
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { c.Run(context.Background(), stop); close(done) }()
+		time.Sleep(20 * time.Second)
+		synctest.Wait()
+		st := s.Status.Snapshot()
+		if st.Retry == nil || st.Retry.Endpoint != "alerts" || !strings.Contains(st.Retry.Error, "GraphQL error: Internal server error") {
+			t.Fatalf("status while retrying: %+v", st.Retry)
+		}
+		if w := rec.warnings("console request failed; retrying"); len(w) == 0 || w[0].Time.Sub(st.CycleStarted) > 2*time.Second {
+			t.Fatalf("the first retry is not logged at once: %d lines", len(w))
+		}
+		stopped := time.Now()
+		close(stop)
+		<-done
+		if waited := time.Since(stopped); waited > time.Second {
+			t.Errorf("shutdown waited %s for the console's retries", waited)
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		interrupted := 0
+		for _, r := range rec.records {
+			if r.Level >= slog.LevelError {
+				t.Errorf("error at shutdown: %s %v", r.Message, attrs(r))
+			}
+			if r.Message == "cycle interrupted by shutdown; checkpoint saved" {
+				interrupted++
+			}
+		}
+		if interrupted != 1 {
+			t.Errorf("shutdown said %d times", interrupted)
+		}
+	})
+}
+
+// TestPartialAlertsAnswerDeliversTheGoodNodes: a console answering every
+// page with one node it cannot resolve does not hold the stream: the good
+// nodes are delivered, the node with a field in error too (counted odd,
+// the console's words logged), the null node is skipped and reported, and
+// the checkpoint moves on.
+func TestPartialAlertsAnswerDeliversTheGoodNodes(t *testing.T) {
+	node := func(id, at string) string {
+		return `{"id":"` + id + `","name":"n","severity":"HIGH","status":"NEW","createdAt":"2026-11-30T10:00:00.000Z","updatedAt":"` + at + `"}`
+	}
+	answer := `{"data":{"alerts":{"totalCount":3,"pageInfo":{"hasNextPage":false,"endCursor":"c3"},"edges":[` +
+		`{"cursor":"c1","node":` + node("a1", "2026-11-30T10:00:00.412Z") + `},{"cursor":"c2","node":null},` +
+		`{"cursor":"c3","node":` + node("a3", "2026-11-30T10:05:00.000Z") + `}]}},"errors":[` +
+		`{"message":"Cannot return null for non-nullable field Alert.assets","path":["alerts","edges",1,"node","assets"]},` +
+		`{"message":"timeout resolving process","path":["alerts","edges",2,"node","process"]}]}`
+	var logs syncBuffer
+	out := &fakeOutput{name: "o"}
+	store := newMemStore()
+	s := &Stream{Source: delivery.SourceInfo{Name: "emu"}, API: sentinelone.Alerts, Lister: consoleAnswering(t, answer), Store: store,
+		Outputs: []delivery.Output{out}, Profile: transform.ProfileOCSF, Lookback: 72 * time.Hour,
+		Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+		Status: NewStatus("emu", "alerts")}
+	res, err := s.Cycle(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.events) != 2 || res.Skipped != 1 || res.Odd != 1 {
+		t.Fatalf("%d delivered, %d skipped, %d odd", len(out.events), res.Skipped, res.Odd)
+	}
+	for _, want := range []string{"Cannot return null for non-nullable field Alert.assets", "timeout resolving process (at alerts.edges.2.node.process)"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if cp, _ := store.Load(t.Context(), s.Key()); !cp.Watermark.Equal(time.Date(2026, 11, 30, 10, 5, 0, 0, time.UTC)) {
+		t.Errorf("checkpoint %v, want the last good node's time", cp.Watermark)
 	}
 }

@@ -125,6 +125,17 @@ type request struct {
 // accept is set it judges the body; a body it refuses (truncated, garbled) is
 // treated like a 5xx and fetched again within the same retry budget.
 func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) ([]byte, error) {
+	ctx, release := stoppable(ctx)
+	defer release()
+	body, err := c.try(ctx, req, accept)
+	if err != nil && errors.Is(context.Cause(ctx), ErrStopping) {
+		return nil, fmt.Errorf("%s: %w", req.endpoint, ErrStopping)
+	}
+	return body, err
+}
+
+// try is do's retry loop.
+func (c *Client) try(ctx context.Context, req request, accept func([]byte) error) ([]byte, error) {
 	var body []byte
 	policy := c.cfg.Retry
 	userNotify := policy.Notify

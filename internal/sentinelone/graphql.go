@@ -2,7 +2,6 @@ package sentinelone
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -23,56 +22,6 @@ type alertsAPI struct {
 	dropped  []string
 	noView   bool
 	pageSize int
-}
-
-// gqlAnswer is a GraphQL answer to the alerts query.
-type gqlAnswer struct {
-	Data *struct {
-		Alerts *struct {
-			TotalCount Int `json:"totalCount"`
-			PageInfo   struct {
-				HasNextPage bool   `json:"hasNextPage"`
-				EndCursor   String `json:"endCursor"`
-			} `json:"pageInfo"`
-			Edges []struct {
-				Node json.RawMessage `json:"node"`
-			} `json:"edges"`
-		} `json:"alerts"`
-	} `json:"data"`
-	Errors []gqlError `json:"errors"`
-}
-
-type gqlError struct {
-	Message   string `json:"message"`
-	Locations []struct {
-		Line int `json:"line"`
-	} `json:"locations"`
-	Extensions struct {
-		Code string `json:"code"`
-	} `json:"extensions"`
-}
-
-// validation reports whether the console refused the query itself
-// (unknown field or argument, bad variable), which no retry changes.
-func (e gqlError) validation() bool {
-	switch e.Extensions.Code {
-	case "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT":
-		return true
-	}
-	return unknownField.MatchString(e.Message) || unknownArgument.MatchString(e.Message)
-}
-
-func (e gqlError) kind() Kind {
-	switch e.Extensions.Code {
-	case "UNAUTHENTICATED":
-		return KindAuth
-	case "FORBIDDEN":
-		return KindPermission
-	}
-	if e.validation() {
-		return KindValidation
-	}
-	return KindUnavailable
 }
 
 // maxAdjustments bounds how many fields and arguments one call may drop.
@@ -149,32 +98,6 @@ func (c *Client) postAlerts(ctx context.Context, body map[string]any, scheme str
 	return ans, refused, err
 }
 
-// decodeAlertsAnswer reads a GraphQL answer to the alerts query. An error
-// the console reports is returned as an *APIError of its kind, but for
-// validation errors, which come back as refused for the caller to adjust
-// the query; a body that is not such an answer is an error to retry.
-func decodeAlertsAnswer(b []byte) (*gqlAnswer, []gqlError, error) {
-	var ans gqlAnswer
-	if err := json.Unmarshal(b, &ans); err != nil {
-		return nil, nil, fmt.Errorf("decode GraphQL answer: %w", describeJSONError(b, err))
-	}
-	if len(ans.Errors) == 0 {
-		if ans.Data == nil || ans.Data.Alerts == nil {
-			return nil, nil, errors.New("GraphQL answer without data.alerts")
-		}
-		return &ans, nil, nil
-	}
-	first := ans.Errors[0]
-	switch k := first.kind(); k {
-	case KindValidation:
-		return &ans, ans.Errors, nil
-	case KindUnavailable:
-		return nil, nil, fmt.Errorf("GraphQL error: %s", first.Message)
-	default:
-		return nil, nil, &APIError{Kind: k, Endpoint: string(Alerts), Status: http.StatusOK, Detail: first.Message}
-	}
-}
-
 // adjust drops what the console rejected, or says why it cannot.
 func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	line := 0
@@ -184,7 +107,7 @@ func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	a := &c.alerts
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if strings.Contains(e.Message, "first") && !unknownField.MatchString(e.Message) && first > 100 {
+	if _, _, field := rejectedField(e.Message); strings.Contains(e.Message, "first") && !field && first > 100 {
 		a.pageSize = max(first/2, 100)
 		c.cfg.Logger.Warn("unified alerts: the console refuses the page size; asking for fewer alerts a page from now on", "page_size", a.pageSize, "console_said", e.Message)
 		return nil
@@ -258,6 +181,10 @@ func (c *Client) alertPages(ctx context.Context, req ListRequest) iter.Seq2[*Pag
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, err))
 				return
 			}
+			if len(ans.otherErrors) > 0 {
+				c.cfg.Logger.Warn("unified alerts: the console answered with errors beside the alerts; the alerts it gave are collected",
+					"page", n, "console_said", strings.Join(ans.otherErrors, "; "))
+			}
 			page := alertsPageDecoded(ans, n, cursor, how)
 			if !page.Last() && seen[hashCursor(page.NextCursor)] {
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, ErrRepeatedCursor))
@@ -283,12 +210,12 @@ func alertsPageDecoded(ans *gqlAnswer, n int, cursor string, how decoding) *Page
 	al := ans.Data.Alerts
 	page := &Page{Endpoint: Alerts, Number: n, Cursor: cursor, TotalItems: al.TotalCount.Ptr()}
 	reused := newModel(how.models)
-	for _, e := range al.Edges {
+	for i, e := range al.Edges {
 		m := reused
 		if how.each == nil && m != nil {
 			m = newModel(how.models)
 		}
-		page.Records = append(page.Records, how.recordOf(e.Node, m))
+		page.Records = append(page.Records, how.recordOf(e.Node, m, ans.nodeErrors[i]...))
 	}
 	if al.PageInfo.HasNextPage && len(al.Edges) > 0 {
 		page.NextCursor = al.PageInfo.EndCursor.Value
