@@ -149,6 +149,9 @@ func TestStarAlertsWithoutCustomRulesWarnOnce(t *testing.T) {
 		if st.Phase != PhaseDisabled || !strings.Contains(st.Hint, "Custom Rules") || st.LastError != "" {
 			t.Fatalf("STAR alerts status: %+v", st)
 		}
+		if len(st.History) == 0 || !st.History[0].Disabled || st.DisabledCycles != st.Cycles || st.FailedCycles != 0 {
+			t.Fatalf("a disabled cycle must not count as ok (nor failed): history %+v, cycles %d/%d/%d", st.History, st.Cycles, st.DisabledCycles, st.FailedCycles)
+		}
 		if got := emu.Requests("cloud-detection/alerts"); got != 1 {
 			t.Errorf("%d requests to a disabled endpoint, want 1", got)
 		}

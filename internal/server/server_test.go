@@ -137,3 +137,39 @@ func TestWaitingStreamIsReadyWithinItsFirstInterval(t *testing.T) {
 		t.Fatal("ready after an interval without a cycle")
 	}
 }
+
+// TestDisabledStreamIsNotCountedOk: a STAR alerts stream on a scope
+// without Custom Rules is shown disabled in its cycles and metrics, not ok.
+func TestDisabledStreamIsNotCountedOk(t *testing.T) {
+	emu, err := emulator.New(emulator.Config{Agents: 5, NoCustomRules: true, RateLimits: map[string]emulator.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.OpenBolt(t.TempDir() + "/s.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken}, &http.Client{Transport: emu.Transport()})
+	s := &pipeline.Stream{Source: delivery.SourceInfo{Name: "star"}, API: sentinelone.StarAlerts, Lister: c, Store: st, Outputs: []delivery.Output{},
+		Lookback: time.Hour, Interval: time.Hour, Now: emu.Now, Log: log, Status: pipeline.NewStatus("star", "cloud_detection_alerts")}
+	(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
+	srv, err := New(Config{Version: "test", Sources: []Source{{Name: "star", Streams: []*pipeline.Stream{s}}},
+		Clients: map[string]*sentinelone.Client{"star": c}, Tokens: collector.NewTokens(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.srv.Handler)
+	t.Cleanup(ts.Close)
+	_, metrics := get(t, ts.URL+"/metrics")
+	for _, want := range []string{`s1collector_cycles_total{result="disabled",source="star",stream="cloud_detection_alerts"} 1`,
+		`s1collector_cycles_total{result="ok",source="star",stream="cloud_detection_alerts"} 0`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if _, page := get(t, ts.URL+"/"); !strings.Contains(page, "<td>disabled</td>") {
+		t.Errorf("the cycle is not shown disabled")
+	}
+}
