@@ -20,12 +20,10 @@ import (
 
 const secret = "tok-VERY-SECRET-42"
 
-// fixture runs one cycle of a healthy source and a source whose token
-// the console refuses, and serves their status.
-func fixture(t *testing.T) *httptest.Server {
+// world is an emulated console, a state file and a quiet log.
+func world(t *testing.T, cfg emulator.Config) (*emulator.Emulator, state.Store, *slog.Logger) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
-		Tokens: []emulator.Token{{Value: secret}}})
+	emu, err := emulator.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +32,15 @@ func fixture(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return emu, st, slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// fixture runs one cycle of a healthy source and a source whose token
+// the console refuses, and serves their status.
+func fixture(t *testing.T) *httptest.Server {
+	t.Helper()
+	emu, st, log := world(t, emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
+		Tokens: []emulator.Token{{Value: secret}}})
 	clients := map[string]*sentinelone.Client{}
 	var sources []Source
 	for _, name := range []string{"healthy", "expired"} {
@@ -141,16 +147,7 @@ func TestWaitingStreamIsReadyWithinItsFirstInterval(t *testing.T) {
 // TestDisabledStreamIsNotCountedOk: a STAR alerts stream on a scope
 // without Custom Rules is shown disabled in its cycles and metrics, not ok.
 func TestDisabledStreamIsNotCountedOk(t *testing.T) {
-	emu, err := emulator.New(emulator.Config{Agents: 5, NoCustomRules: true, RateLimits: map[string]emulator.RateLimit{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.OpenBolt(t.TempDir() + "/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	emu, st, log := world(t, emulator.Config{Agents: 5, NoCustomRules: true, RateLimits: map[string]emulator.RateLimit{}})
 	c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken}, &http.Client{Transport: emu.Transport()})
 	s := &pipeline.Stream{Source: delivery.SourceInfo{Name: "star"}, API: sentinelone.StarAlerts, Lister: c, Store: st, Outputs: []delivery.Output{},
 		Lookback: time.Hour, Interval: time.Hour, Now: emu.Now, Log: log, Status: pipeline.NewStatus("star", "cloud_detection_alerts")}
