@@ -249,14 +249,17 @@ outputs:
       url: {{q .SplunkURL}}
       token: ${SPLUNK_HEC_TOKEN}
       # index: sentinelone
-      # ack: true                       # wait for the indexers' acknowledgement (useACK on the token)
+      # ack: true                       # wait for the indexers' acknowledgement (only if the token has it)
 {{- end}}
 {{- if .Has "kafka"}}
   - name: kafka
     type: kafka # acks=all; key = source/id
     kafka:
       brokers: {{list .KafkaBrokers}}
-      topic: "sentinelone.{source}.{stream}"
+      topic: "sentinelone.{source}.{stream}" # the topics must exist, or:
+      # create_topics: true             # let the brokers create them
+      # tls: {ca_file: /etc/ssl/kafka-ca.pem}
+      # sasl: {mechanism: SCRAM-SHA-512, username: s1collector, password: "${KAFKA_PASSWORD}"}
 {{- end}}
 {{- if .Has "webhook"}}
   - name: webhook

@@ -130,8 +130,9 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, FullSync: src.FullSync, Scope: scope,
 		Concurrency: src.FullSyncConcurrency, Counter: b.Clients[src.Name],
 		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
-		Status:   pipeline.NewStatus(src.Name, string(api)),
-		Delivery: retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
+		Status:         pipeline.NewStatus(src.Name, string(api)),
+		Delivery:       retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
+		MappingVersion: mappingVersion(outs),
 	}
 }
 

@@ -118,6 +118,8 @@ type SekoiaAssets struct {
 	ConnectorUUID string `yaml:"connector_uuid"`
 	APIKey        Secret `yaml:"api_key"`
 	BatchSize     int    `yaml:"batch_size"` // default and max 1000
+	// TaskTimeout bounds the wait for a push's ingestion task; default 5m.
+	TaskTimeout time.Duration `yaml:"task_timeout"`
 }
 
 // SekoiaIntake posts events to a Sekoia.io HTTP intake.
@@ -148,6 +150,29 @@ type SplunkHEC struct {
 type Kafka struct {
 	Brokers []string `yaml:"brokers"`
 	Topic   string   `yaml:"topic"` // default sentinelone.{stream}; {source} and {stream} are replaced
+	// DeliveryTimeout bounds one delivery of a batch; default 30s.
+	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
+	// CreateTopics lets the brokers create missing topics; off by default,
+	// so a typo in topic fails rather than creates a topic.
+	CreateTopics bool       `yaml:"create_topics"`
+	TLS          *KafkaTLS  `yaml:"tls"`  // set (even {}) for TLS
+	SASL         *KafkaSASL `yaml:"sasl"` // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+}
+
+// KafkaTLS turns TLS on for the brokers: the system's CAs and ca_file,
+// a client certificate, checks off only when asked.
+type KafkaTLS struct {
+	CAFile             string `yaml:"ca_file"`
+	CertFile           string `yaml:"cert_file"`
+	KeyFile            string `yaml:"key_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+}
+
+// KafkaSASL authenticates to the brokers.
+type KafkaSASL struct {
+	Mechanism string `yaml:"mechanism"`
+	Username  string `yaml:"username"`
+	Password  Secret `yaml:"password"`
 }
 
 // Webhook posts to any HTTP endpoint.

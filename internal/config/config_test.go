@@ -134,7 +134,7 @@ func TestExamplesLoad(t *testing.T) {
 		t.Errorf("example: %+v", c)
 	}
 	all := env(map[string]string{"S1_PROD_EU_TOKEN": "t", "SEKOIA_API_KEY": "k", "SEKOIA_INTAKE_KEY": "i",
-		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "WEBHOOK_TOKEN": "w"})
+		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "KAFKA_PASSWORD": "p", "WEBHOOK_TOKEN": "w"})
 	b, _ := os.ReadFile("../../examples/outputs.yaml")
 	oc, err := Parse(b, "../../examples", all)
 	if err != nil {

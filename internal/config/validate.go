@@ -45,6 +45,7 @@ func (c *Config) validate(v *validator) {
 		o.validate(v, fmt.Sprintf("outputs[%d]", i), outputs)
 	}
 	c.validateRouting(v)
+	c.validateSumoFields(v)
 	if len(c.Outputs) == 0 {
 		v.add("outputs", "none defined: add at least one (type stdout or file)")
 	}

@@ -45,6 +45,10 @@ type Stream struct {
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
 	Status   *Status
+	// MappingVersion names how the outputs map devices (agents only): a
+	// checkpoint saved under another starts a full listing, so that every
+	// device is sent again, once, mapped the new way.
+	MappingVersion string
 }
 
 // Key is the stream's checkpoint key.
@@ -111,8 +115,13 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 // begin starts a full listing of agents when one is due (first run, or the
 // period has passed) and places a first-run watermark for events.
 func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) (state.Checkpoint, error) {
-	if s.API == sentinelone.Agents && cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync) {
-		cp.FullSyncStarted, cp.Watermark, cp.Boundary = now, time.Time{}, nil
+	remap := s.MappingVersion != "" && cp.MappingVersion != s.MappingVersion
+	if s.API == sentinelone.Agents && (remap || cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync)) {
+		if remap && !cp.IsZero() {
+			s.Log.Info("the mapping of devices changed: a full listing sends every device again", "was", cp.MappingVersion, "now", s.MappingVersion)
+		}
+		cp.FullSyncStarted, cp.Watermark, cp.Boundary, cp.Partitions = now, time.Time{}, nil, nil
+		cp.MappingVersion = s.MappingVersion
 		return cp, s.Store.Save(ctx, s.Key(), cp)
 	}
 	if s.API != sentinelone.Agents && cp.Watermark.IsZero() {
@@ -233,7 +242,7 @@ func advance(cp state.Checkpoint, r record) state.Checkpoint {
 }
 
 func (s *Stream) event(r record) delivery.Event {
-	return delivery.Event{ID: r.id, Time: r.time, Body: r.body, Meta: s.Source.Meta(string(s.API), r.siemType),
+	return delivery.Event{ID: r.id, Time: r.time, Kind: r.kind, Body: r.body, Meta: s.Source.Meta(),
 		MetaInUnmapped: r.mapped && s.Profile == transform.ProfileOCSF}
 }
 
