@@ -3,6 +3,7 @@ package sentinelone
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -30,34 +31,45 @@ func notifyRetry(ctx context.Context, n RetryNotice) {
 	}
 }
 
-// ErrStopping ends a request cut short because its caller is stopping (a
-// shutdown or a reload): what it would have read is read again later.
-var ErrStopping = errors.New("stopping: the request was abandoned")
+type abandonKey struct{}
 
-type stopKey struct{}
+// ErrAbandoned is why a console request was given up: the collector is
+// stopping. Nothing is lost: what it would have read is read again by the
+// next cycle, from the checkpoint.
+var ErrAbandoned = errors.New("console request abandoned: stopping")
 
-// WithStop returns a context whose requests are abandoned once stop
-// closes — in flight, or waiting to be retried — with an error wrapping
-// ErrStopping, so that a stopping collector does not wait out a console's
-// retries. Reading is all a request does: nothing delivered is lost.
-func WithStop(ctx context.Context, stop <-chan struct{}) context.Context {
-	return context.WithValue(ctx, stopKey{}, stop)
+// WithAbandon returns a context whose console requests are given up once
+// stop is closed: the attempt in flight is cancelled and no retry waited
+// for, so that a stop does not sit out the retries of a console that does
+// not answer. Only the requests are cut: what the context carries to the
+// outputs is not, and the batch being delivered finishes.
+func WithAbandon(ctx context.Context, stop <-chan struct{}) context.Context {
+	return context.WithValue(ctx, abandonKey{}, stop)
 }
 
-// stoppable returns ctx, cancelled with ErrStopping when the stop channel
-// WithStop gave closes, and its release.
-func stoppable(ctx context.Context) (context.Context, func()) {
-	stop, _ := ctx.Value(stopKey{}).(<-chan struct{})
+// abandonable is ctx, cancelled with ErrAbandoned when the stop channel of
+// WithAbandon closes; release must be called once the request is done.
+func abandonable(ctx context.Context) (_ context.Context, release func()) {
+	stop, _ := ctx.Value(abandonKey{}).(<-chan struct{})
 	if stop == nil {
 		return ctx, func() {}
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
 	go func() {
 		select {
 		case <-stop:
-			cancel(ErrStopping)
-		case <-ctx.Done():
+			cancel(ErrAbandoned)
+		case <-done:
 		}
 	}()
-	return ctx, func() { cancel(nil) }
+	return ctx, func() { close(done); cancel(nil) }
+}
+
+// abandoned marks err as ErrAbandoned when ctx was given up for a stop.
+func abandoned(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), ErrAbandoned) {
+		return fmt.Errorf("%w (last error: %w)", ErrAbandoned, err)
+	}
+	return err
 }
