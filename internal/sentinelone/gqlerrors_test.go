@@ -23,7 +23,7 @@ func okAnswer(edges ...string) string {
 
 // gqlConsole is a console answering the alerts query with answer (given
 // the query's text), counting requests.
-func gqlConsole(t *testing.T, answer func(query string) string) (*sentinelone.Client, *atomic.Int32) {
+func gqlConsole(t *testing.T, answer func(query string) string, opts ...func(*sentinelone.Config)) (*sentinelone.Client, *atomic.Int32) {
 	t.Helper()
 	var n atomic.Int32
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) { // in process: synctest's clock runs
@@ -33,7 +33,11 @@ func gqlConsole(t *testing.T, answer func(query string) string) (*sentinelone.Cl
 		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
 			Body: io.NopCloser(strings.NewReader(answer(body.Query)))}, nil
 	})
-	c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: token, Retry: retry.Policy{MaxAttempts: 3}}, &http.Client{Transport: rt})
+	cfg := sentinelone.Config{BaseURL: "http://localhost", Token: token, Retry: retry.Policy{MaxAttempts: 3}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c, err := sentinelone.New(cfg, &http.Client{Transport: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,5 +125,80 @@ func TestPartialAnswersDeliverTheirGoodNodes(t *testing.T) {
 	}
 	if id, _ := recs[2].Model.Key(); id.Value != "a2" || !strings.Contains(strings.Join(recs[2].Errors, ""), "timeout resolving process (at alerts.edges.2.node.process)") {
 		t.Errorf("node with a field in error: %+v", recs[2])
+	}
+}
+
+// TestMoreAlertsWithoutACursorIsSaid: a console that says more alerts
+// follow but gives no cursor to go on from (or no alerts) ends the walk
+// with what it gave — the next poll reads on from the checkpoint — and
+// says so, rather than ending as if the walk were complete.
+func TestMoreAlertsWithoutACursorIsSaid(t *testing.T) {
+	for name, answer := range map[string]string{
+		"no endCursor": `{"data":{"alerts":{"totalCount":5,"pageInfo":{"hasNextPage":true,"endCursor":null},"edges":[{"cursor":"c","node":` + okNode + `}]}}}`,
+		"no edges":     `{"data":{"alerts":{"totalCount":5,"pageInfo":{"hasNextPage":true,"endCursor":"c2"},"edges":[]}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var logs *logRecorder
+			client, n := gqlConsole(t, func(string) string { return answer }, func(c *sentinelone.Config) { logs = recorded(c) })
+			for _, err := range client.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Alerts}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n.Load() != 1 || strings.Count(logs.String(), "said more alerts follow but gave nothing to go on from") != 1 {
+				t.Fatalf("%d requests; log:\n%s", n.Load(), logs)
+			}
+		})
+	}
+}
+
+// TestRefusedPageSizeIsLearnedOnce: a console refusing the page size and
+// naming its limit is asked for that many alerts a page from then on, said
+// once; one naming none is asked for half as many each time, down to 100.
+func TestRefusedPageSizeIsLearnedOnce(t *testing.T) {
+	cases := []struct {
+		name     string
+		limit    int
+		refusal  string
+		requests int32
+		warnings int
+	}{
+		{"limit named", 50, `Argument \"first\" has invalid value 1000: must be at most 50`, 2, 1},
+		{"limit not named", 250, `Argument \"first\" has an invalid value`, 3, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs *logRecorder
+			var n atomic.Int32
+			var asked []int
+			rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				n.Add(1)
+				var body struct{ Variables struct{ First int } }
+				_ = json.NewDecoder(r.Body).Decode(&body)
+				asked = append(asked, body.Variables.First)
+				answer := okAnswer(`{"cursor":"c","node":` + okNode + `}`)
+				if body.Variables.First > tc.limit {
+					answer = `{"data":null,"errors":[{"message":"` + tc.refusal + `","extensions":{"code":"BAD_USER_INPUT"}}]}`
+				}
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+					Body: io.NopCloser(strings.NewReader(answer))}, nil
+			})
+			cfg := sentinelone.Config{BaseURL: "http://localhost", Token: token, Retry: retry.Policy{MaxAttempts: 3}}
+			logs = recorded(&cfg)
+			client, err := sentinelone.New(cfg, &http.Client{Transport: rt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				for _, err := range client.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Alerts}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := strings.Count(logs.String(), "refuses the page size"); n.Load() != tc.requests+1 || got != tc.warnings || asked[len(asked)-1] != tc.limit {
+				t.Fatalf("asked for %v (%d requests for two walks, want %d); %d warnings, want %d", asked, n.Load(), tc.requests+1, got, tc.warnings)
+			}
+		})
 	}
 }

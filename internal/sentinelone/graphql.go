@@ -7,7 +7,9 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -107,8 +109,11 @@ func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	a := &c.alerts
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, _, field := rejectedField(e.Message); strings.Contains(e.Message, "first") && !field && first > 100 {
+	if _, _, field := rejectedField(e.Message); strings.Contains(e.Message, "first") && !field && (first > 100 || pageLimit(e.Message, first) > 0) {
 		a.pageSize = max(first/2, 100)
+		if n := pageLimit(e.Message, first); n > 0 {
+			a.pageSize = n
+		}
 		c.cfg.Logger.Warn("unified alerts: the console refuses the page size; asking for fewer alerts a page from now on", "page_size", a.pageSize, "console_said", e.Message)
 		return nil
 	}
@@ -125,6 +130,22 @@ func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	c.cfg.Logger.Warn("unified alerts: the console does not know a field; collecting alerts without it from now on", "field", path)
 	return nil
 }
+
+// pageLimit is the largest page size a refusal of first names ("must be
+// at most 100", "maximum: 500", "<= 250"), when it is below first; 0 when
+// it names none.
+func pageLimit(msg string, first int) int {
+	m := pageLimitRe.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(m[1]); err == nil && n >= 1 && n < first {
+		return n
+	}
+	return 0
+}
+
+var pageLimitRe = regexp.MustCompile(`(?i)(?:at most|maximum(?: is| of| value)?|max|up to|less than or equal to|<=|≤)\s*:?\s*(\d+)`)
 
 // dropField adds path to the dropped fields, and its parent when none of
 // the parent's fields is left (an empty selection is not valid GraphQL).
@@ -186,6 +207,10 @@ func (c *Client) alertPages(ctx context.Context, req ListRequest) iter.Seq2[*Pag
 					"page", n, "console_said", strings.Join(ans.otherErrors, "; "))
 			}
 			page := alertsPageDecoded(ans, n, cursor, how)
+			if page.Last() && ans.Data.Alerts.PageInfo.HasNextPage {
+				c.cfg.Logger.Warn("unified alerts: the console said more alerts follow but gave nothing to go on from; "+
+					"the walk ends here and the next poll reads on from the checkpoint", "page", n, "alerts", len(page.Records))
+			}
 			if !page.Last() && seen[hashCursor(page.NextCursor)] {
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, ErrRepeatedCursor))
 				return
