@@ -145,6 +145,10 @@ func (st *convertStats) goesOn(errOut io.Writer, r *transform.Reader, err error)
 		fmt.Fprintf(errOut, "record %d: skipped: %v\n", r.Index(), err)
 	case errors.Is(err, transform.ErrAnswer):
 		st.answerErrors++
+		if r.Index() < 0 {
+			fmt.Fprintf(errOut, "%v\n", err)
+			break
+		}
 		fmt.Fprintf(errOut, "after record %d: %v\n", r.Index(), err)
 	default:
 		return false

@@ -171,7 +171,7 @@ func TestTransformSavedAnswers(t *testing.T) {
 			1, exitSkipped, []string{"at alerts.edges.1.node", "record 1: skipped: not a JSON object: null"}},
 		{"bad NDJSON line", "alerts", node("a1") + "\n" + node("a2")[:40] + "\n" + node("a3") + "\n", 2, exitSkipped,
 			[]string{"record 1: skipped: not valid JSON (near byte ", "2 converted (alerts, ocsf), 1 skipped"}},
-		{"answer cut short", "alerts", answer("", node("a1"), node("a2"))[:260], 1, 1, []string{"1 converted"}},
+		{"answer cut short", "alerts", answer("", node("a1"), node("a2"))[:260], 1, 1, []string{"1 converted", "invalid JSON at record 1 "}},
 		{"a threat fed as alerts", "alerts", string(threat), 0, exitSkipped,
 			[]string{"record 0 (id 1234567890123456789): skipped: this looks like a record of threats, not of alerts: is --stream right?"}},
 		{"an answer fed as threats", "threats", answer("", node("a1")), 0, 1, []string{"read it with --stream alerts"}},
@@ -194,6 +194,9 @@ func TestTransformSavedAnswers(t *testing.T) {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut)
 				}
+			}
+			if strings.Contains(errOut, "record -1") {
+				t.Errorf("a message names no record:\n%s", errOut)
 			}
 			if strings.Count(errOut, "is not a time") > 1 {
 				t.Errorf("a field reported twice:\n%s", errOut)

@@ -409,7 +409,7 @@ func (r *Reader) syntax(err error) error {
 			return fmt.Errorf("%w (near byte %d: %v); skipped to the next line", ErrBadRecord, at, err)
 		}
 	}
-	return fmt.Errorf("input: invalid JSON after record %d, near byte %d: %w", r.index, at, err)
+	return fmt.Errorf("input: invalid JSON at record %d (the records before it are converted), near byte %d: %w", r.index, at, err)
 }
 
 // answerErrors is the error a saved answer's errors member reports: each

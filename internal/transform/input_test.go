@@ -52,11 +52,11 @@ func TestReaderShapes(t *testing.T) {
 		{"empty", "", false, nil, nil, ""},
 		{"empty object", `{}`, false, []string{`{}`}, nil, ""},
 		{"scalars kept for the caller to reject", `[1,"x",null]`, false, []string{`1`, `"x"`, `null`}, nil, ""},
-		{"truncated", `[{"id":"1"},{"id":`, false, []string{`{"id":"1"}`}, nil, "invalid JSON after record 1"},
+		{"truncated", `[{"id":"1"},{"id":`, false, []string{`{"id":"1"}`}, nil, "invalid JSON at record 1 "},
 		{"cut after a record", `[{"id":"1"},`, false, []string{`{"id":"1"}`}, nil, "unexpected EOF"},
 		{"cut inside a page", `{"data":[{"id":"1"}`, false, []string{`{"id":"1"}`}, nil, "unexpected EOF"},
 		{"cut inside a record", `{"id":"1"`, false, nil, nil, "unexpected EOF"},
-		{"garbage at the end", `{"id":"1"} nope`, false, []string{`{"id":"1"}`}, nil, "invalid JSON after record 1"},
+		{"garbage at the end", `{"id":"1"} nope`, false, []string{`{"id":"1"}`}, nil, "invalid JSON at record 1 "},
 		{"page data not a list", `{"data":5,"pagination":{}}`, false, nil, nil, "a page's data is not a list"},
 		{"an answer without --stream alerts", answer, false, nil, nil, "read it with --stream alerts"},
 		// NDJSON lines are independent: a bad one is skipped and reported.
