@@ -73,7 +73,7 @@ func recordUID(stream string, ev map[string]any) string {
 // with default settings: every version the console showed at a poll is
 // delivered exactly once.
 func TestAlertsOverTenMinutes(t *testing.T) {
-	c := startConsole(t, emulator.Config{Seed: 8, Agents: 50, HistoryAlerts: 60, AlertsPerHour: 180, AlertUpdatesPerHour: 240, LateAlerts: 0.25})
+	c := startConsole(t, emulator.Config{Seed: 8, Agents: 50, HistoryAlerts: 60, AlertsPerHour: 180, AlertUpdatesPerHour: 240, Realism: emulator.Realism{LateShare: 0.25}})
 	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    supported_apis: [alerts]\n"))
 	shown := map[string]bool{}
 	late := 0 // versions that appeared older than the poll before

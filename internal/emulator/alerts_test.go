@@ -146,7 +146,7 @@ func TestAlertsChangeAsTimePasses(t *testing.T) {
 }
 
 func TestLateAlertsAppearAfterTheirTime(t *testing.T) {
-	e := newTest(t, Config{Seed: 5, Agents: 20, HistoryAlerts: 1, AlertsPerHour: 600, AlertUpdatesPerHour: 1e-9, LateAlerts: 0.5})
+	e := newTest(t, Config{Seed: 5, Agents: 20, HistoryAlerts: 1, AlertsPerHour: 600, AlertUpdatesPerHour: 1e-9, Realism: Realism{LateShare: 0.5}})
 	e.Advance(10 * time.Minute)
 	now := e.Alerts()
 	e.Advance(5 * time.Minute) // every lag has passed for what existed 5 minutes ago

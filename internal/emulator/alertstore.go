@@ -8,8 +8,8 @@ import (
 // alertStore holds the console's unified alerts and legacy STAR alerts.
 // Alerts are created and updated as emulated time passes; each version is
 // kept, as a console's search index shows the last version it has
-// indexed: a share of versions (LateAlerts) is indexed one to four
-// minutes after its updatedAt, and until then the alert shows its previous
+// indexed: a share of versions (Realism.LateShare) is indexed LateMin to
+// LateMax (1–4 minutes) after its updatedAt, and until then the alert shows its previous
 // version, or not at all. Times are whole milliseconds, as the GraphQL API
 // writes them.
 type alertStore struct {
@@ -88,14 +88,15 @@ func (s *alertStore) advanceTo(nowMs int64) {
 
 // lag is how long after its updatedAt version v of alert i is indexed.
 func (s *alertStore) lag(i, v int) int64 {
-	if s.cfg.LateAlerts <= 0 {
+	late := s.cfg.Realism
+	if late.LateShare <= 0 {
 		return 0
 	}
 	r := rand.New(rand.NewPCG(s.cfg.Seed, mix(saltAlert, uint64(i), uint64(v), 3)))
-	if r.Float64() >= s.cfg.LateAlerts {
+	if r.Float64() >= late.LateShare {
 		return 0
 	}
-	return int64(time.Minute/time.Millisecond) + r.Int64N(int64(3*time.Minute/time.Millisecond))
+	return late.LateMin.Milliseconds() + r.Int64N(max(late.LateMax-late.LateMin, 0).Milliseconds()+1)
 }
 
 // visible returns the version of alert i a search shows at nowMs, or -1.

@@ -124,7 +124,7 @@ func TestAlertsStreamDeliversEveryVersionOnce(t *testing.T) {
 func TestLateAlertsAreDeliveredOnce(t *testing.T) {
 	for _, overlap := range []time.Duration{5 * time.Minute, 0} {
 		run := alertsOverTime(t, emulator.Config{Seed: 7, Agents: 20, HistoryAlerts: 20,
-			AlertsPerHour: 120, AlertUpdatesPerHour: 60, LateAlerts: 0.3}, 0, overlap, time.Minute, 40*time.Minute)
+			AlertsPerHour: 120, AlertUpdatesPerHour: 60, Realism: emulator.Realism{LateShare: 0.3}}, 0, overlap, time.Minute, 40*time.Minute)
 		lost := run.check(t)
 		t.Logf("overlap %s: %d of %d versions shown lost", overlap, len(lost), len(run.shown))
 		if overlap > 0 && len(lost) > 0 {
@@ -142,7 +142,7 @@ func TestLateAlertsAreDeliveredOnce(t *testing.T) {
 // an alert) — there are such versions here — and loses no other.
 func TestADelayLosesOnlyVersionsReplacedWithinIt(t *testing.T) {
 	run := alertsOverTime(t, emulator.Config{Seed: 7, Agents: 20, HistoryAlerts: 20,
-		AlertsPerHour: 120, AlertUpdatesPerHour: 60, LateAlerts: 0.3}, 5*time.Minute, 5*time.Minute, time.Minute, 40*time.Minute)
+		AlertsPerHour: 120, AlertUpdatesPerHour: 60, Realism: emulator.Realism{LateShare: 0.3}}, 5*time.Minute, 5*time.Minute, time.Minute, 40*time.Minute)
 	lost := run.check(t)
 	t.Logf("delay 5m: %d of %d versions shown lost", len(lost), len(run.shown))
 	if len(lost) == 0 {
