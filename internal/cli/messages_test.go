@@ -78,12 +78,12 @@ func TestValidateSaysWhatEachSourceCollects(t *testing.T) {
 	os.WriteFile(path, []byte(`sources:
   - {name: a, base_url: https://a.sentinelone.net, token: abc, outputs: [o], supported_apis: [alerts]}
   - {name: b, base_url: https://b.sentinelone.net, token: abc, outputs: [o], supported_apis: [agents, alerts], site_ids: ["225494730938493804"]}
-  - {name: c, base_url: https://c.sentinelone.net, token: abc, outputs: [o], supported_apis: [alerts], profile: ocsf}
+  - {name: c, base_url: https://c.sentinelone.net, token: abc, outputs: [o], supported_apis: [alerts], profile: ocsf, delay: 2m}
 outputs:
   - {name: o, type: stdout}
 `), 0o600)
 	validateSays(t, path, "source a: https://a.sentinelone.net, alerts every 5m0s (as the console's JSON), ",
-		"(agents as sekoia, the others as the console's JSON), sites 225494730938493804, ", "alerts every 5m0s (as OCSF 1.6.0), ")
+		"(agents as sekoia, the others as the console's JSON), sites 225494730938493804, ", "alerts every 5m0s (as OCSF 1.6.0), delay 2m0s (a version replaced within it is not delivered")
 }
 
 // TestLogFlagsOnlyWhereTheyApply: commands that log show the flags with

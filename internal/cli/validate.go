@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -77,6 +78,15 @@ func scopeNote(sites, accounts []string) string {
 	return ""
 }
 
+// delayNote says what a delay costs: a version replaced within it is
+// never listed once the delay has passed (consoles list the latest).
+func delayNote(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", delay %s (a version replaced within it is not delivered; the overlap catches late records)", d)
+}
+
 // hintNoSecrets says so when every problem found is a secret that is not
 // at hand here.
 func hintNoSecrets(w io.Writer, path string) {
@@ -106,7 +116,7 @@ func describeConfig(w io.Writer, path string, cfg *config.Config, noSecrets bool
 			token = "token written in " + s.Origin
 		}
 		fmt.Fprintf(w, "  source %s: %s, %s every %s (%s)%s, %s → %s\n", s.Name, consoleAddress(s.BaseURL),
-			strings.Join(s.SupportedAPIs, ", "), s.Interval, profileNote(s.Profile, s.SupportedAPIs), scopeNote(s.SiteIDs, s.AccountIDs),
+			strings.Join(s.SupportedAPIs, ", "), s.Interval, profileNote(s.Profile, s.SupportedAPIs), scopeNote(s.SiteIDs, s.AccountIDs)+delayNote(s.Delay),
 			token, strings.Join(s.Outputs, ", "))
 	}
 	for _, o := range cfg.Outputs {
