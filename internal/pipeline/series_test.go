@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"s1collector/internal/delivery"
 	"s1collector/internal/emulator"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/series"
@@ -118,15 +117,9 @@ func TestSeriesWaitWhileTheStoreIsDown(t *testing.T) {
 func TestSeriesSavedWhenACycleIsStopped(t *testing.T) {
 	s, book := seriesStream(t, 2500)
 	stop := make(chan struct{})
-	// Stopped once the first page is delivered: a stop before it would
-	// abandon the first request, and the cycle would deliver nothing.
-	s.Delivered = func(delivery.Batch) {
-		select {
-		case <-stop:
-		default:
-			close(stop)
-		}
-	}
+	// Stopped while its first batch is delivered: that batch finishes (a
+	// stop closed before the cycle starts gives up its first request).
+	s.Outputs[0].(*fakeOutput).onCall = sync.OnceFunc(func() { close(stop) })
 	if err := (&Collector{Log: s.Log}).RunStream(t.Context(), stop, s); err != nil {
 		t.Fatal(err)
 	}
