@@ -106,7 +106,7 @@ type partitionRun struct {
 	res    *Result
 	halt   error // a save was refused (the stream was taken over): deliver nothing more
 	plan   *planner
-	pages  atomic.Int64 // pages the listing's walks read
+	failed atomic.Int64 // walks failed since the listing last read a page
 }
 
 func (r *partitionRun) lock()   { r.mu <- struct{}{} }
@@ -131,15 +131,16 @@ func (r *partitionRun) walker(ctx context.Context) error {
 // walk walks range i, again from its progress when it fails.
 func (r *partitionRun) walk(ctx context.Context, i int) (int, error) {
 	for attempt := 1; ; attempt++ {
-		before := r.pages.Load()
 		outcome, err := r.walkOnce(ctx, i)
 		if err == nil {
 			return outcome, nil
 		}
-		// A console that answered no page of the listing meanwhile (down,
-		// or too slow for the timeout) fails the cycle now: the client has
-		// already retried, and the failure must show.
-		if Stopping(ctx, r.stop, err) || attempt == partitionAttempts || r.pages.Load() == before {
+		// Walks failing partitionAttempts times in all with no page read
+		// in between (a console down, or too slow for the timeout) fail
+		// the cycle now: the client has already retried each request, and
+		// the failure must show.
+		failed := r.failed.Add(1)
+		if Stopping(ctx, r.stop, err) || attempt == partitionAttempts || failed >= partitionAttempts {
 			return walkFailed, err
 		}
 		r.s.Log.Warn("range of the full listing failed; walking it again from its progress", "range", i, "attempt", attempt, "error", err)
@@ -171,7 +172,7 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) (int, error) {
 		if err != nil {
 			return walkFailed, err
 		}
-		r.pages.Add(1)
+		r.failed.Store(0)
 		last := r.m.lastTime(page)
 		hi = r.plan.claim(i, last)
 		if first {
