@@ -140,7 +140,7 @@ func (r *partitionRun) walk(ctx context.Context, i int) (int, error) {
 		// the cycle now: the client has already retried each request, and
 		// the failure must show.
 		failed := r.failed.Add(1)
-		if Stopping(ctx, r.stop, err) || attempt == partitionAttempts || failed >= partitionAttempts {
+		if Stopping(ctx, r.stop, err) || attempt == partitionAttempts || failed >= partitionAttempts || r.plan.stopping() {
 			return walkFailed, err
 		}
 		r.s.Log.Warn("range of the full listing failed; walking it again from its progress", "range", i, "attempt", attempt, "error", err)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 	"sync"
@@ -304,4 +305,43 @@ func TestWalkersFollowTheConsole(t *testing.T) {
 			})
 		})
 	}
+}
+
+// countingFailLister fails every walk at once, counting them.
+type countingFailLister struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (c *countingFailLister) Pages(context.Context, sentinelone.ListRequest) iter.Seq2[*sentinelone.Page, error] {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	return func(yield func(*sentinelone.Page, error) bool) {
+		time.Sleep(time.Minute) // the client's retries
+		yield(nil, &sentinelone.APIError{Kind: sentinelone.KindUnavailable, Endpoint: "agents", Err: errors.New("connection refused")})
+	}
+}
+
+// TestListingFailsAtOnceWhenNothingAnswers: when walks fail one after the
+// other with no page read in between (the console is down; the client
+// already retried each request, a minute here), the listing fails after
+// three of them, not after three attempts of every range.
+func TestListingFailsAtOnceWhenNothingAnswers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := quietEmulator(t, 1500)
+		s, _, _ := partitionedStream(t, emu, 4, 1)
+		l := &countingFailLister{}
+		s.Lister = l
+		start := time.Now()
+		if _, err := s.Cycle(t.Context(), nil); err == nil {
+			t.Fatal("the listing succeeded against a console that answers nothing")
+		}
+		// Four walks fail at once; two of them were tried again before the
+		// third failure halted the listing. Trying every range three times
+		// would take three minutes and 12 walks.
+		if took := time.Since(start); took > 2*time.Minute || l.calls > 6 {
+			t.Errorf("the listing failed after %s and %d walks, want at most 2m and 6", took, l.calls)
+		}
+	})
 }

@@ -249,6 +249,14 @@ func (p *planner) release(i, outcome int) {
 	}
 }
 
+// stopping reports whether the listing halted: a failing walk is not
+// tried again.
+func (p *planner) stopping() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.halted
+}
+
 // halt makes every walker stop at its next page or when it asks for more.
 func (p *planner) halt() {
 	p.mu.Lock()
