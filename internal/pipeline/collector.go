@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"s1collector/internal/retry"
@@ -20,6 +21,18 @@ const FailedCycleBackoff = 15 * time.Second
 type Collector struct {
 	Streams []*Stream
 	Log     *slog.Logger
+	reason  atomic.Pointer[string] // why stop closes, for the log
+}
+
+// StopFor names why the stop channel is about to close ("reload"), for
+// the lines of the cycles it interrupts; the default is "shutdown".
+func (c *Collector) StopFor(reason string) { c.reason.Store(&reason) }
+
+func (c *Collector) stopReason() string {
+	if r := c.reason.Load(); r != nil {
+		return *r
+	}
+	return "shutdown"
 }
 
 // StreamResult is one stream's cycle.
@@ -146,7 +159,9 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 	// After stop, a request to the console is given up rather than retried
 	// (the batch being delivered still finishes): a stop does not wait out
 	// the retries of a console that does not answer.
+	// Likewise a batch an output refuses is not offered again after stop.
 	cctx := sentinelone.WithAbandon(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
+	cctx = withStop(cctx, stop)
 	res, err := s.Cycle(cctx, stop)
 	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())
@@ -170,7 +185,7 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 			log.Info("cycle interrupted", "reason", cause.Error())
 			break
 		}
-		log.Info("cycle interrupted by shutdown; checkpoint saved")
+		log.Info("cycle interrupted by " + c.stopReason() + "; checkpoint saved")
 	case StopsStream(err) && errors.As(err, &ae):
 		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())
 		if retryIn > 0 {

@@ -75,9 +75,11 @@ type StatusSnapshot struct {
 	Failures []Cycle
 }
 
-// Retry is a console request that failed and will be sent again.
+// Retry is a console request that failed and will be sent again, or a
+// batch an output failed to take and that will be offered again.
 type Retry struct {
-	Endpoint string    `json:"endpoint"`
+	Endpoint string    `json:"endpoint,omitempty"` // the console's
+	Output   string    `json:"output,omitempty"`   // the outputs' names, when a batch is offered again
 	Error    string    `json:"error"`
 	Attempt  int       `json:"attempt"` // the attempt that failed, from 1
 	NextTry  time.Time `json:"next_try"`
@@ -143,7 +145,12 @@ func (s *Status) cycleStarted(full bool) {
 
 func (s *Status) pageRead(n int, total *int64) {
 	s.update(func(v *StatusSnapshot) {
-		v.Retry, v.FailingSince = nil, time.Time{} // the console answers again
+		if v.Retry != nil && v.Retry.Output == "" {
+			v.Retry = nil // the console answers again
+		}
+		if len(v.OutputErrors) == 0 {
+			v.FailingSince = time.Time{}
+		}
 		v.Pages++
 		v.CyclePages++
 		v.CycleRead += n
@@ -161,6 +168,13 @@ func (s *Status) delivering(n int) {
 func (s *Status) delivered(n int, watermark time.Time) {
 	s.update(func(v *StatusSnapshot) {
 		v.InFlight = 0
+		if len(v.OutputErrors) > 0 || (v.Retry != nil && v.Retry.Output != "") {
+			// every output took the batch: none is failing any more
+			v.OutputErrors, v.FailingSince = nil, time.Time{}
+			if v.Retry != nil && v.Retry.Output != "" {
+				v.Retry = nil
+			}
+		}
 		v.CycleDelivered += n
 		v.Delivered += int64(n)
 		v.Watermark = watermark
@@ -200,6 +214,18 @@ func (s *Status) retrying(endpoint string, err error, attempt int, next time.Tim
 	s.update(func(v *StatusSnapshot) {
 		v.Retry = &Retry{Endpoint: endpoint, Error: err.Error(), Attempt: attempt, NextTry: next}
 		v.LastError, v.LastErrorAt, v.Hint = err.Error(), time.Now(), ""
+		if v.FailingSince.IsZero() {
+			v.FailingSince = time.Now()
+		}
+	})
+}
+
+// outputRetrying records a batch outputs failed to take, offered again at
+// next; hint says what to do about it.
+func (s *Status) outputRetrying(outputs string, err error, hint string, attempt int, next time.Time) {
+	s.update(func(v *StatusSnapshot) {
+		v.Retry = &Retry{Output: outputs, Error: err.Error(), Attempt: attempt, NextTry: next}
+		v.Hint = hint
 		if v.FailingSince.IsZero() {
 			v.FailingSince = time.Now()
 		}

@@ -153,6 +153,8 @@ func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now 
 	case s.Fix != "":
 	case s.State == "failing":
 		s.Fix = failingFix(v)
+	case s.State == "retrying" && s.Retry != nil && s.Retry.Output != "":
+		s.Fix = "An output did not take the batch; it is offered again with backoff and the stream's checkpoint holds. Check the output's URL and credentials, and the peer's answer above."
 	case s.State == "retrying":
 		s.Fix = "The console did not answer as expected; the request is sent again with backoff. If it persists, check the console's URL and status, DNS, proxy and firewall."
 	}
@@ -226,7 +228,11 @@ func notReady(s StreamStatus, v pipeline.StatusSnapshot, interval time.Duration,
 
 func troubleText(s StreamStatus) string {
 	if s.State == "retrying" && s.Retry != nil {
-		return fmt.Sprintf("retrying %s (attempt %d failed): %s", s.Retry.Endpoint, s.Retry.Attempt, s.Retry.Error)
+		what := s.Retry.Endpoint
+		if s.Retry.Output != "" {
+			what = "delivery to output " + s.Retry.Output
+		}
+		return fmt.Sprintf("retrying %s (attempt %d failed): %s", what, s.Retry.Attempt, s.Retry.Error)
 	}
 	return s.LastError
 }
