@@ -153,6 +153,12 @@ func StopsStream(err error) bool {
 // alerts): the stream stops with one warning; it is not a failure.
 func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
 
+// clockSyncer reads the console's clock (*sentinelone.Client does) when
+// no recent answer told it.
+type clockSyncer interface {
+	SyncClock(ctx context.Context) error
+}
+
 // cycle runs one cycle with its log line and status. retryIn is when a
 // failed cycle is tried again (0: it is not, as in Once).
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, retries *retryLog, retryIn time.Duration) (Result, error) {
@@ -162,6 +168,13 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 	// Likewise a batch an output refuses is not offered again after stop.
 	cctx := sentinelone.WithAbandon(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
 	cctx = withStop(cctx, stop)
+	slowLog := newRetryLog()
+	cctx = sentinelone.WithSlowNotify(cctx, func(n sentinelone.SlowNotice) { s.slow(slowLog, n) })
+	if c, ok := s.Lister.(clockSyncer); ok {
+		sctx, release := untilStopped(cctx)
+		c.SyncClock(sctx) // windows on the console's clock from the first cycle on; a failure shows in the cycle
+		release()
+	}
 	res, err := s.Cycle(cctx, stop)
 	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())

@@ -42,6 +42,9 @@ type StatusSnapshot struct {
 	Total                 int64 // the console's totalItems for this walk, -1 unknown
 	// Retry is the console request being retried, nil when none is.
 	Retry *Retry
+	// Slow is a console request still waiting for its answer after
+	// sentinelone.SlowAfter, nil when none is.
+	Slow *Slow
 	// NextCycle is when the next cycle starts (run only).
 	NextCycle time.Time
 	// FailingSince is when the failures going on began: the first retry or
@@ -85,6 +88,14 @@ type Retry struct {
 	NextTry  time.Time `json:"next_try"`
 }
 
+// Slow is a console request the console has not answered yet.
+type Slow struct {
+	Endpoint string        `json:"endpoint"`
+	Since    time.Time     `json:"since"`      // when it was sent
+	Timeout  time.Duration `json:"timeout_ns"` // when it is given up
+	TimesOut time.Time     `json:"times_out"`  // Since + Timeout
+}
+
 // Cycle is one cycle in the history.
 type Cycle struct {
 	Started   time.Time     `json:"started"`
@@ -120,6 +131,10 @@ func (s *Status) Snapshot() StatusSnapshot {
 		r := *s.snap.Retry
 		c.Retry = &r
 	}
+	if s.snap.Slow != nil {
+		w := *s.snap.Slow
+		c.Slow = &w
+	}
 	if c.todayDay != time.Now().UTC().Format(time.DateOnly) {
 		c.Today = 0
 	}
@@ -148,6 +163,7 @@ func (s *Status) pageRead(n int, total *int64) {
 		if v.Retry != nil && v.Retry.Output == "" {
 			v.Retry = nil // the console answers again
 		}
+		v.Slow = nil
 		if len(v.OutputErrors) == 0 {
 			v.FailingSince = time.Time{}
 		}
@@ -213,6 +229,7 @@ func (s *Status) outputOK(name string) {
 func (s *Status) retrying(endpoint string, err error, attempt int, next time.Time) {
 	s.update(func(v *StatusSnapshot) {
 		v.Retry = &Retry{Endpoint: endpoint, Error: err.Error(), Attempt: attempt, NextTry: next}
+		v.Slow = nil
 		v.LastError, v.LastErrorAt, v.Hint = err.Error(), time.Now(), ""
 		if v.FailingSince.IsZero() {
 			v.FailingSince = time.Now()
@@ -232,6 +249,13 @@ func (s *Status) outputRetrying(outputs string, err error, hint string, attempt 
 	})
 }
 
+// slow records a console request waiting for its answer since since.
+func (s *Status) slow(endpoint string, since time.Time, timeout time.Duration) {
+	s.update(func(v *StatusSnapshot) {
+		v.Slow = &Slow{Endpoint: endpoint, Since: since, Timeout: timeout, TimesOut: since.Add(timeout)}
+	})
+}
+
 // nextCycleAt records when the next cycle starts.
 func (s *Status) nextCycleAt(t time.Time) {
 	s.update(func(v *StatusSnapshot) { v.NextCycle = t })
@@ -240,7 +264,7 @@ func (s *Status) nextCycleAt(t time.Time) {
 // cycleEnded records the end of a cycle.
 func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 	s.update(func(v *StatusSnapshot) {
-		v.Phase, v.InFlight, v.Retry = phase, 0, nil
+		v.Phase, v.InFlight, v.Retry, v.Slow = phase, 0, nil, nil
 		v.Cycles++
 		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
 			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}

@@ -36,6 +36,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// UserAgent is sent with every request.
 	UserAgent string
+	// Stats, when set, are the counters the client adds to (a client that
+	// replaces another goes on counting); nil for new ones.
+	Stats *Stats
 	// Logger hears what the client learns about the console (the Unified
 	// Alerts API's scheme and the fields it rejects). Default: discard.
 	Logger *slog.Logger

@@ -35,12 +35,17 @@ type Status struct {
 
 // SourceStatus is one console.
 type SourceStatus struct {
-	Name           string         `json:"name"`
-	TokenExpiresAt *time.Time     `json:"token_expires_at,omitempty"`
-	TokenDaysLeft  *int           `json:"token_days_left,omitempty"`
-	TokenWarning   bool           `json:"token_warning"`
-	TokenError     string         `json:"token_error,omitempty"`
-	Streams        []StreamStatus `json:"streams"`
+	Name           string     `json:"name"`
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	TokenDaysLeft  *int       `json:"token_days_left,omitempty"`
+	TokenWarning   bool       `json:"token_warning"`
+	TokenError     string     `json:"token_error,omitempty"`
+	// ClockSkewSeconds is how far the console's clock is ahead of this
+	// host's (negative: behind), once it answered; ClockWarning says it
+	// past sentinelone.ClockSkewWarn.
+	ClockSkewSeconds *float64       `json:"clock_skew_seconds,omitempty"`
+	ClockWarning     string         `json:"clock_warning,omitempty"`
+	Streams          []StreamStatus `json:"streams"`
 }
 
 // StreamStatus is one stream of a source.
@@ -56,6 +61,9 @@ type StreamStatus struct {
 	LagSeconds *float64 `json:"lag_seconds,omitempty"`
 	// Retry is the console request being retried, while one is.
 	Retry *pipeline.Retry `json:"retry,omitempty"`
+	// Waiting is a console request with no answer yet after
+	// sentinelone.SlowAfter.
+	Waiting *pipeline.Slow `json:"waiting,omitempty"`
 	// NextCycle is when the next cycle starts, between cycles.
 	NextCycle *time.Time `json:"next_cycle,omitempty"`
 	// RecordsToday counts records delivered since TodaySince: midnight UTC,
@@ -110,7 +118,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now time.Time, redact func(string) string) StreamStatus {
 	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, TodaySince: todaySince(v.Created, now), Delivered: v.Delivered, Read: v.Read,
 		Odd: v.Odd, Skipped: v.Skipped,
-		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry}
+		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry, Waiting: v.Slow}
 	if s.Retry != nil {
 		s.Retry.Error = redact(s.Retry.Error)
 	}

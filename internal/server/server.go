@@ -135,6 +135,7 @@ func (s *Server) shown() Config {
 func (s *Server) Status() Status {
 	c := s.shown()
 	st := build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
+	addClocks(&st, c.Clients)
 	if c.Cluster != nil {
 		addCluster(&st, c.Cluster.Snapshot(), c.Redact)
 	}
