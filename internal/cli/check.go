@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
+	"s1collector/internal/delivery"
 	"s1collector/internal/httpclient"
 	"s1collector/internal/pipeline"
 	"s1collector/internal/retry"
@@ -90,8 +92,11 @@ func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 	}
 	for _, o := range cfg.Outputs {
 		octx, done := context.WithTimeout(ctx, timeout)
-		if err := outputs[o.Name].Check(octx); err != nil {
-			c.fail("output %s (%s): %v%s", o.Name, o.Type, err, fix(err, "its peer"))
+		var warning *delivery.Warning
+		if err := outputs[o.Name].Check(octx); errors.As(err, &warning) {
+			c.warn("output %s (%s): %v", o.Name, o.Type, err)
+		} else if err != nil {
+			c.fail("output %s (%s): %v%s%s", o.Name, o.Type, err, fix(err, "its peer"), permissionHint(err))
 		} else {
 			c.ok("output %s (%s): ready", o.Name, o.Type)
 		}

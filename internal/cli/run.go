@@ -81,7 +81,7 @@ func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 			log.Info("stopped while starting")
 			return nil
 		}
-		return err
+		return withPermissionHint(err)
 	}
 	defer d.close()
 	for {

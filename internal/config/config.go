@@ -53,7 +53,12 @@ type Source struct {
 	Profile       string            `yaml:"profile"`
 	Lookback      time.Duration     `yaml:"lookback"`
 	Delay         time.Duration     `yaml:"delay"`
-	FullSync      time.Duration     `yaml:"full_sync_interval"`
+	// Overlap is how far behind the checkpoint each poll reads again, so
+	// records the console indexes late are not lost; what was delivered is
+	// not delivered again. Nil until defaults apply (DefaultOverlap), so
+	// "overlap: 0s" turns it off.
+	Overlap  *time.Duration `yaml:"overlap"`
+	FullSync time.Duration  `yaml:"full_sync_interval"`
 	// FullSyncConcurrency is how many ranges of a full listing of agents
 	// are walked at once; 1 walks it with a single cursor. Default 8: at a
 	// real console's ~1.4 s a page that is ~6 requests a second, under its
@@ -118,6 +123,8 @@ type SekoiaAssets struct {
 	ConnectorUUID string `yaml:"connector_uuid"`
 	APIKey        Secret `yaml:"api_key"`
 	BatchSize     int    `yaml:"batch_size"` // default and max 1000
+	// TaskTimeout bounds the wait for a push's ingestion task; default 5m.
+	TaskTimeout time.Duration `yaml:"task_timeout"`
 }
 
 // SekoiaIntake posts events to a Sekoia.io HTTP intake.
@@ -148,6 +155,29 @@ type SplunkHEC struct {
 type Kafka struct {
 	Brokers []string `yaml:"brokers"`
 	Topic   string   `yaml:"topic"` // default sentinelone.{stream}; {source} and {stream} are replaced
+	// DeliveryTimeout bounds one delivery of a batch; default 30s.
+	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
+	// CreateTopics lets the brokers create missing topics; off by default,
+	// so a typo in topic fails rather than creates a topic.
+	CreateTopics bool       `yaml:"create_topics"`
+	TLS          *KafkaTLS  `yaml:"tls"`  // set (even {}) for TLS
+	SASL         *KafkaSASL `yaml:"sasl"` // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+}
+
+// KafkaTLS turns TLS on for the brokers: the system's CAs and ca_file,
+// a client certificate, checks off only when asked.
+type KafkaTLS struct {
+	CAFile             string `yaml:"ca_file"`
+	CertFile           string `yaml:"cert_file"`
+	KeyFile            string `yaml:"key_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+}
+
+// KafkaSASL authenticates to the brokers.
+type KafkaSASL struct {
+	Mechanism string `yaml:"mechanism"`
+	Username  string `yaml:"username"`
+	Password  Secret `yaml:"password"`
 }
 
 // Webhook posts to any HTTP endpoint.
@@ -173,6 +203,7 @@ const (
 	DefaultInterval = 5 * time.Minute
 	DefaultLookback = 24 * time.Hour
 	DefaultFullSync = 24 * time.Hour
+	DefaultOverlap  = 5 * time.Minute
 	DefaultPageSize = 1000
 	DefaultTimeout  = 60 * time.Second
 	DefaultProfile  = "sekoia"
@@ -228,6 +259,10 @@ func (s *Source) applyDefaults() {
 	set(&s.Interval, DefaultInterval)
 	set(&s.Lookback, DefaultLookback)
 	set(&s.FullSync, DefaultFullSync)
+	if s.Overlap == nil {
+		o := DefaultOverlap
+		s.Overlap = &o
+	}
 	set(&s.Timeout, DefaultTimeout)
 	if s.PageSize == 0 {
 		s.PageSize = DefaultPageSize

@@ -46,6 +46,7 @@ func TestFullConfig(t *testing.T) {
 		{"interval", s.Interval, 2 * time.Minute},
 		{"lookback", s.Lookback, 7 * 24 * time.Hour},
 		{"full sync", s.FullSync, 12 * time.Hour},
+		{"overlap off", *s.Overlap, time.Duration(0)},
 		{"apis", strings.Join(s.SupportedAPIs, ","), "agents,threats"},
 		{"fields", s.Fields["team"], "soc"},
 		{"siem", s.SiemForward, true},
@@ -61,7 +62,7 @@ func TestFullConfig(t *testing.T) {
 	}
 	sumo := c.Sources[1]
 	if sumo.Name != "SentinelOne" || sumo.Token.Value() != secretValue+"-sumo" || sumo.SiemForward ||
-		sumo.Interval != DefaultInterval || strings.Join(sumo.SupportedAPIs, ",") != "activities,agents,threats" ||
+		sumo.Interval != DefaultInterval || *sumo.Overlap != DefaultOverlap || strings.Join(sumo.SupportedAPIs, ",") != "activities,agents,threats" ||
 		sumo.Profile != "sekoia" || sumo.Outputs[0] != "local" {
 		t.Errorf("sumo source: %+v", sumo)
 	}
@@ -134,7 +135,7 @@ func TestExamplesLoad(t *testing.T) {
 		t.Errorf("example: %+v", c)
 	}
 	all := env(map[string]string{"S1_PROD_EU_TOKEN": "t", "SEKOIA_API_KEY": "k", "SEKOIA_INTAKE_KEY": "i",
-		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "WEBHOOK_TOKEN": "w"})
+		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "KAFKA_PASSWORD": "p", "WEBHOOK_TOKEN": "w"})
 	b, _ := os.ReadFile("../../examples/outputs.yaml")
 	oc, err := Parse(b, "../../examples", all)
 	if err != nil {

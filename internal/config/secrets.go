@@ -30,6 +30,8 @@ func (c *Config) Secrets() []string {
 			add(o.Sumologic.URL)
 		case o.SplunkHEC != nil:
 			add(o.SplunkHEC.Token)
+		case o.Kafka != nil && o.Kafka.SASL != nil:
+			add(o.Kafka.SASL.Password)
 		case o.Webhook != nil:
 			for _, v := range o.Webhook.Headers {
 				add(v)

@@ -45,6 +45,7 @@ func (c *Config) validate(v *validator) {
 		o.validate(v, fmt.Sprintf("outputs[%d]", i), outputs)
 	}
 	c.validateRouting(v)
+	c.validateSumoFields(v)
 	if len(c.Outputs) == 0 {
 		v.add("outputs", "none defined: add at least one (type stdout or file)")
 	}
@@ -153,6 +154,9 @@ func (s *Source) validateTimes(v *validator, path string) {
 	}
 	if s.Delay < 0 || s.Delay > 24*time.Hour {
 		v.add(path+".delay", "%s is outside 0–24h", fmtDuration(s.Delay))
+	}
+	if o := *s.Overlap; o < 0 || o > 24*time.Hour {
+		v.add(path+".overlap", "%s is outside 0–24h", fmtDuration(o))
 	}
 	if s.FullSync < s.Interval {
 		v.add(path+".full_sync_interval", "%s is shorter than the interval %s", fmtDuration(s.FullSync), fmtDuration(s.Interval))

@@ -26,12 +26,12 @@ func timeField(api sentinelone.Endpoint) string {
 // record is what a stream needs to know of one record, all of it from the
 // one decode of its page.
 type record struct {
-	id       string
-	time     time.Time
-	timeErr  error
-	siemType string // activityType for activities, id for threats and alerts
-	body     []byte // the event: the mapped profile's JSON, or the record as it came
-	mapped   bool   // body is a profile's event, not the record as it came
+	id      string
+	time    time.Time
+	timeErr error
+	kind    string // activities: the activityType; empty for other streams
+	body    []byte // the event: the mapped profile's JSON, or the record as it came
+	mapped  bool   // body is a profile's event, not the record as it came
 	// problems names fields present with values that could not be read:
 	// dropped from a mapped event, kept as they came in a raw one.
 	problems []string
@@ -93,13 +93,13 @@ func (m mapper) read(rec sentinelone.Record) (record, error) {
 		return record{}, fmt.Errorf("not a JSON object: %s", preview(rec.Raw))
 	}
 	id, at := rec.Model.Key()
-	r := record{id: id.Value, siemType: id.Value, body: rec.Raw}
+	r := record{id: id.Value, body: rec.Raw}
 	r.time, r.timeErr = sentinelone.ParseTime(at.Value)
 	if a, ok := rec.Model.(*sentinelone.Agent); ok && m.profile != transform.ProfileRaw {
 		return m.mapAgent(r, a)
 	}
 	if act, ok := rec.Model.(*sentinelone.Activity); ok {
-		r.siemType = strconv.FormatInt(act.ActivityType.Value, 10)
+		r.kind = strconv.FormatInt(act.ActivityType.Value, 10)
 	}
 	if r.id == "" {
 		return record{}, transform.ErrNoID

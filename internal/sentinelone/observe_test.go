@@ -77,11 +77,17 @@ func TestSlowRequestIsReported(t *testing.T) {
 		if _, _, _, err := collect(ctx, c, sentinelone.Agents, nil); err != nil {
 			t.Fatal(err)
 		}
+		mu.Lock()
 		if len(notices) != 1 || notices[0].Endpoint != "agents" || notices[0].Timeout != time.Minute || at[0] != sentinelone.SlowAfter {
 			t.Errorf("notices %+v at %v; want one for agents at %s", notices, at, sentinelone.SlowAfter)
 		}
 		latency, notices = time.Second, nil
-		if _, _, _, err := collect(ctx, c, sentinelone.Agents, nil); err != nil || len(notices) != 0 {
+		mu.Unlock()
+		_, _, _, err = collect(ctx, c, sentinelone.Agents, nil)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || len(notices) != 0 {
 			t.Errorf("a request answered in 1s was reported slow: %+v %v", notices, err)
 		}
 	})

@@ -12,7 +12,7 @@ import (
 // sentinelone:channel:alerts, as the SentinelOne app names its channels.
 func TestAlertsSourcetype(t *testing.T) {
 	peer := outputtest.NewPeer(t, nil)
-	o, err := New("hec", Config{URL: peer.URL, Token: "T"}, http.DefaultClient)
+	o, err := New("hec", Config{URL: peer.URL, Token: "T"}, http.DefaultClient, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

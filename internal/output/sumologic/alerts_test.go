@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
 )
 
@@ -21,12 +20,10 @@ func TestAlertsGoToCloudSIEMAsAlerts(t *testing.T) {
 		if err := outputtest.Deliver(t.Context(), o, b); err != nil {
 			t.Fatal(err)
 		}
-		if f := peer.Accepted()[0].Header.Get("X-Sumo-Fields"); !strings.Contains(f, "_siemEventID="+stream+",") {
+		r := peer.Accepted()[0]
+		if f := r.Header.Get("X-Sumo-Fields"); !strings.Contains(f, "_siemEventID="+stream+",") {
 			t.Errorf("%s: X-Sumo-Fields %q", stream, f)
 		}
-	}
-	m := (delivery.SourceInfo{SiemForward: true}).Meta("alerts", "x")
-	if m[len(m)-1] != (delivery.Field{Key: "_siemEventID", Value: "alerts"}) {
-		t.Errorf("event fields %v", m)
+		siemEventIDsMatch(t, r) // and in each event
 	}
 }
