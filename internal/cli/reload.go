@@ -149,7 +149,7 @@ func checkChangedOutputs(ctx context.Context, cur, next *config.Config, b *colle
 		}
 		cctx, cancel := context.WithTimeout(ctx, outputCheckTimeout)
 		if err := b.Outputs[o.Name].Check(cctx); err != nil {
-			errs = append(errs, fmt.Errorf("output %s (%s) cannot start: %w%s", o.Name, o.Type, err, fix(err, "its peer")))
+			errs = append(errs, fmt.Errorf("output %s (%s) cannot start: %w%s", o.Name, o.Type, err, fix(ctx, err, "its peer")))
 		}
 		cancel()
 	}

@@ -44,6 +44,9 @@ type Options struct {
 	// ConsoleRetry governs retries of console requests; zero for the
 	// client's default (8 attempts). The connection test makes one.
 	ConsoleRetry retry.Policy
+	// TimeoutSetting names where the sources' timeout was set, for errors
+	// of requests it ended; empty for the source's timeout setting.
+	TimeoutSetting string
 	// Store, when set, is used instead of opening the config's state file,
 	// and Close leaves it open: a reload keeps the running process's.
 	Store state.Store
@@ -161,7 +164,7 @@ func Clients(cfg *config.Config, opts Options) (map[string]*sentinelone.Client, 
 		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
 			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog, Retry: opts.ConsoleRetry,
-			Stats: opts.ClientStats[src.Name]}, client)
+			Stats: opts.ClientStats[src.Name], TimeoutSetting: opts.TimeoutSetting}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}

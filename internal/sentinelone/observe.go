@@ -36,11 +36,12 @@ func WithSlowNotify(ctx context.Context, fn func(SlowNotice)) context.Context {
 // request timeout (the source's timeout setting).
 type RequestTimeoutError struct {
 	Timeout time.Duration
+	Setting string // where Timeout was set
 	Err     error
 }
 
 func (e *RequestTimeoutError) Error() string {
-	return fmt.Sprintf("no answer within the request timeout of %s (the source's timeout setting): %v", e.Timeout, e.Err)
+	return fmt.Sprintf("no answer within the request timeout of %s (%s): %v", e.Timeout, e.Setting, e.Err)
 }
 
 func (e *RequestTimeoutError) Unwrap() error { return e.Err }
@@ -53,6 +54,7 @@ type observer struct {
 	base    http.RoundTripper
 	console string
 	timeout time.Duration
+	setting string // where timeout was set
 	clock   *consoleClock
 }
 
@@ -63,7 +65,7 @@ func (c *Client) observed(hc *http.Client) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cp.Transport = &observer{base: base, console: c.base, timeout: c.cfg.Timeout, clock: c.clock}
+	cp.Transport = &observer{base: base, console: c.base, timeout: c.cfg.Timeout, setting: c.cfg.TimeoutSetting, clock: c.clock}
 	return &cp
 }
 
@@ -88,8 +90,9 @@ func (o *observer) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // named says an error is the request timeout's doing, when it is.
 func (o *observer) named(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && errors.Is(err, context.DeadlineExceeded) {
-		return &RequestTimeoutError{Timeout: o.timeout, Err: err}
+	// The request's own deadline, not one of a context it was made in.
+	if context.Cause(ctx) == context.DeadlineExceeded && errors.Is(err, context.DeadlineExceeded) {
+		return &RequestTimeoutError{Timeout: o.timeout, Setting: o.setting, Err: err}
 	}
 	return err
 }
