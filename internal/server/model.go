@@ -39,6 +39,7 @@ type SourceStatus struct {
 	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
 	TokenDaysLeft  *int       `json:"token_days_left,omitempty"`
 	TokenWarning   bool       `json:"token_warning"`
+	TokenExpired   bool       `json:"token_expired,omitempty"` // its expiry date has passed
 	TokenError     string     `json:"token_error,omitempty"`
 	// ClockSkewSeconds is how far the console's clock is ahead of this
 	// host's (negative: behind), once it answered; ClockWarning says it
@@ -97,6 +98,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 			if !tk.ExpiresAt.IsZero() {
 				exp, days := tk.ExpiresAt, tk.DaysLeft(now)
 				ss.TokenExpiresAt, ss.TokenDaysLeft, ss.TokenWarning = &exp, &days, days < TokenWarnDays
+				ss.TokenExpired = !now.Before(exp)
 			}
 			ss.TokenError = redact(tk.Err)
 		}
