@@ -102,7 +102,7 @@ func TestStopIsPromptWithNothingToDeliver(t *testing.T) {
 				t.Errorf("SIGTERM with nothing to deliver: exit %d after %s, want 0 within %s:\n%s", code, took.Round(time.Millisecond), promptly, stderr)
 			}
 			log := stderr.String()
-			if after := log[strings.Index(log, `"msg":"stopping: finishing the batch in flight"`):]; strings.Contains(after, "console request failed; retrying") ||
+			if after := log[strings.Index(log, `"msg":"stopping: console requests end now; a batch being delivered finishes first"`):]; strings.Contains(after, "console request failed; retrying") ||
 				strings.Contains(after, "grace period over") || !strings.Contains(after, "stopped; checkpoints saved") {
 				t.Errorf("after SIGTERM:\n%s", after)
 			}
@@ -139,8 +139,10 @@ func TestReloadDuringAnOutage(t *testing.T) {
 	time.Sleep(time.Second) // the new output's check hangs
 	cmd.Process.Signal(syscall.SIGTERM)
 	took, code := exited(t, cmd, 45*time.Second)
-	if code != 0 || took > promptly {
-		t.Errorf("SIGTERM during a reload: exit %d after %s, want 0 within %s:\n%s", code, took.Round(time.Millisecond), promptly, stderr)
+	// Well under the 10 s the hung output's check would take if the
+	// SIGTERM did not cut it short.
+	if code != 0 || took > promptly/2 {
+		t.Errorf("SIGTERM during a reload: exit %d after %s, want 0 within %s:\n%s", code, took.Round(time.Millisecond), promptly/2, stderr)
 	}
 	if log := stderr.String(); strings.Count(log, "configuration reloaded") != 1 || !strings.Contains(log, "reload abandoned: stopping instead") {
 		t.Errorf("the reload overtaken by SIGTERM was applied, or not said abandoned:\n%s", log)
@@ -199,58 +201,36 @@ func writeFIFOWhenOpened(path, content string, opened func()) error {
 	return errors.Join(err, f.Close())
 }
 
-// TestConnectionTestAnswersInTime: with the default --timeout (10 s), test
-// exits 1 within 15 s however many checks hang — a console that answers
-// its first request but no API, or two silent consoles and a silent
-// webhook — and each hint says what was seen: a console that answered is
-// slow, not the wrong host; a webhook's hint does not speak of a console.
-func TestConnectionTestAnswersInTime(t *testing.T) {
+// TestMetricsKeepCountingOverAReload: the console clients' counters
+// (s1collector_api_requests_total) go on from where they were after a
+// reload, as the streams' counts do; they never drop to zero.
+func TestMetricsKeepCountingOverAReload(t *testing.T) {
 	t.Parallel()
-	const limit = 15 * time.Second
-	slowAPIs := startFlakyConsole(t, emulator.Config{Agents: 10})
-	slowAPIs.SetFault("*", emulator.Fault{Latency: time.Hour})
-	slowAPIs.SetFault("system/info", emulator.Fault{})
-	silent := "http://" + silentListener(t)
-	twoSilent := fmt.Sprintf(`state: {path: state.db}
-sources:
-  - {name: one, base_url: %[1]s, token: t1, outputs: [hook]}
-  - {name: two, base_url: %[1]s, token: t2, outputs: [hook]}
-outputs:
-  - {name: hook, type: webhook, webhook: {url: "%[1]s/in"}}
-`, silent)
-	for _, tt := range []struct {
-		name       string
-		cfg        string
-		want, lack []string
-	}{
-		{"console answers, APIs hang", collectorConfig(slowAPIs.URL, emulator.DefaultToken, ""),
-			[]string{"✓ emu: console " + slowAPIs.URL + " reachable", "✗ emu: agents not readable",
-				"answered its first request but not this one within --timeout (10s)", "(--timeout)"},
-			[]string{"check it is the right host", "the source's timeout setting"}},
-		{"two silent consoles and a silent webhook", twoSilent,
-			[]string{"✗ one: console " + silent + " unreachable", "✗ two: console " + silent + " unreachable", "✗ output hook (webhook)", "did not answer within the timeout"},
-			[]string{"slow console"}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			w := newWorkdir(t, tt.cfg)
-			start := time.Now()
-			out, stderr, code := w.run(nil, "test")
-			took := time.Since(start)
-			t.Logf("%s", took.Round(time.Millisecond))
-			if code != 1 || took > limit {
-				t.Errorf("exit %d after %s, want 1 within %s:\n%s%s", code, took.Round(time.Millisecond), limit, out, stderr)
-			}
-			for _, want := range tt.want {
-				if !strings.Contains(out, want) {
-					t.Errorf("output lacks %q:\n%s", want, out)
-				}
-			}
-			for _, lack := range tt.lack {
-				if strings.Contains(out, lack) {
-					t.Errorf("output says %q:\n%s", lack, out)
-				}
-			}
-		})
+	c := startConsole(t, emulator.Config{Agents: 50, HistoryActivities: 20, HistoryThreats: 2})
+	cfg := collectorConfig(c.URL, emulator.DefaultToken, "    interval: 10s\n")
+	w := newWorkdir(t, cfg)
+	cmd, url, stderr := runDaemon(t, w, nil, "--listen", "127.0.0.1:0")
+	waitFor(t, stderr, `"msg":"cycle done"`, 3)
+	before := apiRequests(t, url)
+	w.write("s1collector.yaml", strings.Replace(cfg, "lookback: 72h", "lookback: 72h\n    category: reloaded", 1))
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, stderr, "configuration reloaded", 1)
+	if after := apiRequests(t, url); before == 0 || after < before {
+		t.Errorf("api_requests_total %d before the reload, %d after: want it to go on counting", before, after)
 	}
+}
+
+// apiRequests is the sum of s1collector_api_requests_total.
+func apiRequests(t *testing.T, url string) int {
+	t.Helper()
+	_, metrics := fetch(t, url+"/metrics")
+	sum := 0
+	for _, line := range strings.Split(metrics, "\n") {
+		if rest, ok := strings.CutPrefix(line, "s1collector_api_requests_total{"); ok {
+			var n int
+			fmt.Sscan(rest[strings.LastIndex(rest, " ")+1:], &n)
+			sum += n
+		}
+	}
+	return sum
 }

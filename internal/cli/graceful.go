@@ -43,7 +43,7 @@ func graceful(parent context.Context) *signals {
 	go func() {
 		select {
 		case sig := <-sigs:
-			s.logger().Info("stopping: finishing the batch in flight", "signal", sig.String(), "grace", shutdownGrace)
+			s.logger().Info("stopping: console requests end now; a batch being delivered finishes first", "signal", sig.String(), "grace", shutdownGrace)
 			close(stopCh)
 		case <-ctx.Done():
 			return

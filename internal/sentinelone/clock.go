@@ -23,6 +23,9 @@ const (
 	// clockSyncTimeout bounds SyncClock's request (system/info answers in
 	// well under a second): a hung console must not hold a cycle longer.
 	clockSyncTimeout = 10 * time.Second
+	// clockResolution: a Date has whole seconds, so readings within a
+	// second of the last say nothing new.
+	clockResolution = time.Second
 )
 
 // consoleClock is what the client knows of the console's clock, from the
@@ -50,7 +53,11 @@ func (k *consoleClock) observe(sent, recv time.Time, date string) {
 	mid := sent.Add(recv.Sub(sent) / 2)
 	offset := d.Add(500 * time.Millisecond).Sub(mid).Round(time.Millisecond)
 	k.mu.Lock()
-	k.offset, k.at = offset, recv
+	if k.at.IsZero() || (offset-k.offset).Abs() >= clockResolution {
+		k.offset = offset // within Date's resolution, keep the last: "now" does not wobble
+	}
+	k.at = recv
+	offset = k.offset
 	warn := !k.warned && skewed(offset)
 	agree := k.warned && !skewed(2*offset) // hysteresis: back under half the threshold
 	if warn {

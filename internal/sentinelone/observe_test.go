@@ -139,3 +139,31 @@ func TestConsoleClock(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleNowDoesNotWobble: a Date has whole seconds, so readings of
+// the same offset differ by up to a second; the console's "now" keeps the
+// first and never steps back between answers.
+func TestConsoleNowDoesNotWobble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			h := http.Header{"Date": {time.Now().Add(5 * time.Minute).UTC().Format(http.TimeFormat)}}
+			return &http.Response{StatusCode: 200, Header: h, Request: r, Body: io.NopCloser(strings.NewReader(`{"data":{}}`))}, nil
+		})
+		c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: token}, &http.Client{Transport: rt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // off the second, so Date truncates
+		var last time.Time
+		for i := range 20 {
+			last = c.ConsoleNow() // before the answer, after the previous
+			if _, err := c.SystemInfo(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if now := c.ConsoleNow(); now.Before(last) {
+				t.Fatalf("answer %d: the console's now went back from %s to %s", i, last, now)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	})
+}
