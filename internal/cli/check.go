@@ -33,7 +33,10 @@ PostgreSQL, that it answers and its schema is usable. One line per check,
 with what to do about a failure. Exit status 1 when any check fails.
 
 Each check is one attempt bounded by --timeout: nothing is retried, so a
-wrong port, a misspelled host or a missing proxy is said at once.`,
+wrong port, a misspelled host or a missing proxy is said at once. Sources,
+outputs and the state are checked at the same time, a source's API checks
+at once after its console's first answer: the whole test ends within
+1.5 × --timeout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if timeout <= 0 {
