@@ -23,7 +23,7 @@ func newRunCmd(version string) *cobra.Command {
 		Short: "Collect continuously, every stream on its own schedule",
 		Long: `Run the collector as a daemon: every source and API is a stream polled on its
 interval, incrementally from its checkpoint. A failed cycle is tried again
-after a backoff (15s doubling, at most the interval), for as long as it fails;
+after a backoff (7.5–15s, doubling, at most the interval), for as long as it fails;
 only a rejected token or a missing permission stops a stream, until the
 configuration is fixed and reloaded.
 
@@ -32,13 +32,16 @@ It serves the status page, /metrics, /healthz and /readyz on server.listen
 charts each stream's last 24 hours (events, lag, failed cycles), kept in the
 state so a restart does not erase them, and flags a stream gone quiet.
 
-Signals: SIGTERM or SIGINT finishes the batch in flight, saves the checkpoint
-and exits (a second signal, or 30s, stops at once; nothing is lost, the batch
-is collected again). SIGHUP reloads the configuration: the new collector is
-built completely (outputs that changed are checked, a moved status server is
-bound) before the running one is stopped; a configuration with errors, or
-one that cannot be applied (a changed state.path, a port taken, an output
-that cannot start), is refused with the reason and the running one kept.
+Signals: SIGTERM or SIGINT ends console requests and retry waits at once; a
+batch being delivered to the outputs finishes and is checkpointed (a batch an
+output refuses is not offered again), then it exits (a second signal, or 30s,
+stops at once; nothing is lost, the batch is collected again). SIGHUP reloads
+the configuration: the new collector is built completely (outputs that changed
+are checked, a moved status server is bound) before the running one is
+stopped as for SIGTERM; a configuration with errors, or one that cannot be
+applied (a changed state.path, a port taken, an output that cannot start), is
+refused with the reason and the running one kept. A SIGTERM during a reload
+wins; a SIGHUP while starting is a reload once started.
 
 With state.postgres, run this on several hosts with the same configuration:
 the replicas share the streams (each held by one of them under a lease),
