@@ -131,6 +131,9 @@ func TestReloadDuringAnOutage(t *testing.T) {
 	if took := time.Since(start); took > promptly || strings.Contains(stderr.String(), "still being delivered") {
 		t.Errorf("a reload during an outage took %s (want within %s):\n%s", took.Round(time.Millisecond), promptly, stderr)
 	}
+	if log := stderr.String(); !strings.Contains(log, "cycle interrupted by reload") || strings.Contains(log, "interrupted by shutdown") {
+		t.Errorf("a reload's interrupted cycles are said to be a shutdown's:\n%s", log)
+	}
 
 	hung := silentListener(t)
 	w.write("s1collector.yaml", strings.Replace(cfg, "outputs: [local]", "outputs: [local, hung]", 1)+
