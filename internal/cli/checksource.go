@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/collector"
 	"s1collector/internal/config"
 	"s1collector/internal/httpclient"
 	"s1collector/internal/pipeline"
@@ -38,7 +39,7 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 	}
 	checks := []func(*checker){func(c *checker) { checkTokenExpiry(ctx, c, name, cl, src.Timeout) }}
 	for _, api := range src.SupportedAPIs {
-		checks = append(checks, func(c *checker) { checkAPI(ctx, c, name, cl, sentinelone.Endpoint(api), src.Timeout) })
+		checks = append(checks, func(c *checker) { checkAPI(ctx, c, src, cl, sentinelone.Endpoint(api)) })
 	}
 	c.failed += inParallel(&c.w, c.redact, checks)
 }
@@ -58,8 +59,9 @@ func checkTokenExpiry(ctx context.Context, c *checker, name string, cl *sentinel
 	}
 }
 
-func checkAPI(ctx context.Context, c *checker, name string, cl *sentinelone.Client, api sentinelone.Endpoint, timeout time.Duration) {
-	total, err := cl.Probe(ctx, api)
+func checkAPI(ctx context.Context, c *checker, src config.Source, cl *sentinelone.Client, api sentinelone.Endpoint) {
+	name, timeout := src.Name, src.Timeout
+	total, err := cl.Probe(ctx, api, collector.Scope(src))
 	switch {
 	case sentinelone.FeatureDisabled(err):
 		c.warn("%s: %s has nothing to read: %v", name, api, err)

@@ -107,6 +107,19 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 	return b, nil
 }
 
+// Scope is what a source's streams are limited to, as the console's
+// filters name it: siteIds, accountIds.
+func Scope(src config.Source) url.Values {
+	scope := url.Values{}
+	if len(src.SiteIDs) > 0 {
+		scope.Set("siteIds", strings.Join(src.SiteIDs, ","))
+	}
+	if len(src.AccountIDs) > 0 {
+		scope.Set("accountIds", strings.Join(src.AccountIDs, ","))
+	}
+	return scope
+}
+
 func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options) *pipeline.Stream {
 	var outs []delivery.Output
 	for _, name := range src.Outputs {
@@ -116,13 +129,7 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 			}
 		}
 	}
-	scope := url.Values{}
-	if len(src.SiteIDs) > 0 {
-		scope.Set("siteIds", strings.Join(src.SiteIDs, ","))
-	}
-	if len(src.AccountIDs) > 0 {
-		scope.Set("accountIds", strings.Join(src.AccountIDs, ","))
-	}
+	scope := Scope(src)
 	profile, _ := transform.ParseProfile(src.Profile)
 	now := opts.Now
 	if now == nil {
