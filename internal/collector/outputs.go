@@ -2,6 +2,7 @@ package collector
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,7 +40,7 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 	case "file":
 		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
 	case "kafka":
-		return kafkaOutput(o, routes)
+		return kafkaOutput(o, routes, opts.Log.With("output", o.Name))
 	}
 	client, err := httpClient(o.HTTP)
 	if err != nil {
@@ -96,9 +97,9 @@ func routesOf(cfg *config.Config, o config.Output) []kafka.Route {
 	return out
 }
 
-func kafkaOutput(o config.Output, routes []kafka.Route) (delivery.Output, error) {
+func kafkaOutput(o config.Output, routes []kafka.Route, log *slog.Logger) (delivery.Output, error) {
 	k := o.Kafka
-	cfg := kafka.Config{Brokers: k.Brokers, Topic: k.Topic, DeliveryTimeout: k.DeliveryTimeout, CreateTopics: k.CreateTopics, Routes: routes}
+	cfg := kafka.Config{Brokers: k.Brokers, Topic: k.Topic, DeliveryTimeout: k.DeliveryTimeout, CreateTopics: k.CreateTopics, Routes: routes, Log: log}
 	if k.TLS != nil {
 		tlsCfg, err := httpclient.TLSConfig(httpclient.Config{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile,
 			InsecureSkipVerify: k.TLS.InsecureSkipVerify})

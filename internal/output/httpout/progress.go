@@ -20,18 +20,11 @@ type progressEntry struct {
 	n     int
 }
 
-func batchKey(b delivery.Batch) string {
-	if len(b.Events) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s|%d|%s|%s", b.Stream, len(b.Events), b.Events[0].ID, b.Events[len(b.Events)-1].ID)
-}
-
 // Skip is how many chunks of b were already accepted.
 func (p *Progress) Skip(b delivery.Batch) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if e, ok := p.done[b.Source+"/"+b.Stream]; ok && e.batch == batchKey(b) {
+	if e, ok := p.done[b.Source+"/"+b.Stream]; ok && e.batch == b.Key() {
 		return e.n
 	}
 	return 0
@@ -44,7 +37,7 @@ func (p *Progress) Accepted(b delivery.Batch, n int) {
 	if p.done == nil {
 		p.done = map[string]progressEntry{}
 	}
-	p.done[b.Source+"/"+b.Stream] = progressEntry{batch: batchKey(b), n: n}
+	p.done[b.Source+"/"+b.Stream] = progressEntry{batch: b.Key(), n: n}
 }
 
 // Finished forgets b: it was delivered whole.
