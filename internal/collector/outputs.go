@@ -50,13 +50,14 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 	case "sekoia_assets":
 		a := o.SekoiaAssets
 		return sekoia.NewAssets(o.Name, sekoia.AssetsConfig{BaseURL: a.BaseURL, ConnectorUUID: a.ConnectorUUID,
-			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize, TaskTimeout: a.TaskTimeout}, client, opts.Log.With("output", o.Name))
+			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize, TaskTimeout: a.TaskTimeout, MaxBytes: int(a.MaxBytes)}, client, opts.Log.With("output", o.Name))
 	case "sekoia_intake":
 		return sekoia.NewIntake(o.Name, sekoia.IntakeConfig{URL: o.SekoiaIntake.URL, IntakeKey: o.SekoiaIntake.IntakeKey.Value()},
 			client, opts.Log.With("output", o.Name))
 	case "sumologic":
 		s := o.Sumologic
-		return sumologic.New(o.Name, sumologic.Config{URL: s.URL.Value(), Category: s.Category, Name: s.Name, Host: s.Host}, client)
+		return sumologic.New(o.Name, sumologic.Config{URL: s.URL.Value(), Category: s.Category, Name: s.Name, Host: s.Host,
+			Log: opts.Log.With("output", o.Name)}, client)
 	case "splunk_hec":
 		s := o.SplunkHEC
 		return splunk.New(o.Name, splunk.Config{URL: s.URL, Token: s.Token.Value(), Index: s.Index, Ack: s.Ack,
@@ -68,7 +69,7 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 			headers[k] = v.Value()
 		}
 		return webhook.New(o.Name, webhook.Config{URL: w.URL, JSONArray: w.Format == "json_array", Gzip: w.Gzip,
-			Headers: headers, MaxBytes: int(w.MaxBytes), MaxEvents: w.MaxEvents}, client)
+			Headers: headers, MaxBytes: int(w.MaxBytes), MaxEvents: w.MaxEvents, Log: opts.Log.With("output", o.Name)}, client)
 	}
 	return nil, fmt.Errorf("unknown type %q", o.Type)
 }

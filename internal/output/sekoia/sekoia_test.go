@@ -114,10 +114,9 @@ func TestIntakeLimits(t *testing.T) {
 	peer := outputtest.NewPeer(t, nil)
 	var logs bytes.Buffer
 	o, _ := NewIntake("intake", IntakeConfig{URL: peer.URL, IntakeKey: "intake-k"}, http.DefaultClient, slog.New(slog.NewTextHandler(&logs, nil)))
-	skipped := 0
-	o.Skipped = func(n int) { skipped += n }
 	b := outputtest.Batch("threats", 0, 60, 200_000) // 60 × ~200 KB = 12 MB
 	b.Events = append(b.Events, outputtest.Batch("threats", 60, 1, 300_000).Events...)
+	b.Skipped = &delivery.Skips{}
 	if err := outputtest.Deliver(t.Context(), o, b); err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +124,8 @@ func TestIntakeLimits(t *testing.T) {
 	for _, r := range peer.Accepted() {
 		ids = append(ids, intakeIDs(t, r)...)
 	}
-	if len(peer.Accepted()) < 2 || len(ids) != 60 || skipped != 1 {
-		t.Fatalf("%d requests, %d events, %d skipped", len(peer.Accepted()), len(ids), skipped)
+	if len(peer.Accepted()) < 2 || len(ids) != 60 || b.Skipped.Len() != 1 {
+		t.Fatalf("%d requests, %d events, %d skipped", len(peer.Accepted()), len(ids), b.Skipped.Len())
 	}
 	if !strings.Contains(logs.String(), "event too long for the Sekoia.io intake") || !strings.Contains(logs.String(), "id=60") {
 		t.Fatalf("skip not reported: %s", logs.String())
@@ -185,5 +184,50 @@ func TestAssetsSkipRemovalNotices(t *testing.T) {
 	}
 	if len(pushes) != 1 || strings.Join(assetIDs(t, pushes[0]), ",") != "1,2" {
 		t.Fatalf("%d pushes; want one with devices 1 and 2", len(pushes))
+	}
+}
+
+// TestAssetsWithinMaxBytes: pushes stay within max_bytes; a device with a
+// huge string is sent with it cut (the inventory keeps the device); a
+// device too large even so is skipped and reported; every other device
+// is sent once.
+func TestAssetsWithinMaxBytes(t *testing.T) {
+	peer := outputtest.NewPeer(t, nil)
+	(&outputtest.AssetAPI{}).Serve(peer)
+	var logs bytes.Buffer
+	const maxBytes = 100 << 10
+	o, err := NewAssets("assets", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "c0ffee", APIKey: "k3y", MaxBytes: maxBytes},
+		http.DefaultClient, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.pollFirst = time.Millisecond
+	b := outputtest.Batch("agents", 0, 500, 1000)
+	b.Events[3].Body = json.RawMessage(`{"device":{"uid":"3","hostname":"` + strings.Repeat("é", 300_000) + `"}}`)
+	many := make([]string, 100)
+	for i := range many {
+		many[i] = `"` + strings.Repeat("y", 4000) + `"`
+	}
+	b.Events[4].Body = json.RawMessage(`{"device":{"uid":"4","groups":[` + strings.Join(many, ",") + `]}}`)
+	b.Skipped = &delivery.Skips{}
+	if err := outputtest.Deliver(t.Context(), o, b); err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]int{}
+	for _, r := range peer.Accepted() {
+		if len(r.Body) > maxBytes {
+			t.Fatalf("a push of %d bytes, max_bytes is %d", len(r.Body), maxBytes)
+		}
+		for _, id := range assetIDs(t, r) {
+			sent[id]++
+		}
+	}
+	if len(sent) != 499 || sent["3"] != 1 || sent["4"] != 0 || b.Skipped.Len() != 1 {
+		t.Fatalf("%d devices sent (3: %d, 4: %d), %d skipped", len(sent), sent["3"], sent["4"], b.Skipped.Len())
+	}
+	for _, want := range []string{"strings over 4096 characters are cut", "even with its long strings cut: skipped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no warning %q in %s", want, logs.String())
+		}
 	}
 }

@@ -59,7 +59,9 @@ func New(name string, cfg Config, client *http.Client, log *slog.Logger) (*Outpu
 		cfg.MaxBytes = 1 << 20
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	return &Output{name: name, cfg: cfg, client: client, log: log, channel: newChannel()}, nil
+	o := &Output{name: name, cfg: cfg, client: client, log: log, channel: newChannel()}
+	o.progress.Log, o.progress.TooLargeHint = log, "lower max_bytes of this output to the HEC's max_content_length or less"
+	return o, nil
 }
 
 func newChannel() string {
@@ -107,8 +109,8 @@ func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 		sizes[i] = len(envs[i])
 	}
 	chunks := httpout.Chunks(sizes, 0, o.cfg.MaxBytes, 0)
-	return o.progress.Send(b, len(chunks), func(i int) error {
-		return o.post(ctx, bytes.Join(envs[chunks[i][0]:chunks[i][1]], nil))
+	return o.progress.Send(b, chunks, func(from, to int) error {
+		return o.post(ctx, bytes.Join(envs[from:to], nil))
 	})
 }
 
