@@ -139,3 +139,14 @@ func TestProgressSplitsWhatIsTooLarge(t *testing.T) {
 		t.Fatalf("one event refused alone: %v", err)
 	}
 }
+
+// TestUntrustedCertificateIsPermanent: a peer whose certificate is not
+// trusted is refused for good, with the setting that fixes it.
+func TestUntrustedCertificateIsPermanent(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	_, err := Post(t.Context(), &http.Client{}, srv.URL, nil, []byte("x"))
+	if !retry.IsPermanent(err) || !strings.Contains(err.Error(), "set http.ca_file") {
+		t.Fatalf("err = %v", err)
+	}
+}

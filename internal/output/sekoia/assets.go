@@ -125,13 +125,23 @@ func (o *Assets) Deliver(ctx context.Context, b delivery.Batch) error {
 		sizes[i] = len(it)
 	}
 	chunks := httpout.Chunks(sizes, o.cfg.BatchSize, o.cfg.MaxBytes-assetsOverhead, 1)
-	return o.progress.Send(b, chunks, func(from, to int) error {
+	err := o.progress.Send(b, chunks, func(from, to int) error {
 		resp, err := httpout.Post(ctx, o.client, o.url, o.header(), assetBody(items[from:to]))
 		if err != nil {
 			return err
 		}
 		return o.ingested(ctx, resp)
 	})
+	return httpout.Explain(err, o.fixes())
+}
+
+// fixes say what to change when the API refuses the key or the connector.
+func (o *Assets) fixes() httpout.Fixes {
+	return httpout.Fixes{
+		http.StatusUnauthorized: fmt.Sprintf("the API key was refused: check sekoia_assets.api_key of output %q", o.name),
+		http.StatusForbidden:    fmt.Sprintf("the API key may not push to this asset connector (its role lacks the permission): give it the asset connector permission, or change sekoia_assets.api_key of output %q", o.name),
+		http.StatusNotFound:     fmt.Sprintf("no asset connector %s: check sekoia_assets.connector_uuid of output %q (and base_url for your region)", o.cfg.ConnectorUUID, o.name),
+	}
 }
 
 // items maps the batch's devices to asset items. A device that cannot be
@@ -178,18 +188,7 @@ func assetBody(items [][]byte) []byte {
 // and no device is sent.
 func (o *Assets) Check(ctx context.Context) error {
 	_, err := httpout.Post(ctx, o.client, o.url, o.header(), []byte(`{"version":1,"items":[]}`))
-	var pe *httpout.PeerError
-	if errors.As(err, &pe) {
-		switch pe.Status {
-		case http.StatusUnauthorized:
-			return fmt.Errorf("api_key refused: %w", err)
-		case http.StatusForbidden:
-			return fmt.Errorf("api_key may not push to this asset connector (its role lacks the permission): %w", err)
-		case http.StatusNotFound:
-			return fmt.Errorf("no asset connector %s: check connector_uuid (and base_url for your region): %w", o.cfg.ConnectorUUID, err)
-		}
-	}
-	return err
+	return httpout.Explain(err, o.fixes())
 }
 
 // Close has nothing to release.

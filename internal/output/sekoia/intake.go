@@ -69,11 +69,19 @@ func (o *Intake) Deliver(ctx context.Context, b delivery.Batch) error {
 	keyJSON, _ := json.Marshal(o.key)
 	overhead := len(`{"intake_key":,"jsons":[]}`) + len(keyJSON)
 	chunks := httpout.Chunks(sizes, 0, MaxRequestBytes-overhead, 1)
-	return o.progress.Send(b, chunks, func(from, to int) error {
+	err := o.progress.Send(b, chunks, func(from, to int) error {
 		body := intakeBody(keyJSON, strs[from:to])
 		_, err := httpout.Post(ctx, o.client, o.url, http.Header{"Content-Type": {"application/json"}, "User-Agent": {"s1collector"}}, body)
 		return err
 	})
+	return httpout.Explain(err, o.fixes())
+}
+
+// fixes say what to change when the intake refuses the key.
+func (o *Intake) fixes() httpout.Fixes {
+	fix := fmt.Sprintf("the intake refused the key: check sekoia_intake.intake_key of output %q (the intake's key on Sekoia.io, Intakes page)", o.name)
+	return httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix,
+		http.StatusNotFound: fmt.Sprintf("no intake at this address: check sekoia_intake.url of output %q", o.name)}
 }
 
 func intakeBody(keyJSON []byte, events [][]byte) []byte {
@@ -98,7 +106,7 @@ func intakeBody(keyJSON []byte, events [][]byte) []byte {
 func (o *Intake) Check(ctx context.Context) error {
 	body := intakeBody(mustJSON(o.key), nil)
 	_, err := httpout.Post(ctx, o.client, o.url, http.Header{"Content-Type": {"application/json"}}, body)
-	return err
+	return httpout.Explain(err, o.fixes())
 }
 
 func mustJSON(s string) []byte { b, _ := json.Marshal(s); return b }

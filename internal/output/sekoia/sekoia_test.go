@@ -11,6 +11,7 @@ import (
 
 	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
+	"s1collector/internal/retry"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -146,11 +147,34 @@ func TestChecksSendNothing(t *testing.T) {
 			t.Fatalf("check sent an event: %s", r.Body)
 		}
 	}
-	for status, want := range map[int]string{401: "api_key refused: HTTP 401", 403: "may not push to this asset connector", 404: "no asset connector u: check connector_uuid"} {
-		bad := outputtest.NewPeer(t, func(int) int { return status })
-		a2, _ := NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, quiet)
-		if err := a2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("check answered %d: %v", status, err)
+}
+
+// TestRefusalsNameTheSetting: a key or connector the platform refuses
+// fails test and deliveries for good, naming the setting to fix.
+func TestRefusalsNameTheSetting(t *testing.T) {
+	tests := []struct {
+		intake bool
+		status int
+		want   string
+	}{
+		{false, 401, `HTTP 401: {"message":"peer answered 401"} — the API key was refused: check sekoia_assets.api_key of output "a"`},
+		{false, 403, `may not push to this asset connector (its role lacks the permission): give it the asset connector permission, or change sekoia_assets.api_key of output "a"`},
+		{false, 404, `no asset connector u: check sekoia_assets.connector_uuid of output "a"`},
+		{true, 401, `the intake refused the key: check sekoia_intake.intake_key of output "i"`},
+		{true, 403, `the intake refused the key: check sekoia_intake.intake_key of output "i"`},
+	}
+	for _, tt := range tests {
+		bad := outputtest.NewPeer(t, func(int) int { return tt.status })
+		var o delivery.Output
+		if tt.intake {
+			o, _ = NewIntake("i", IntakeConfig{URL: bad.URL, IntakeKey: "k"}, http.DefaultClient, quiet)
+		} else {
+			o, _ = NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, quiet)
+		}
+		for what, err := range map[string]error{"check": o.Check(t.Context()), "deliver": o.Deliver(t.Context(), outputtest.Batch("agents", 0, 3, 10))} {
+			if !retry.IsPermanent(err) || !strings.Contains(err.Error(), tt.want) || delivery.FixOf(err) == "" {
+				t.Errorf("%s answered %d: %v", what, tt.status, err)
+			}
 		}
 	}
 }

@@ -63,7 +63,7 @@ type requests struct {
 // from which Sumo takes a message's fields, carries its events' own.
 func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	r := o.requests(b)
-	return o.progress.Send(b, r.chunks, func(from, to int) error {
+	err := o.progress.Send(b, r.chunks, func(from, to int) error {
 		var buf bytes.Buffer
 		for _, l := range r.lines[from:to] {
 			buf.Write(l)
@@ -72,6 +72,14 @@ func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 		_, err := httpout.Post(ctx, o.client, o.cfg.URL, r.headers[from], httpout.Gzip(buf.Bytes()))
 		return err
 	})
+	return httpout.Explain(err, o.fixes())
+}
+
+// fixes say what to change when Sumo refuses the source URL, which is the
+// credential.
+func (o *Output) fixes() httpout.Fixes {
+	fix := fmt.Sprintf("Sumo Logic refused the HTTP source URL: check sumologic.url of output %q (a source whose URL was regenerated or that was deleted has a new URL)", o.name)
+	return httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix, http.StatusNotFound: fix}
 }
 
 func (o *Output) requests(b delivery.Batch) requests {
@@ -148,7 +156,7 @@ func first(a, b string) string {
 func (o *Output) Check(ctx context.Context) error {
 	_, err := httpout.Post(ctx, o.client, o.cfg.URL, http.Header{"Content-Type": {"application/x-ndjson"}}, nil)
 	if err != nil {
-		return fmt.Errorf("post an empty message: %w", err)
+		return httpout.Explain(fmt.Errorf("post an empty message: %w", err), o.fixes())
 	}
 	return nil
 }

@@ -58,11 +58,13 @@ func (o *Output) Name() string { return o.name }
 func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	docs, sizes := httpout.Decorated(b.Events)
 	chunks := httpout.Chunks(sizes, o.cfg.MaxEvents, o.cfg.MaxBytes, 1)
-	return o.progress.Send(b, chunks, func(from, to int) error {
+	err := o.progress.Send(b, chunks, func(from, to int) error {
 		body := o.encode(docs[from:to])
 		_, err := httpout.Post(ctx, o.client, o.cfg.URL, o.header(), body)
 		return err
 	})
+	fix := fmt.Sprintf("the endpoint refused the credentials: check webhook.headers (its authorization) of output %q", o.name)
+	return httpout.Explain(err, httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix})
 }
 
 func (o *Output) encode(docs [][]byte) []byte {
