@@ -125,6 +125,8 @@ type SekoiaAssets struct {
 	BatchSize     int    `yaml:"batch_size"` // default and max 1000
 	// TaskTimeout bounds the wait for a push's ingestion task; default 5m.
 	TaskTimeout time.Duration `yaml:"task_timeout"`
+	// MaxBytes bounds one push's body; default 5MiB, at least 64KiB.
+	MaxBytes int64 `yaml:"max_bytes"`
 }
 
 // SekoiaIntake posts events to a Sekoia.io HTTP intake.

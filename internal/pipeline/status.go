@@ -219,6 +219,13 @@ func (s *Status) judged(odd, skipped int) {
 	s.update(func(v *StatusSnapshot) { v.Odd += int64(odd); v.Skipped += int64(skipped) })
 }
 
+// skippedByOutputs counts n records of a batch that an output refused for
+// good as skipped, not delivered: delivered, which follows for the whole
+// batch, then counts the rest.
+func (s *Status) skippedByOutputs(n int) {
+	s.update(func(v *StatusSnapshot) { v.Skipped += int64(n); v.Delivered -= int64(n); v.CycleDelivered -= n })
+}
+
 func (s *Status) outputFailed(name string, err error) {
 	s.update(func(v *StatusSnapshot) {
 		if v.OutputErrors == nil {

@@ -191,13 +191,19 @@ func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result
 		return nil
 	}
 	s.Status.delivering(len(b.Events))
+	b.Skipped = &delivery.Skips{}
 	if err := s.deliver(ctx, b); err != nil {
 		return err
 	}
 	if s.Delivered != nil {
 		s.Delivered(b)
 	}
-	res.Delivered += len(b.Events)
+	skipped := b.Skipped.Len()
+	if skipped > 0 {
+		s.Status.skippedByOutputs(skipped)
+		res.Skipped += skipped
+	}
+	res.Delivered += len(b.Events) - skipped
 	return nil
 }
 

@@ -24,7 +24,7 @@ var (
 		"delivered": prometheus.NewDesc("s1collector_events_delivered_total", "Events accepted by every output of the stream.", labelsStream, nil),
 		"pages":     prometheus.NewDesc("s1collector_pages_total", "Pages read from the console.", labelsStream, nil),
 		"odd":       prometheus.NewDesc("s1collector_records_odd_total", "Records delivered with fields of unexpected types or an unreadable time.", labelsStream, nil),
-		"skipped":   prometheus.NewDesc("s1collector_records_skipped_total", "Records that could not be delivered: not a JSON object, or no id.", labelsStream, nil),
+		"skipped":   prometheus.NewDesc("s1collector_records_skipped_total", "Records that could not be delivered: not a JSON object, no id, or refused for good by an output (too large).", labelsStream, nil),
 		"cycles":    prometheus.NewDesc("s1collector_cycles_total", "Cycles by result.", append(labelsStream, "result"), nil),
 		"lag":       prometheus.NewDesc("s1collector_lag_seconds", "How far the delivered data trails the console: the last successful cycle's catch-up time plus delay, growing once the next cycle is overdue.", labelsStream, nil),
 		"success":   prometheus.NewDesc("s1collector_last_success_timestamp_seconds", "When the last successful cycle ended.", labelsStream, nil),

@@ -89,7 +89,7 @@ type StreamStatus struct {
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
 	Odd          int64             `json:"odd"`     // delivered with fields of unexpected types
-	Skipped      int64             `json:"skipped"` // not deliverable: not an object, no id
+	Skipped      int64             `json:"skipped"` // not deliverable: not an object, no id, refused by an output
 	LastError    string            `json:"last_error,omitempty"`
 	LastErrorAt  *time.Time        `json:"last_error_at,omitempty"`
 	Fix          string            `json:"fix,omitempty"`
