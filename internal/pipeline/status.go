@@ -93,7 +93,9 @@ type Cycle struct {
 	Odd       int           `json:"odd,omitempty"`
 	Skipped   int           `json:"skipped,omitempty"`
 	FullSync  bool          `json:"full_sync,omitempty"`
-	Error     string        `json:"error,omitempty"`
+	// Behind: the full listing was partial (outpaced by the console).
+	Behind *Behind `json:"behind,omitempty"`
+	Error  string  `json:"error,omitempty"`
 }
 
 const (
@@ -231,7 +233,7 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 		}
 		v.Pending = series.Fold(v.Pending, b)
 		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
-			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}
+			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync, Behind: res.Behind}
 		if err == nil {
 			v.LastSuccess, v.LastSuccessStarted, v.FailingSince = time.Now(), v.CycleStarted, time.Time{}
 		} else {
