@@ -115,9 +115,9 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 
 // behindText says what a partial full listing left to the next run.
 func behindText(b *pipeline.Behind) string {
-	left := "what changed since"
-	if b.Changed >= 0 {
-		left = pipeline.Count(b.Changed) + " device(s) changed since"
+	if b.Changed < 0 {
+		return "the console changed faster than it was read; the next run delivers what changed since"
 	}
-	return "the console changed faster than it was read; " + left + " come with the next run"
+	return "the console changed faster than it was read; " + pipeline.Count(b.Changed) +
+		" device(s) changed since, the next run delivers them"
 }
