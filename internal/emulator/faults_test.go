@@ -15,6 +15,7 @@ func TestParseFault(t *testing.T) {
 		{"agents:latency=1.4s", "agents", Fault{Latency: 1400 * time.Millisecond}, ""},
 		{"*:throttle=0.5,server_errors=0.1,truncate=0.01", "*", Fault{Throttle: 0.5, ServerErrors: 0.1, Truncate: 0.01}, ""},
 		{"threats:repeat_cursor=1,odd_types=0.2,malformed=0.3", "threats", Fault{RepeatCursor: 1, OddTypes: 0.2, Malformed: 0.3}, ""},
+		{"activities:unreadable=0.1", "activities", Fault{Unreadable: 0.1}, ""},
 		{"agents", "", Fault{}, "want ENDPOINT:key=value"},
 		{"groups:throttle=1", "", Fault{}, `endpoint "groups"`},
 		{"agents:storm=1", "", Fault{}, `unknown key "storm"`},
