@@ -224,22 +224,3 @@ func TestTimeMovesRecords(t *testing.T) {
 		t.Fatalf("agents = %d, want 210", a)
 	}
 }
-
-// TestDateHeaderIsTheConsolesClock: every answer's Date is the emulated
-// time (as a console's server writes its own clock), so a client can
-// tell how far the console's clock is from its own — hours ahead at 60×.
-func TestDateHeaderIsTheConsolesClock(t *testing.T) {
-	start := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
-	e := newTest(t, Config{Agents: 5, Start: start, Speed: 0})
-	e.Advance(90 * time.Minute)
-	for _, path := range []string{"agents", "system/status", "nope"} {
-		req := httptest.NewRequest(http.MethodGet, prefix+path, nil)
-		req.Header.Set("Authorization", "ApiToken "+DefaultToken)
-		rec := httptest.NewRecorder()
-		e.Handler().ServeHTTP(rec, req)
-		got, err := http.ParseTime(rec.Header().Get("Date"))
-		if want := start.Add(90 * time.Minute); err != nil || !got.Equal(want) {
-			t.Errorf("%s: Date %q, want %s", path, rec.Header().Get("Date"), want.Format(http.TimeFormat))
-		}
-	}
-}

@@ -37,17 +37,7 @@ func (e *Emulator) Handler() http.Handler {
 		e.countRequest(strings.TrimPrefix(r.URL.Path, prefix))
 		writeError(w, http.StatusNotFound, 4040010, "Requested resource was not found", "")
 	})
-	return e.dated(mux)
-}
-
-// dated gives every answer the console's clock in its Date header, as a
-// real console's web server does: the emulated time, which runs ahead of
-// the wall clock at --speed above 1 (net/http would write the host's).
-func (e *Emulator) dated(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Date", e.clock.now().UTC().Format(http.TimeFormat))
-		h.ServeHTTP(w, r)
-	})
+	return mux
 }
 
 // call is what a handler knows of its request beyond HTTP.
