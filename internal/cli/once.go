@@ -25,14 +25,14 @@ given --delivery-attempts tries (backoff 1s, 2s, 4s…); then its stream fails
 with the checkpoint held, and the next run sends the batch again. Exit status
 0 when every stream succeeded, 1 otherwise. Suits cron and CI jobs.
 
+One line per stream goes to standard output, as demo prints it (to standard
+error when a stdout output writes events there); logs go to standard error.
+
 A full listing the console outpaced (it changed faster than it could be
 read) ends partial: its line starts with "!" and says how many devices
 changed since where it stopped; the next run delivers them from the
 checkpoint. That is not a failure (exit status 0): nothing is lost and
-there is nothing to fix.
-
-One line per stream goes to standard output, as demo prints it (to standard
-error when a stdout output writes events there); logs go to standard error.`,
+there is nothing to fix.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOnceCmd(cmd, path, attempts) },
 	}

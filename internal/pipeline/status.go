@@ -86,6 +86,9 @@ type Retry struct {
 
 // Cycle is one cycle in the history.
 type Cycle struct {
+	// Behind: the full listing was partial (outpaced by the console).
+	Behind *Behind `json:"behind,omitempty"`
+
 	Started   time.Time     `json:"started"`
 	Duration  time.Duration `json:"duration_ns"`
 	Read      int           `json:"read"`
@@ -93,9 +96,7 @@ type Cycle struct {
 	Odd       int           `json:"odd,omitempty"`
 	Skipped   int           `json:"skipped,omitempty"`
 	FullSync  bool          `json:"full_sync,omitempty"`
-	// Behind: the full listing was partial (outpaced by the console).
-	Behind *Behind `json:"behind,omitempty"`
-	Error  string  `json:"error,omitempty"`
+	Error     string        `json:"error,omitempty"`
 }
 
 const (
