@@ -105,6 +105,7 @@ func idOf(rec sentinelone.Record) any {
 }
 
 // deliverRemovals delivers one removal event per device to every output.
+// They are counted in Result.Gone, not among the records delivered.
 func (s *Stream) deliverRemovals(ctx context.Context, ids []string) error {
 	at := s.Now()
 	b := delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
@@ -116,7 +117,7 @@ func (s *Stream) deliverRemovals(ctx context.Context, ids []string) error {
 		b.Events = append(b.Events, delivery.Event{ID: id, Time: at, Body: body, Removal: true,
 			Meta: s.Source.Meta(), MetaInUnmapped: s.Profile == transform.ProfileOCSF})
 	}
-	return s.deliverBatch(ctx, b)
+	return s.deliverBatch(ctx, b, &Result{})
 }
 
 func keys(m map[string]bool) []string {

@@ -193,15 +193,11 @@ func (s *Stream) deliverPage(ctx context.Context, p prepared, res *Result) error
 	res.Skipped += p.skipped
 	res.Odd += p.odd
 	s.Status.judged(p.odd, p.skipped)
-	if err := s.deliverBatch(ctx, p.batch); err != nil {
-		return err
-	}
-	res.Delivered += len(p.batch.Events)
-	return nil
+	return s.deliverBatch(ctx, p.batch, res)
 }
 
 // deliverBatch returns once every output accepted the batch.
-func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch) error {
+func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
@@ -212,6 +208,7 @@ func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch) error {
 	if s.Delivered != nil {
 		s.Delivered(b)
 	}
+	res.Delivered += len(b.Events)
 	return nil
 }
 
