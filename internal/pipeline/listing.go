@@ -123,11 +123,18 @@ type Behind struct {
 	Changed int64 `json:"changed"`
 }
 
+// agentCounter counts agents matching filters; *sentinelone.Client is one.
+type agentCounter interface {
+	CountAgents(ctx context.Context, filters url.Values) (int64, error)
+}
+
 // behind counts the agents changed after where an outpaced catch-up
-// stopped: what the next poll delivers.
+// stopped: what the next poll delivers. The count is asked of the Lister
+// when it can count (the console client can).
 func (s *Stream) behind(ctx context.Context, since time.Time) *Behind {
 	b := &Behind{Since: since, Changed: -1}
-	if s.Counter == nil {
+	counter, ok := s.Lister.(agentCounter)
+	if !ok {
 		return b
 	}
 	q := url.Values{}
@@ -135,7 +142,7 @@ func (s *Stream) behind(ctx context.Context, since time.Time) *Behind {
 		q[k] = v
 	}
 	q.Set("updatedAt__gt", sentinelone.FormatTime(since))
-	n, err := s.Counter.CountAgents(ctx, q)
+	n, err := counter.CountAgents(ctx, q)
 	if err != nil {
 		s.Log.Warn("could not count the agents a partial full listing left to the next poll", "error", err)
 		return b
