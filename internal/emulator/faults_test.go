@@ -18,7 +18,7 @@ func TestParseFault(t *testing.T) {
 		{"activities:unreadable=0.1", "activities", Fault{Unreadable: 0.1}, ""},
 		{"agents", "", Fault{}, "want ENDPOINT:key=value"},
 		{"groups:throttle=1", "", Fault{}, `endpoint "groups"`},
-		{"agents:storm=1", "", Fault{}, `unknown key "storm"`},
+		{"agents:storm=1", "", Fault{}, `unknown key "storm" (graphql_errors, malformed, odd_types, repeat_cursor, server_errors, throttle, truncate, unreadable, latency)`},
 		{"agents:throttle=lots", "", Fault{}, `"lots" is not a number`},
 		{"agents:throttle=2", "", Fault{}, "between 0 and 1"},
 		{"agents:latency=soon", "", Fault{}, "latency"},

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
 )
 
@@ -17,7 +16,7 @@ import (
 // listing), and it reports no device removed, since devices listed under
 // another scope say nothing about what the console removed; its own
 // devices are the base of the next comparison. Activities, threats and
-// STAR alerts go on from their watermark, with a warning.
+// alerts go on from their watermark, with a warning.
 
 // scopeKey writes scope filters as a query string, ids sorted, so that the
 // same sites listed in another order are the same scope.
@@ -50,11 +49,7 @@ func withScope(scopes []string, scope string) []string {
 
 // eventScope records an event stream's scope and warns, once, when it
 // changed: the stream goes on from its watermark.
-// The alerts stream (GraphQL) does not apply the scope: nothing to say.
 func (s *Stream) eventScope(ctx context.Context, cp state.Checkpoint) (state.Checkpoint, error) {
-	if s.API == sentinelone.Alerts {
-		return cp, nil
-	}
 	scope := scopeKey(s.Scope)
 	if slices.Equal(cp.Scopes, []string{scope}) {
 		return cp, nil
