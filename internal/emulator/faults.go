@@ -55,7 +55,7 @@ func (f Fault) Validate() error {
 // ParseFault reads a fault flag: "ENDPOINT:key=value,…" where ENDPOINT is
 // agents, activities, threats or * and keys are latency (a duration) and the
 // shares server_errors, throttle, truncate, malformed, repeat_cursor,
-// odd_types and graphql_errors. Example: "agents:latency=1.4s,throttle=0.05".
+// odd_types, unreadable and graphql_errors. Example: "agents:latency=1.4s,throttle=0.05".
 func ParseFault(spec string) (endpoint string, f Fault, err error) {
 	endpoint, rest, ok := strings.Cut(spec, ":")
 	if !ok || endpoint == "" {
