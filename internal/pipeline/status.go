@@ -100,6 +100,9 @@ type Slow struct {
 
 // Cycle is one cycle in the history.
 type Cycle struct {
+	// Behind: the full listing was partial (outpaced by the console).
+	Behind *Behind `json:"behind,omitempty"`
+
 	Started   time.Time     `json:"started"`
 	Duration  time.Duration `json:"duration_ns"`
 	Read      int           `json:"read"`
@@ -291,7 +294,7 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 		}
 		v.Pending = series.Fold(v.Pending, b)
 		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
-			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}
+			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync, Behind: res.Behind}
 		if err == nil {
 			v.LastSuccess, v.LastSuccessStarted, v.FailingSince = time.Now(), v.CycleStarted, time.Time{}
 		} else {
