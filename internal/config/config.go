@@ -59,10 +59,11 @@ type Source struct {
 	// "overlap: 0s" turns it off.
 	Overlap  *time.Duration `yaml:"overlap"`
 	FullSync time.Duration  `yaml:"full_sync_interval" zero:"default"`
-	// FullSyncConcurrency is how many ranges of a full listing of agents
-	// are walked at once; 1 walks it with a single cursor. Default 8: at a
-	// real console's ~1.4 s a page that is ~6 requests a second, under its
-	// 25 rps for agents, and about 7× faster than one cursor for 200k agents.
+	// FullSyncConcurrency caps the ranges of a full listing of agents
+	// walked at once; 1 walks it with a single cursor. Within the cap the
+	// listing walks as many as keep the console at its rate limit given
+	// the latency of its pages (25 rps × ~1.4 s: about 45 at a real
+	// console). Default DefaultFullSyncConcurrency.
 	FullSyncConcurrency int             `yaml:"full_sync_concurrency"`
 	SiteIDs             []string        `yaml:"site_ids"`
 	AccountIDs          []string        `yaml:"account_ids"`
@@ -207,9 +208,13 @@ const (
 	DefaultFullSync = 24 * time.Hour
 	DefaultOverlap  = 5 * time.Minute
 	DefaultPageSize = 1000
-	DefaultTimeout  = 60 * time.Second
-	DefaultProfile  = "sekoia"
-	DefaultState    = "s1collector.db"
+	// DefaultFullSyncConcurrency is the most ranges of a full listing
+	// walked at once: as many as validation allows, as the listing itself
+	// walks only those that keep the console at its rate limit.
+	DefaultFullSyncConcurrency = 64
+	DefaultTimeout             = 60 * time.Second
+	DefaultProfile             = "sekoia"
+	DefaultState               = "s1collector.db"
 )
 
 // APIs are the supported_apis values, in collection order: alerts are the
@@ -270,7 +275,7 @@ func (s *Source) applyDefaults() {
 		s.PageSize = DefaultPageSize
 	}
 	if s.FullSyncConcurrency == 0 {
-		s.FullSyncConcurrency = 8
+		s.FullSyncConcurrency = DefaultFullSyncConcurrency
 	}
 	if s.Profile == "" {
 		s.Profile = DefaultProfile

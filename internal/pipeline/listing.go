@@ -47,7 +47,7 @@ func (s *Stream) listingMargin() time.Duration { return max(s.Overlap, MinListin
 // plan is the identity of a listing's ranges under the stream's settings.
 func (s *Stream) plan() state.Plan {
 	conc := s.Concurrency
-	if conc < 1 || s.Counter == nil {
+	if conc < 1 {
 		conc = 1
 	}
 	return state.Plan{Concurrency: conc, PageSize: s.pageSize(), Scope: scopeKey(s.Scope)}

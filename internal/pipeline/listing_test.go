@@ -35,7 +35,7 @@ func listingStream(t testing.TB, emu *emulator.Emulator, concurrency, pageSize i
 	out := &fakeOutput{name: "o"}
 	store := newMemStore()
 	s := newStream(t, emu, sentinelone.Agents, store, out)
-	s.Lister, s.Counter, s.Concurrency, s.PageSize, s.FullSync, s.Overlap = c, c, concurrency, pageSize, 0, 5*time.Minute
+	s.Lister, s.Concurrency, s.PageSize, s.FullSync, s.Overlap = c, concurrency, pageSize, 0, 5*time.Minute
 	return s, out, store
 }
 

@@ -1,177 +1,109 @@
 package pipeline
 
 import (
-	"context"
-	"net/url"
-	"sort"
-	"sync"
+	"math"
 	"time"
 
-	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
 )
 
-// Counter counts agents matching filters; *sentinelone.Client is one.
-type Counter interface {
-	CountAgents(ctx context.Context, filters url.Values) (int64, error)
-}
-
-// PlanPartitions splits updatedAt before end (a full listing's start) into
-// ranges of similar size for walkers concurrent walks: two per walker when
-// each would still hold several pages (a walker that finishes early takes
-// the next), one otherwise, asking the console for counts: geometric
-// windows back from end, bisected while larger than the target, then
-// merged in order. The first range is open below; the last ends at end.
-// Every range carries the console's count, so the listing's total is known.
-func PlanPartitions(ctx context.Context, c Counter, scope url.Values, end time.Time, walkers, pageSize int) ([]state.Partition, error) {
-	pageSize = max(pageSize, 1)
-	if walkers <= 1 {
-		n, err := c.CountAgents(ctx, windowQuery(scope, time.Time{}, end))
-		return []state.Partition{{Hi: end, Records: n}}, err
-	}
-	edges := []time.Time{end}
-	for d := time.Hour; d < 120*365*24*time.Hour; d *= 2 {
-		edges = append(edges, end.Add(-d))
-	}
-	edges = append(edges, time.Time{})
-	windows, err := countWindows(ctx, c, scope, edges)
-	if err != nil {
-		return nil, err
-	}
-	var total int64
-	for _, w := range windows {
-		total += w.n
-	}
-	if total <= int64(2*pageSize) {
-		return []state.Partition{{Hi: end, Records: total}}, nil
-	}
-	parts := walkers
-	if total/int64(2*walkers) >= int64(5*pageSize) {
-		parts = 2 * walkers
-	}
-	target := max((total+int64(parts)-1)/int64(parts), int64(pageSize))
-	for round := 0; round < 4; round++ {
-		split := false
-		if windows, split, err = refine(ctx, c, scope, windows, target); err != nil {
-			return nil, err
-		}
-		if !split {
-			break
-		}
-	}
-	return merge(windows, total, parts, end), nil
-}
+// The plan of a full listing adapts while it walks; it never waits on a
+// round of counts. It starts with windows of updatedAt back from the
+// listing's start (the last hour, the hour before, the two hours before
+// that, …, everything older), walked at once: the first page of a walk
+// carries the console's count of its range (totalItems), so those pages
+// are the plan's counts and already deliver records. From then on, a
+// walker that is free while no range waits splits the range with the
+// most records left: past the time of the last record its walker has
+// seen, at the time that leaves it about half of them (spread evenly in
+// time, an estimate the new range's own count then corrects). The old
+// range's walker stops at the split time; records at exactly that time
+// belong to the new range. Ranges are split while they hold at least
+// splitPages pages, so the listing ends about one latency after its last
+// full page.
+//
+// How many walk at once follows the console: enough requests in flight
+// to keep it at its rate limit given the latency seen on the first pages
+// (full_sync_concurrency caps it); a walker beyond that number hands its
+// range back at a page boundary and stops.
 
 const (
-	// countConcurrency bounds the count requests in flight while planning;
-	// the client's rate limit paces them.
-	countConcurrency = 24
+	// splitPages is the least pages a range must have left to be split:
+	// each half then holds about a page or more.
+	splitPages = 2
+	// startPages is the pages a range is cut to before every first range
+	// is counted.
+	startPages = 4
+	// maxPagesPerSecond bounds the pages a collector maps in a second
+	// (about 40,000 agents on a core): walkers beyond what keeps this many
+	// pages a second coming wait on the CPU, not on the console.
+	maxPagesPerSecond = 40
+	// minWalkers keep two cores busy decoding and mapping when the
+	// console answers at once.
+	minWalkers = 4
+	// oldestWindow is where the windows back from a listing's start end;
+	// one more range holds everything older.
+	oldestWindow = 1 << 16 * time.Hour // about 7.5 years
 )
 
-type window struct {
-	lo, hi time.Time
-	n      int64
-}
-
-// countWindows counts the windows between consecutive edges (descending),
-// concurrently.
-func countWindows(ctx context.Context, c Counter, scope url.Values, edges []time.Time) ([]window, error) {
-	ws := make([]window, len(edges)-1)
-	for i := range ws {
-		ws[i] = window{lo: edges[i+1], hi: edges[i]}
+// initialRanges cuts updatedAt before end into windows back from end, one
+// range without a walker to share it with.
+func initialRanges(end time.Time, walkers int) []state.Partition {
+	hi := end
+	if walkers <= 1 {
+		return []state.Partition{{Hi: hi}}
 	}
-	err := countAll(ctx, c, scope, ws)
-	sort.Slice(ws, func(i, j int) bool { return ws[i].hi.Before(ws[j].hi) })
-	return ws, err
-}
-
-func countAll(ctx context.Context, c Counter, scope url.Values, ws []window) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(ws))
-	sem := make(chan struct{}, countConcurrency)
-	for i := range ws {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			ws[i].n, errs[i] = c.CountAgents(ctx, windowQuery(scope, ws[i].lo, ws[i].hi))
-		})
+	var back []state.Partition
+	for d := time.Hour; d <= oldestWindow; d *= 4 {
+		lo := end.Add(-d)
+		back = append(back, state.Partition{Lo: lo, Hi: hi})
+		hi = lo
 	}
-	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+	back = append(back, state.Partition{Hi: hi})
+	out := make([]state.Partition, 0, len(back))
+	for i := len(back) - 1; i >= 0; i-- { // oldest first
+		out = append(out, back[i])
 	}
-	return nil
-}
-
-// refine splits every window above target into enough equal pieces to
-// bring each near half the target, in one round of concurrent counts.
-func refine(ctx context.Context, c Counter, scope url.Values, ws []window, target int64) ([]window, bool, error) {
-	var out, pieces []window
-	for _, w := range ws {
-		span := w.hi.Sub(w.lo)
-		if w.n <= target || w.lo.IsZero() || span < 2*time.Microsecond {
-			out = append(out, w)
-			continue
-		}
-		k := min(2*((w.n+target-1)/target), 64)
-		step := (span / time.Duration(k)).Truncate(time.Microsecond)
-		for i := range k {
-			lo, hi := w.lo.Add(time.Duration(i)*step), w.lo.Add(time.Duration(i+1)*step)
-			if i == k-1 {
-				hi = w.hi
-			}
-			pieces = append(pieces, window{lo: lo, hi: hi})
-		}
-	}
-	if len(pieces) == 0 {
-		return ws, false, nil
-	}
-	if err := countAll(ctx, c, scope, pieces); err != nil {
-		return nil, false, err
-	}
-	out = append(out, pieces...)
-	sort.Slice(out, func(i, j int) bool { return out[i].hi.Before(out[j].hi) })
-	return out, true, nil
-}
-
-// merge joins consecutive windows (ascending) into at most parts
-// partitions, cutting where the running count passes each share of the
-// total; the first is open below and the last ends at end.
-func merge(ws []window, total int64, parts int, end time.Time) []state.Partition {
-	var out []state.Partition
-	cur := state.Partition{}
-	var seen int64
-	for _, w := range ws {
-		if w.n == 0 {
-			continue
-		}
-		quota := total * int64(len(out)+1) / int64(parts)
-		if cur.Records > 0 && seen+w.n/2 > quota && len(out) < parts-1 {
-			cur.Hi = w.lo
-			out = append(out, cur)
-			cur = state.Partition{Lo: w.lo}
-		}
-		cur.Records += w.n
-		seen += w.n
-	}
-	cur.Hi = end
-	out = append(out, cur)
-	out[0].Lo = time.Time{}
 	return out
 }
 
-func windowQuery(scope url.Values, lo, hi time.Time) url.Values {
-	q := url.Values{}
-	for k, v := range scope {
-		q[k] = v
+// walkersFor is how many walkers keep a console at its rate (requests a
+// second) given the latency of a page, within minWalkers..most: a quarter
+// more than the requests in flight at that rate, and one for the mapping.
+func walkersFor(rate float64, latency time.Duration, most int) int {
+	r := min(rate, maxPagesPerSecond)
+	n := int(math.Ceil(r*latency.Seconds()*1.25)) + 1
+	return max(1, min(max(n, minWalkers), most))
+}
+
+// splitTime is where a split cuts [from, hi) to leave share of its
+// records below the cut, taking them as spread evenly in time (a test
+// puts it on a burst of records sharing one timestamp).
+var splitTime = func(from, hi time.Time, share float64) time.Time {
+	return from.Add(time.Duration(float64(hi.Sub(from)) * share)).Truncate(time.Microsecond)
+}
+
+// rangeState is what the planner knows of one range.
+type rangeState struct {
+	lo, hi  time.Time
+	claimed time.Time // the latest record time its walker has read: a split goes after it
+	walking bool      // a walker has it
+	done    bool
+	first   bool // its count is part of the listing's total
+	// count is the console's count of the range when its walk began (the
+	// first page's totalItems), -1 until then; guess is, for a range split
+	// from another, the records the split estimated it holds.
+	count, guess int64
+	read         int64 // records its walk read
+	given        int64 // records of ranges split from it during its walk: their count, else their guess
+	parent       int   // the range it was split from, until its count arrives; -1 for none
+}
+
+// left estimates the records range r has left to read.
+func (r *rangeState) left() int64 {
+	base := r.guess
+	if r.count >= 0 {
+		base = r.count
 	}
-	if !lo.IsZero() {
-		q.Set("updatedAt__gte", sentinelone.FormatTime(lo))
-	}
-	if !hi.IsZero() {
-		q.Set("updatedAt__lt", sentinelone.FormatTime(hi))
-	}
-	return q
+	return max(base-r.read-r.given, 0)
 }

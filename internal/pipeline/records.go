@@ -178,6 +178,17 @@ func preview(raw []byte) string {
 	return s
 }
 
+// lastTime is the time of the page's last record with a readable one
+// (zero when none has): pages are sorted by it.
+func (m mapper) lastTime(page *sentinelone.Page) time.Time {
+	for i := len(page.Records) - 1; i >= 0; i-- {
+		if r, err := m.recordOf(page.Records[i]); err == nil && r.timeErr == nil {
+			return r.time
+		}
+	}
+	return time.Time{}
+}
+
 // noID is the error of a record without id, naming what it is.
 func noID(api sentinelone.Endpoint) error {
 	switch api {

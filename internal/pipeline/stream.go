@@ -40,10 +40,10 @@ type Stream struct {
 	// (at least MinListingMargin) that absorbs clock skew.
 	Overlap  time.Duration
 	FullSync time.Duration // agents: full listing period
-	// Concurrency is how many ranges of a full listing of agents are walked
-	// at once (1: one walk). Counter sizes the ranges.
+	// Concurrency caps the ranges of a full listing of agents walked at
+	// once (1: one walk); within it, the listing walks as many as keep the
+	// console at the Lister's rate limit (see plan.go).
 	Concurrency int
-	Counter     Counter
 	PageSize    int        // the client's page size, part of a listing's plan
 	Scope       url.Values // siteIds / accountIds
 	Now         func() time.Time

@@ -116,6 +116,15 @@ func (c *Client) PageSize() int { return c.cfg.PageSize }
 // Stats returns the client's counters.
 func (c *Client) Stats() *Stats { return c.stats }
 
+// Rate is the requests a second the client allows on the endpoint's
+// family (rate.Inf, a very large number, when it has no limit).
+func (c *Client) Rate(endpoint Endpoint) float64 {
+	if l := c.limiter(string(endpoint)); l != nil {
+		return float64(l.Limit())
+	}
+	return float64(rate.Inf)
+}
+
 // request is one API call.
 type request struct {
 	method   string
