@@ -70,7 +70,8 @@ func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logge
 		}
 	}
 
-	// Everything is ready: switch.
+	// Everything is ready: switch. A replica keeps its leases across it.
+	b.Continue(d.built)
 	if d.work.stop(shutdownGrace) {
 		d.log.Warn("reload: a batch was still in flight after the grace period; it is collected again")
 	}
