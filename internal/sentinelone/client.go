@@ -124,7 +124,9 @@ type request struct {
 // do sends req with rate limiting and retries and returns the 2xx body. When
 // accept is set it judges the body; a body it refuses (truncated, garbled) is
 // treated like a 5xx and fetched again within the same retry budget.
-func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) ([]byte, error) {
+func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) (_ []byte, err error) {
+	ctx, release := abandonable(ctx)
+	defer func() { release(); err = abandoned(ctx, err) }()
 	var body []byte
 	policy := c.cfg.Retry
 	userNotify := policy.Notify
@@ -135,7 +137,7 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 			userNotify(err, attempt, wait)
 		}
 	}
-	err := policy.Do(ctx, func(ctx context.Context) error {
+	err = policy.Do(ctx, func(ctx context.Context) error {
 		var err error
 		body, err = c.once(ctx, req)
 		if err == nil && accept != nil {
