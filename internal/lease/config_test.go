@@ -57,6 +57,11 @@ func TestRollingConfigChange(t *testing.T) {
 		if d := c.reps["c"].m.Snapshot().Differs; len(d) != 0 {
 			t.Errorf("the configurations agree, yet: %q", d)
 		}
+		for _, id := range []string{"a", "b", "c"} {
+			if !strings.Contains(c.log(), `msg="the replicas' configurations agree again" replica=`+id) {
+				t.Errorf("%s does not say the configurations agree again:\n%s", id, c.log())
+			}
+		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for k, st := range c.stats {

@@ -130,7 +130,11 @@ func (m *Manager) Continue(prev *Manager) {
 	}
 	prev.mu.Lock()
 	prev.keep = true
+	differs := prev.differs
 	prev.mu.Unlock()
+	m.mu.Lock()
+	m.differs = differs // says when they agree again, as prev would have
+	m.mu.Unlock()
 	m.prev = prev
 	if prev.cfg.TTL != m.cfg.TTL {
 		m.cfg.Log.Warn("lease TTL changed by the reload: this replica renews its leases for the new TTL; give every replica the same (the status page lists those that differ)",

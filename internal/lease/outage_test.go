@@ -76,11 +76,8 @@ func TestOutageShorterThanTheTTLStopsNothing(t *testing.T) {
 // storm, no lease moves, nothing lost.
 func TestLongOutageResumesInPlace(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newCluster(t, 18)
+		c := threeSharing(t)
 		defer c.stopAll()
-		c.start("a", "b", "c")
-		time.Sleep(20 * time.Second)
-		c.wantSpread(map[string]int{"a": 6, "b": 6, "c": 6})
 		owners, epochs := c.owners(), c.epochs()
 		c.table.Down.Store(true)
 		time.Sleep(time.Minute)
@@ -118,11 +115,8 @@ func TestLongOutageResumesInPlace(t *testing.T) {
 // the other's streams free.
 func TestTwoReplicasDyingCloseTogether(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newCluster(t, 18)
+		c := threeSharing(t)
 		defer c.stopAll()
-		c.start("a", "b", "c")
-		time.Sleep(20 * time.Second)
-		c.wantSpread(map[string]int{"a": 6, "b": 6, "c": 6})
 		c.reps["b"].down.Store(true)
 		cutB := time.Now()
 		time.Sleep(4 * time.Second)
@@ -169,6 +163,16 @@ func TestRestartedReplicasDoNotStrandStreams(t *testing.T) {
 			}
 		}
 	})
+}
+
+// threeSharing is a cluster of replicas a, b and c sharing 18 streams
+// evenly, settled; the caller stops it. Call it inside a synctest bubble.
+func threeSharing(t *testing.T) *cluster {
+	c := newCluster(t, 18)
+	c.start("a", "b", "c")
+	time.Sleep(20 * time.Second)
+	c.wantSpread(map[string]int{"a": 6, "b": 6, "c": 6})
+	return c
 }
 
 func waitUntil(t *testing.T, c *cluster, ok func() bool, timeout time.Duration) {
