@@ -16,7 +16,7 @@ import (
 )
 
 // TestReplicasSurvivePostgresRestart: PostgreSQL restarted while 3
-// replicas collect, back well within the lease TTL (15 s): they retry,
+// replicas collect, down 9 s, back within the lease TTL (15 s): they retry,
 // say so in the logs and on the status page, and stop nothing — no
 // stream paused, no lease moved, no epoch changed — and nothing is lost.
 func TestReplicasSurvivePostgresRestart(t *testing.T) {
@@ -31,7 +31,7 @@ func TestReplicasSurvivePostgresRestart(t *testing.T) {
 	pg.Stop()
 	downAt := time.Now()
 	var sawOnPage bool
-	for time.Since(downAt) < 6*time.Second {
+	for time.Since(downAt) < 8500*time.Millisecond {
 		if st := f.status(f.reps["r2"]); st.StateStore != nil && !st.Ready {
 			sawOnPage = true
 		}
@@ -52,12 +52,19 @@ func TestReplicasSurvivePostgresRestart(t *testing.T) {
 	}
 	// A replica trusts its leases until TTL − TTL/10 after its last
 	// renewal, which came at most TTL/10 before the stop: an outage under
-	// 11 s must stop nothing. (Under extreme load a restart can take
+	// 12 s must stop nothing. (Under extreme load a restart can take
 	// longer; then the replicas may rightly pause their streams.)
-	if outage < 11*time.Second {
+	if outage < 11500*time.Millisecond {
 		time.Sleep(3 * time.Second) // a round or two after it is back
-		if now := f.leases(); !maps.Equal(now, leases) {
-			t.Errorf("a PostgreSQL restart of %s moved leases or changed epochs:\nbefore %v\nafter  %v", outage, leases, now)
+		moved := 0
+		for k, l := range f.leases() {
+			if leases[k] != l {
+				moved++
+			}
+		}
+		t.Logf("after a PostgreSQL restart of %s: %d of %d leases moved or changed epoch", outage, moved, len(leases))
+		if moved > 0 {
+			t.Errorf("a PostgreSQL restart of %s moved leases or changed epochs", outage)
 		}
 		if now := f.metrics(`s1collector_lease_changes_total{change="taken"`); !maps.Equal(now, taken) {
 			t.Errorf("leases taken during a PostgreSQL restart of %s: %v, then %v", outage, taken, now)
