@@ -123,10 +123,12 @@ func TestTwoReplicasDyingCloseTogether(t *testing.T) {
 		c.reps["c"].down.Store(true)
 		cutC := time.Now()
 		waitUntil(t, c, func() bool { return c.spread()["a"] >= 12 }, 30*time.Second)
+		t.Logf("b's streams taken over %s after it died", time.Since(cutB))
 		if took := time.Since(cutB); took > 15*time.Second+1600*time.Millisecond {
 			t.Errorf("b's streams taken over %s after it died, more than the TTL and a renewal", took)
 		}
 		waitUntil(t, c, func() bool { return c.spread()["a"] == 18 }, 30*time.Second)
+		t.Logf("c's streams taken over %s after it died", time.Since(cutC))
 		if took := time.Since(cutC); took > 15*time.Second+1600*time.Millisecond {
 			t.Errorf("c's streams taken over %s after it died, more than the TTL and a renewal", took)
 		}
