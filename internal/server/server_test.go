@@ -24,6 +24,13 @@ const secret = "tok-VERY-SECRET-42"
 // the console refuses, and serves their status.
 func fixture(t *testing.T) *httptest.Server {
 	t.Helper()
+	return serveSources(t, 72*time.Hour, nil)
+}
+
+// serveSources runs one activities cycle of each source, with a look-back,
+// and serves their status with saved series (nil: none).
+func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader) *httptest.Server {
+	t.Helper()
 	emu, err := emulator.New(emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
 		Tokens: []emulator.Token{{Value: secret}}})
 	if err != nil {
@@ -45,13 +52,13 @@ func fixture(t *testing.T) *httptest.Server {
 		c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: token}, &http.Client{Transport: emu.Transport()})
 		clients[name] = c
 		s := &pipeline.Stream{Source: delivery.SourceInfo{Name: name}, API: sentinelone.Activities, Lister: c, Store: st,
-			Outputs: []delivery.Output{}, Lookback: 72 * time.Hour, Interval: time.Hour, Now: emu.Now, Log: log,
+			Outputs: []delivery.Output{}, Lookback: lookback, Interval: time.Hour, Now: emu.Now, Log: log,
 			Status: pipeline.NewStatus(name, "activities")}
 		(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
 		sources = append(sources, Source{Name: name, Streams: []*pipeline.Stream{s}})
 	}
 	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log,
-		Redact: strings.NewReplacer(secret, "[redacted]").Replace})
+		Redact: strings.NewReplacer(secret, "[redacted]").Replace, Series: saved})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +128,7 @@ func TestStatusReadinessAndMetrics(t *testing.T) {
 func TestTokenExpiryHighlight(t *testing.T) {
 	now := time.Now()
 	tokens := map[string]collector.TokenState{"a": {ExpiresAt: now.Add(10 * 24 * time.Hour)}, "b": {ExpiresAt: now.Add(100 * 24 * time.Hour)}}
-	st := build("v", now, now, []Source{{Name: "a"}, {Name: "b"}}, tokens, func(s string) string { return s })
+	st := build("v", now, now, []Source{{Name: "a"}, {Name: "b"}}, nil, tokens, func(s string) string { return s })
 	if !st.Sources[0].TokenWarning || st.Sources[1].TokenWarning || *st.Sources[0].TokenDaysLeft != 10 {
 		t.Fatalf("%+v %+v", st.Sources[0], st.Sources[1])
 	}
@@ -130,10 +137,10 @@ func TestTokenExpiryHighlight(t *testing.T) {
 func TestWaitingStreamIsReadyWithinItsFirstInterval(t *testing.T) {
 	s := &pipeline.Stream{Interval: time.Hour, Status: pipeline.NewStatus("a", "agents")}
 	now := time.Now()
-	if st := build("v", now, now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, func(s string) string { return s }); !st.Ready {
+	if st := build("v", now, now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, nil, func(s string) string { return s }); !st.Ready {
 		t.Fatalf("not ready at start: %v", st.Reasons)
 	}
-	if st := build("v", now.Add(-2*time.Hour), now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, func(s string) string { return s }); st.Ready {
+	if st := build("v", now.Add(-2*time.Hour), now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, nil, func(s string) string { return s }); st.Ready {
 		t.Fatal("ready after an interval without a cycle")
 	}
 }

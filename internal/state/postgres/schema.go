@@ -42,7 +42,19 @@ var migrations = []string{
 		expires_at  timestamptz NOT NULL DEFAULT '-infinity',
 		acquired_at timestamptz
 	);`,
-	// 2: each replica registers the streams it can run and its lease TTL,
+	// 2: what each stream did, ten minutes at a time (series.Bucket), so
+	// the status page's charts survive restarts and handovers.
+	`CREATE TABLE {s}.series (
+		stream        text NOT NULL,
+		start         timestamptz NOT NULL,
+		delivered     bigint NOT NULL DEFAULT 0,
+		cycles        bigint NOT NULL DEFAULT 0,
+		failed        bigint NOT NULL DEFAULT 0,
+		lag_seconds   double precision NOT NULL DEFAULT 0,
+		last_delivery timestamptz,
+		PRIMARY KEY (stream, start)
+	);`,
+	// 3: each replica registers the streams it can run and its lease TTL,
 	// so the streams are shared over the union of the replicas' streams;
 	// a lease tells how long it has been free, also a new one.
 	`ALTER TABLE {s}.replicas ADD COLUMN streams text[] NOT NULL DEFAULT '{}',
