@@ -67,6 +67,11 @@ func TestRollingConfigChange(t *testing.T) {
 		}
 	}
 	f.waitSpread(60*time.Second, "r1", "r2", "r3")
+	var worst time.Duration
+	for _, gap := range o.worst {
+		worst = max(worst, gap)
+	}
+	t.Logf("the longest any stream went without a holder: %s", worst.Round(time.Millisecond))
 	for k, gap := range o.worst {
 		if gap > 8*time.Second {
 			t.Errorf("%s had no holder for %s during the rolling change", k, gap)
