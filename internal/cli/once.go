@@ -25,6 +25,12 @@ given --delivery-attempts tries (backoff 1s, 2s, 4s…); then its stream fails
 with the checkpoint held, and the next run sends the batch again. Exit status
 0 when every stream succeeded, 1 otherwise. Suits cron and CI jobs.
 
+With state.postgres, once takes no part in sharing the streams: running
+replicas neither count it nor hand it anything. It collects the streams no
+running replica holds, each under its lease, and skips those a running
+replica holds ("! … skipped: replica X holds this stream and collects it"):
+they are being collected, so they do not make the exit status 1.
+
 One line per stream goes to standard output, as demo prints it (to standard
 error when a stdout output writes events there); logs go to standard error.
 
@@ -81,8 +87,13 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 	for _, r := range results {
 		name := r.Stream.Key()
 		res := r.Result
-		if pipeline.Disabled(r.Err) {
+		var held collector.HeldError
+		switch {
+		case pipeline.Disabled(r.Err):
 			fmt.Fprintf(w, "! %s: disabled — %s\n", name, redact(r.Err.Error()))
+			continue
+		case errors.As(r.Err, &held):
+			fmt.Fprintf(w, "! %s: %s\n", name, held.Error())
 			continue
 		}
 		if r.Err != nil && !errors.Is(r.Err, pipeline.ErrStopped) {

@@ -93,12 +93,16 @@ func (d *daemon) apply(ctx context.Context, stop <-chan struct{}, next *config.C
 		return abandon()
 	}
 
-	// Everything is ready: switch. Streams stop at once unless a batch is
-	// being delivered; that one finishes within the grace period.
+	// Everything is ready: switch. A replica keeps its leases across it.
+	// Streams stop at once unless a batch is being delivered; that one
+	// finishes within the grace period.
+	b.Continue(d.built)
 	if d.work.stop(shutdownGrace, "reload") {
 		d.log.Warn("reload: a batch was still being delivered after the grace period; it is collected again")
 	}
 	if closed(stop) { // the running collector is stopped; the new one never starts
+		// (its leases were kept for the new one: other replicas take them
+		// over once they expire)
 		return abandon()
 	}
 	d.built.Close()

@@ -47,7 +47,10 @@ With state.postgres, run this on several hosts with the same configuration:
 the replicas share the streams (each held by one of them under a lease),
 take over those of a replica that dies within state.postgres.lease_ttl, and
 rebalance as replicas join and leave. A stopping replica hands its streams
-over. The status page shows who holds each stream.`,
+over; a reload keeps its leases. Each stream goes to a replica whose
+configuration has it: roll a change out one replica at a time (they warn
+while their configurations differ). A PostgreSQL restart well within the
+lease TTL (12s of the default 15s) stops nothing. The status page shows who holds each stream.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd, path, listen, version) },
 	}

@@ -52,7 +52,8 @@ func ThisReplica(p *config.Postgres, version string) lease.Replica {
 
 // OpenState opens the state of cfg: the bbolt file, or PostgreSQL. An
 // unreachable PostgreSQL is retried with backoff, logged, until ctx ends or
-// attempts (0: no limit) run out.
+// attempts (0: no limit) run out. The error names what to fix, without
+// any secret of cfg.
 func OpenState(ctx context.Context, cfg *config.Config, log *slog.Logger, attempts int) (state.Store, *postgres.Store, error) {
 	if cfg.State.Postgres == nil {
 		st, err := state.OpenBolt(cfg.State.Path)
@@ -74,28 +75,36 @@ func OpenState(ctx context.Context, cfg *config.Config, log *slog.Logger, attemp
 		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w — check state.postgres.dsn and that PostgreSQL is up and reachable", unwrapPermanent(err))
+		err = unwrapPermanent(err)
+		if hint := postgres.Hint(err); hint != "" {
+			err = fmt.Errorf("%w — %s", err, hint)
+		}
+		return nil, nil, redacted{err, cfg.Redactor()}
 	}
 	return pg, pg, nil
 }
 
-func unwrapPermanent(err error) error {
-	if retry.IsPermanent(err) {
-		return errors.Unwrap(err)
-	}
-	return err
+// redacted is an error whose text has the configuration's secrets removed
+// (a database named like its password would show it).
+type redacted struct {
+	err    error
+	redact func(string) string
 }
 
+func (r redacted) Error() string { return r.redact(r.err.Error()) }
+func (r redacted) Unwrap() error { return r.err }
+
 // share sets up the lease manager that runs the streams this replica
-// holds.
+// holds. Every stream logs which replica it runs on.
 func (b *Built) share(pg *postgres.Store, p *config.Postgres, opts Options) error {
 	streams := map[string]*pipeline.Stream{}
 	var keys []string
+	me := ThisReplica(p, opts.Version)
 	for _, s := range b.Collector.Streams {
+		s.Log = s.Log.With("replica", me.ID)
 		streams[s.Key()] = s
 		keys = append(keys, s.Key())
 	}
-	me := ThisReplica(p, opts.Version)
 	work := func(ctx context.Context, stop <-chan struct{}, key string, epoch int64) error {
 		s := streams[key]
 		s.Store = pg.Fenced(key, me.ID, epoch, s.Log)
@@ -121,9 +130,28 @@ func (b *Built) Run(ctx context.Context, stop <-chan struct{}) {
 	b.Shared.Leases.Run(ctx, stop)
 }
 
-// Once runs one cycle of every stream. With shared state it first takes
-// each stream's lease; a stream a running replica holds is not collected
-// here and fails with who holds it.
+// Continue makes b carry on from prev, the running collector a reload
+// replaces: with shared state, prev keeps its leases when it stops and b
+// renews them at their epochs, so a reload moves no stream. Call it just
+// before stopping prev.
+func (b *Built) Continue(prev *Built) {
+	if b.Shared != nil && prev != nil && prev.Shared != nil {
+		b.Shared.Leases.Continue(prev.Shared.Leases)
+	}
+}
+
+// HeldError is why "once" did not collect a stream: a running replica
+// holds it, and collects it.
+type HeldError struct{ Owner string }
+
+func (e HeldError) Error() string {
+	return fmt.Sprintf("skipped: replica %s holds this stream and collects it", e.Owner)
+}
+
+// Once runs one cycle of every stream. With shared state it takes no part
+// in sharing — the running replicas do not count it, nor hand it anything
+// — and collects only the streams no running replica holds, under their
+// leases; a stream a replica holds is skipped with a HeldError.
 func (b *Built) Once(ctx context.Context, stop <-chan struct{}) []pipeline.StreamResult {
 	if b.Shared == nil {
 		return b.Collector.Once(ctx, stop)
@@ -138,7 +166,7 @@ func (b *Built) Once(ctx context.Context, stop <-chan struct{}) []pipeline.Strea
 		case err != nil:
 			results[s.Key()] = pipeline.StreamResult{Stream: s, Err: err}
 		case !ok:
-			results[s.Key()] = pipeline.StreamResult{Stream: s, Err: fmt.Errorf("replica %s holds this stream and collects it: stop the replicas to run once here", prev)}
+			results[s.Key()] = pipeline.StreamResult{Stream: s, Err: HeldError{Owner: prev}}
 		default:
 			held[s.Key()] = epoch
 			s.Store = sh.Store.Fenced(s.Key(), sh.Replica.ID, epoch, s.Log)
@@ -156,7 +184,6 @@ func (b *Built) Once(ctx context.Context, stop <-chan struct{}) []pipeline.Strea
 	for key, epoch := range held {
 		sh.Store.Release(rctx, sh.Replica.ID, key, epoch)
 	}
-	sh.Store.Leave(rctx, sh.Replica.ID)
 	out := make([]pipeline.StreamResult, 0, len(b.Collector.Streams))
 	for _, s := range b.Collector.Streams {
 		out = append(out, results[s.Key()])
@@ -164,10 +191,11 @@ func (b *Built) Once(ctx context.Context, stop <-chan struct{}) []pipeline.Strea
 	return out
 }
 
-// renewWhileRunning renews the leases "once" holds until done closes.
+// renewWhileRunning renews the leases "once" holds until done closes,
+// without announcing "once" as a replica.
 func (b *Built) renewWhileRunning(ctx context.Context, held map[string]int64, done <-chan struct{}) {
 	sh := b.Shared
-	t := time.NewTicker(sh.TTL / 3)
+	t := time.NewTicker(sh.TTL / 10)
 	defer t.Stop()
 	for {
 		select {
@@ -176,9 +204,16 @@ func (b *Built) renewWhileRunning(ctx context.Context, held map[string]int64, do
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := sh.Store.Round(ctx, sh.Replica, sh.TTL, held, nil); err != nil {
+			if _, err := sh.Store.Renew(ctx, sh.Replica.ID, sh.TTL, held); err != nil {
 				b.Collector.Log.Warn("lease renewal failed; retried", "error", err)
 			}
 		}
 	}
+}
+
+func unwrapPermanent(err error) error {
+	if retry.IsPermanent(err) {
+		return errors.Unwrap(err)
+	}
+	return err
 }

@@ -1,10 +1,10 @@
 package collector
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,17 +14,19 @@ import (
 )
 
 // TestOnceWithSharedState: "once" on PostgreSQL collects the streams no
-// replica holds, reports the one a running replica holds with its name,
-// and frees the leases it took.
+// replica holds, skips the one a running replica holds (naming it), frees
+// the leases it took, and never shows itself as a live replica, so the
+// running ones hand it nothing.
 func TestOnceWithSharedState(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	emu, err := emulator.New(emulator.Config{Agents: 200, HistoryActivities: 50, HistoryThreats: 5, RateLimits: map[string]emulator.RateLimit{}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	emu.SetFault("*", emulator.Fault{Latency: 400 * time.Millisecond}) // once outlives a few renewals
 	env := map[string]string{"PGDSN": dsn}
 	cfg, err := config.Parse([]byte(`
-state: {postgres: {dsn: "${PGDSN}", schema: `+pgtest.Schema(t, dsn)+`}}
+state: {postgres: {dsn: "${PGDSN}", schema: `+pgtest.Schema(t, dsn)+`, lease_ttl: 3s}}
 sources:
   - {name: emu, base_url: "http://127.0.0.1:1", token: `+emulator.DefaultToken+`, lookback: 72h, outputs: [local]}
 outputs:
@@ -43,17 +45,37 @@ outputs:
 		return b
 	}
 	b := build()
+	watching := make(chan struct{})
+	joined := make(chan string, 100)
+	go func() {
+		defer close(joined)
+		for {
+			select {
+			case <-watching:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			if reps, err := b.Shared.Store.Replicas(t.Context()); err == nil && len(reps) > 0 {
+				joined <- reps[0].ID
+			}
+		}
+	}()
 	for _, r := range b.Once(t.Context(), nil) {
 		if r.Err != nil || r.Result.Delivered == 0 {
 			t.Fatalf("%s: %v (%d delivered)", r.Stream.Key(), r.Err, r.Result.Delivered)
 		}
+	}
+	close(watching)
+	if id, ok := <-joined; ok {
+		t.Errorf("once showed itself as live replica %s while it ran", id)
 	}
 	if _, _, ok, err := b.Shared.Store.Acquire(t.Context(), "running-replica", "emu/threats", time.Minute); !ok || err != nil {
 		t.Fatalf("once kept its lease: %v %v", ok, err)
 	}
 	for _, r := range build().Once(t.Context(), nil) {
 		threats := r.Stream.Key() == "emu/threats"
-		if threats != (r.Err != nil) || threats && !strings.Contains(r.Err.Error(), "replica running-replica holds this stream") {
+		var held HeldError
+		if threats != (r.Err != nil) || threats && (!errors.As(r.Err, &held) || held.Owner != "running-replica") {
 			t.Errorf("%s: %v", r.Stream.Key(), r.Err)
 		}
 	}

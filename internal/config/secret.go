@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -50,6 +51,20 @@ func (s *Secret) decodeYAML(d *decoder, n *yaml.Node, path string) {
 	if v, ok := d.scalar(n, path); ok {
 		s.value, s.origin = v, envOrigin(n.Value)
 	}
+	if cutByComment(n) {
+		d.fail(n, path, `is cut at " #": YAML starts a comment there, so what follows is not part of the value; put the value in quotes`)
+	}
+}
+
+// cutByComment reports whether an unquoted value is followed by what looks
+// like the rest of a connection string or URL rather than a comment: a
+// password with " #" in it, written without quotes.
+func cutByComment(n *yaml.Node) bool {
+	c := n.LineComment
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || len(c) < 2 || c[0] != '#' || c[1] == ' ' {
+		return false
+	}
+	return strings.Contains(c, "=") || !strings.ContainsAny(c, " \t") && strings.ContainsAny(c, "@/:")
 }
 
 var wholeEnvRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)

@@ -1,12 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Postgres keeps the state in PostgreSQL, shared by several replicas that
@@ -64,6 +67,10 @@ func (c *Config) validateState(v *validator) {
 		v.add("state.postgres.dsn_file", "%s is empty", p.DSNFile)
 	case !strings.HasPrefix(p.DSN.Value(), "postgres://") && !strings.HasPrefix(p.DSN.Value(), "postgresql://") && !strings.Contains(p.DSN.Value(), "="):
 		v.add("state.postgres.dsn", "is not a PostgreSQL connection string: write postgres://USER:PASSWORD@HOST:5432/DATABASE or host=… user=… dbname=…")
+	default:
+		if problem := dsnProblem(p.DSN.Value()); problem != "" {
+			v.add("state.postgres.dsn", "%s", problem)
+		}
 	}
 	if !schemaName.MatchString(p.Schema) {
 		v.add("state.postgres.schema", "%q: use lower-case letters, digits and _ (at most 63)", p.Schema)
@@ -118,6 +125,46 @@ func dsnSecrets(dsn string) []string {
 		}
 	}
 	return out
+}
+
+// dsnProblem is why PostgreSQL's driver would refuse dsn, as "run" parses
+// it (the port, sslmode, connect_timeout, TLS files…), without the
+// password: "" when it parses.
+func dsnProblem(dsn string) string {
+	_, err := pgconn.ParseConfig(dsn)
+	if err == nil {
+		return ""
+	}
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return "cannot be used: " + scrubDSN(err.Error(), dsn)
+	}
+	// Its text is "cannot parse `<the DSN>`: what (why)": keep what and
+	// why, without the DSN (net/url's errors quote it whole).
+	text := pe.Error()
+	inner := errors.Unwrap(pe)
+	if inner != nil {
+		text = strings.TrimSuffix(text, " ("+inner.Error()+")")
+	}
+	what := text[strings.LastIndex(text, "`: ")+3:]
+	var ue *url.Error
+	switch {
+	case errors.As(inner, &ue):
+		what += ": " + ue.Err.Error()
+	case inner != nil:
+		what += ": " + scrubDSN(inner.Error(), dsn)
+	}
+	return what
+}
+
+// scrubDSN removes the DSN and the password in it from text.
+func scrubDSN(text, dsn string) string {
+	for _, s := range dsnSecrets(dsn) {
+		if s != "" {
+			text = strings.ReplaceAll(text, s, "[redacted]")
+		}
+	}
+	return text
 }
 
 // StateWhere says where the state is kept, without secrets: the file, or

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -16,26 +15,34 @@ import (
 // Why a stream's work is cancelled, as context.Cause tells it.
 var (
 	// ErrLeaseLost: another replica holds the stream now (it took over an
-	// expired lease, or the stream was reset).
-	ErrLeaseLost       = errors.New("lease lost: another replica holds the stream now")
+	// expired lease).
+	ErrLeaseLost = errors.New("lease lost: another replica holds the stream now")
+	// ErrLeaseReset: the stream was reset ("state reset"): it starts over
+	// wherever it is taken next.
+	ErrLeaseReset      = errors.New("lease revoked: the stream was reset")
 	errExpired         = errors.New("lease not renewed in time (this replica was paused, or cut off from the shared state)")
 	errHandoverTimeout = errors.New("handed over to another replica before its batch in flight was done")
 )
 
 // Config says what a Manager shares and how.
 type Config struct {
+	// Replica is this process; its Keys and TTL are set from Keys and TTL.
 	Replica Replica
-	Keys    []string // the streams to share
+	Keys    []string // the streams this replica can run
 	Table   Table
 	Work    Work
 	// TTL is how long a lease lasts without renewal: a dead replica's
 	// streams are taken over this long after its last renewal. Default 15s.
 	TTL time.Duration
-	// Renew is the time between rounds (renewals). Default TTL/3.
+	// Renew is the time between rounds (renewals), and the longest wait
+	// between retries while the table is unreachable. Default TTL/10: the
+	// last renewal before an outage is recent, so an outage shorter than
+	// TTL − Renew − TTL/10 stops nothing.
 	Renew time.Duration
-	// Join is how long a starting replica waits, after announcing itself,
-	// before taking streams, so replicas started together share at once.
-	// Default the smaller of 2s and Renew.
+	// Join is how long a replica waits, after announcing itself (at start,
+	// and after the table was unreachable), before taking free streams, so
+	// that replicas starting or reconnecting together share at once instead
+	// of the first taking everything. Default the smaller of 2s and Renew.
 	Join time.Duration
 	// Handover bounds how long a stream given up may take to finish its
 	// batch in flight before it is cancelled. Default 30s.
@@ -48,7 +55,7 @@ func (c *Config) applyDefaults() {
 		c.TTL = 15 * time.Second
 	}
 	if c.Renew == 0 {
-		c.Renew = c.TTL / 3
+		c.Renew = c.TTL / 10
 	}
 	if c.Join == 0 {
 		c.Join = min(2*time.Second, c.Renew)
@@ -78,35 +85,20 @@ func (c Config) Validate() error {
 // Manager holds leases for one replica and runs the work of each.
 type Manager struct {
 	cfg   Config
+	keys  map[string]bool
 	ended chan struct{} // a work ended: worth a round
 
-	mu       sync.Mutex // guards held and snap
-	held     map[string]*work
-	leaving  map[string]*work // lost leases whose work is still ending
-	snap     Snapshot
-	lastOK   time.Time // start of the last successful round (monotonic)
-	failures int
-}
-
-// work is the running work of one held lease.
-type work struct {
-	epoch     int64
-	acquired  time.Time
-	stop      chan struct{}
-	cancel    context.CancelCauseFunc
-	done      chan struct{}
-	err       error
-	releasing bool
-	releaseBy time.Time
-}
-
-func (w *work) finished() bool {
-	select {
-	case <-w.done:
-		return true
-	default:
-		return false
-	}
+	mu        sync.Mutex       // guards the fields below
+	held      map[string]*work // leases held, their work running (or ending, when released)
+	leaving   map[string]*work // lost leases whose work is still ending
+	suspended map[string]int64 // leases whose work was stopped, not yet renewed or known lost
+	snap      Snapshot
+	lastOK    time.Time // start of the last successful round (monotonic)
+	failures  int
+	settling  bool   // announce before taking: at start, after the table was unreachable
+	differs   string // the configuration differences last logged
+	keep      bool   // on stop, keep the leases for the next manager (a reload)
+	prev      *Manager
 }
 
 // New checks the config and makes a manager.
@@ -116,22 +108,49 @@ func New(cfg Config) (*Manager, error) {
 	}
 	cfg.applyDefaults()
 	cfg.Keys = slices.Sorted(slices.Values(cfg.Keys))
+	cfg.Replica.Keys, cfg.Replica.TTL = cfg.Keys, cfg.TTL
 	cfg.Log = cfg.Log.With("replica", cfg.Replica.ID)
-	m := &Manager{cfg: cfg, ended: make(chan struct{}, 1), held: map[string]*work{}, leaving: map[string]*work{}}
+	m := &Manager{cfg: cfg, keys: map[string]bool{}, ended: make(chan struct{}, 1), held: map[string]*work{},
+		leaving: map[string]*work{}, suspended: map[string]int64{}, settling: true}
+	for _, k := range cfg.Keys {
+		m.keys[k] = true
+	}
 	m.snap.Replica = cfg.Replica
 	return m, nil
+}
+
+// Continue makes m carry on from prev, the manager of the same replica
+// before a reload: prev keeps its leases when it stops instead of
+// releasing them, and m renews them at their epochs and resumes their
+// streams at once — nothing moves, no epoch changes. Call it before
+// stopping prev.
+func (m *Manager) Continue(prev *Manager) {
+	if prev == nil || prev.cfg.Replica.ID != m.cfg.Replica.ID {
+		return
+	}
+	prev.mu.Lock()
+	prev.keep = true
+	differs := prev.differs
+	prev.mu.Unlock()
+	m.mu.Lock()
+	m.differs = differs // says when they agree again, as prev would have
+	m.mu.Unlock()
+	m.prev = prev
+	if prev.cfg.TTL != m.cfg.TTL {
+		m.cfg.Log.Warn("lease TTL changed by the reload: this replica renews its leases for the new TTL; give every replica the same (the status page lists those that differ)",
+			"from", prev.cfg.TTL.String(), "to", m.cfg.TTL.String())
+	}
 }
 
 // Run takes part until stop closes: then every stream finishes its batch
 // in flight, its lease is released and the replica leaves. When ctx ends
 // the work is cancelled at once.
 func (m *Manager) Run(ctx context.Context, stop <-chan struct{}) {
-	log := m.cfg.Log
-	log.Info("replica taking part in sharing the streams", "streams", len(m.cfg.Keys),
+	m.cfg.Log.Info("replica taking part in sharing the streams", "streams", len(m.cfg.Keys),
 		"lease_ttl", m.cfg.TTL.String(), "renew_every", m.cfg.Renew.String())
+	m.inherit(ctx)
 	t := time.NewTimer(0)
 	defer t.Stop()
-	rounds := 0
 	for {
 		select {
 		case <-stop:
@@ -144,22 +163,36 @@ func (m *Manager) Run(ctx context.Context, stop <-chan struct{}) {
 			t.Stop() // a stream ended: a round now, to release its lease
 		case <-t.C:
 		}
-		wait := m.round(ctx, rounds > 0)
-		if rounds == 0 && m.failures == 0 {
-			wait = m.cfg.Join
+		t.Reset(m.round(ctx))
+	}
+}
+
+// inherit takes over the leases the previous manager kept: those of
+// streams this one runs are renewed at the first round and resumed; the
+// others are released.
+func (m *Manager) inherit(ctx context.Context) {
+	if m.prev == nil {
+		return
+	}
+	kept := m.prev.kept()
+	m.prev = nil
+	for key, epoch := range kept {
+		if m.keys[key] {
+			m.suspended[key] = epoch
+			continue
 		}
-		if m.failures == 0 {
-			rounds++
+		if err := m.cfg.Table.Release(ctx, m.cfg.Replica.ID, key, epoch); err != nil {
+			m.cfg.Log.Warn("lease release failed; it expires on its own", "stream", key, "error", err)
+			continue
 		}
-		t.Reset(wait)
+		m.cfg.Log.Info("lease released: the stream is no longer in this replica's configuration", "stream", key, "epoch", epoch)
 	}
 }
 
 // round renews, notices losses, balances and says when to come back.
-func (m *Manager) round(ctx context.Context, take bool) time.Duration {
-	suspended := m.expire()
-	held := m.heldEpochs()
-	maps.Copy(held, suspended)
+func (m *Manager) round(ctx context.Context) time.Duration {
+	m.expire()
+	held := m.renewing()
 	timeout := m.cfg.Renew
 	if left, holding := m.trustLeft(); holding {
 		timeout = max(min(timeout, left), 50*time.Millisecond)
@@ -167,92 +200,75 @@ func (m *Manager) round(ctx context.Context, take bool) time.Duration {
 	tctx, cancel := context.WithTimeout(ctx, timeout) // for the table; works run under ctx
 	defer cancel()
 	start := time.Now()
-	v, err := m.cfg.Table.Round(tctx, m.cfg.Replica, m.cfg.TTL, held, m.cfg.Keys)
+	v, err := m.cfg.Table.Round(tctx, m.cfg.Replica, held)
 	if err != nil {
 		return m.roundFailed(err)
 	}
-	m.roundOK(start, v)
-	m.resume(ctx, v, suspended)
+	take := m.roundOK(start)
+	m.resume(ctx, v)
 	m.reap(tctx, v)
-	target := Target(v, m.cfg.Replica.ID, len(m.cfg.Keys))
-	active := m.active()
-	if active > target {
-		m.giveUp(active - target)
-	}
-	if active < target && take {
-		m.take(ctx, tctx, v, target-active)
+	m.notice(v)
+	assign := plan(v, m.releasing())
+	m.giveUp(assign)
+	if take {
+		m.take(ctx, tctx, v, assign)
 	}
 	m.hurryReleases()
 	m.publish(v)
-	return m.nextWake(v)
+	wait := m.nextWake(v)
+	if !take {
+		wait = min(wait, m.cfg.Join)
+	}
+	return wait
 }
 
 func (m *Manager) roundFailed(err error) time.Duration {
-	m.failures++
 	m.mu.Lock()
+	m.failures++
+	failures := m.failures
+	m.settling = true
 	if m.snap.StoreError == "" {
 		m.snap.StoreErrorSince = time.Now()
 	}
 	m.snap.StoreError = err.Error()
 	m.mu.Unlock()
-	// Holding leases, try often: the sooner the table answers, the fewer
-	// streams stop; and come back by the time they can no longer be
-	// trusted. Holding none, back off to the renewal period.
-	p := retry.Policy{Initial: 500 * time.Millisecond, Max: m.cfg.Renew}
-	left, holding := m.trustLeft()
-	if holding {
-		p.Max = min(time.Second, m.cfg.Renew)
-	}
-	wait := p.Backoff(m.failures)
-	if holding {
+	// Try again soon, whether holding leases or not: the sooner the table
+	// answers, the sooner this replica renews its own leases, before
+	// another may take them. Come back by the time they can no longer be
+	// trusted.
+	wait := retry.Policy{Initial: 250 * time.Millisecond, Max: min(time.Second, m.cfg.Renew)}.Backoff(failures)
+	if left, holding := m.trustLeft(); holding {
 		wait = max(min(wait, left), 0)
 	}
-	m.cfg.Log.Error("shared state unreachable; leases renewed when it is back", "attempt", m.failures,
-		"retry_in", wait.Round(time.Millisecond).String(), "error", err)
+	if failures <= 3 || failures%10 == 0 {
+		m.cfg.Log.Error("shared state unreachable; leases renewed when it is back", "attempt", failures,
+			"retry_in", wait.Round(time.Millisecond).String(), "error", err)
+	}
 	return wait
 }
 
-// trustLeft is how long this replica may still trust the leases it holds
-// without a successful round; holding is false when it holds none.
+// roundOK records a successful round; take is whether it may take free
+// streams (not when announcing itself, at start or after an outage).
+func (m *Manager) roundOK(start time.Time) (take bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failures > 0 {
+		m.cfg.Log.Info("shared state reachable again", "failed_rounds", m.failures)
+	}
+	m.failures = 0
+	m.lastOK = start
+	m.snap.StoreError, m.snap.StoreErrorSince = "", time.Time{}
+	take = !m.settling
+	m.settling = false
+	return take
+}
+
+// trustLeft is how long this replica may still trust the leases whose
+// streams run without a successful round; holding is false when none run.
 func (m *Manager) trustLeft() (left time.Duration, holding bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return time.Until(m.lastOK.Add(m.localTTL())), len(m.held) > 0
-}
-
-// expire stops every stream once its lease may have expired in the table
-// (TTL after the last round that renewed it: another replica may take it
-// then), so that a stream never runs in two places while this replica is
-// cut off from the table, or after it was paused. It returns the leases
-// stopped (key → epoch): the next round tells which are still held.
-func (m *Manager) expire() map[string]int64 {
-	left, holding := m.trustLeft()
-	if !holding || left > 0 {
-		return nil
-	}
-	m.mu.Lock()
-	lastOK := m.lastOK
-	m.mu.Unlock()
-	m.cfg.Log.Error("no lease renewal in time (this replica was paused, or cut off from the shared state): stopping its streams before another replica may take them",
-		"since_last_renewal", time.Since(lastOK).Round(time.Second).String())
-	return m.dropAll()
-}
-
-// resume restarts the streams expire stopped whose leases were still held,
-// and reports those another replica holds now.
-func (m *Manager) resume(ctx context.Context, v View, suspended map[string]int64) {
-	for key, epoch := range suspended {
-		if v.Held[key] == epoch {
-			m.cfg.Log.Info("lease renewed after all: stream resumed", "stream", key, "epoch", epoch)
-			m.start(ctx, key, epoch)
-			continue
-		}
-		m.mu.Lock()
-		m.snap.Lost++
-		m.mu.Unlock()
-		m.cfg.Log.Warn("lease lost: its renewal was refused, another replica holds the stream now; standing down", "stream", key,
-			"epoch", epoch, "owner", ownerOf(v, key))
-	}
 }
 
 // localTTL is how long this replica trusts its leases after the start of
@@ -260,231 +276,90 @@ func (m *Manager) resume(ctx context.Context, v View, suspended map[string]int64
 // counts from the same round, so it stops before another may start.
 func (m *Manager) localTTL() time.Duration { return m.cfg.TTL - m.cfg.TTL/10 }
 
-func (m *Manager) roundOK(start time.Time, v View) {
-	if m.failures > 0 {
-		m.cfg.Log.Info("shared state reachable again", "failed_rounds", m.failures)
+// expire stops every stream once its lease may have expired in the table
+// (TTL after the last round that renewed it: another replica may take it
+// then), so that a stream never runs in two places while this replica is
+// cut off from the table, or after it was paused. The leases are kept as
+// suspended: the next successful round renews them at their epoch and
+// resumes their streams, or tells they were lost.
+func (m *Manager) expire() {
+	left, holding := m.trustLeft()
+	if !holding || left > 0 {
+		return
 	}
-	m.failures = 0
 	m.mu.Lock()
-	m.lastOK = start
-	m.snap.StoreError, m.snap.StoreErrorSince = "", time.Time{}
+	lastOK := m.lastOK
+	m.mu.Unlock()
+	m.cfg.Log.Error("no lease renewal in time (this replica was paused, or cut off from the shared state): stopping its streams before another replica may take them; they resume when their leases are renewed",
+		"since_last_renewal", time.Since(lastOK).Round(time.Second).String())
+	dropped := m.dropAll()
+	m.mu.Lock()
+	maps.Copy(m.suspended, dropped)
 	m.mu.Unlock()
 }
 
-// heldEpochs are the leases to renew.
-func (m *Manager) heldEpochs() map[string]int64 {
+// renewing are the leases to renew: those held and those suspended.
+func (m *Manager) renewing() map[string]int64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make(map[string]int64, len(m.held))
+	out := make(map[string]int64, len(m.held)+len(m.suspended))
 	for k, w := range m.held {
 		out[k] = w.epoch
 	}
+	maps.Copy(out, m.suspended)
 	return out
 }
 
-// active counts held leases not being given up.
-func (m *Manager) active() int {
+// resume restarts the suspended streams whose leases the round renewed at
+// their epoch, and reports those lost meanwhile.
+func (m *Manager) resume(ctx context.Context, v View) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := 0
-	for _, w := range m.held {
-		if !w.releasing {
-			n++
-		}
-	}
-	return n
-}
-
-// reap handles leases lost to another replica (or a reset) and works that
-// ended: a given-up stream's lease is released; a stream that stopped on
-// its own (a revoked token) keeps its lease and stays stopped.
-func (m *Manager) reap(ctx context.Context, v View) {
-	released := map[string]int64{}
-	m.mu.Lock()
-	for key, w := range m.leaving {
-		if w.finished() {
-			delete(m.leaving, key)
-		}
-	}
-	for key, w := range m.held {
-		epoch, still := v.Held[key]
-		switch {
-		case !still || epoch != w.epoch:
-			w.cancel(ErrLeaseLost)
-			delete(m.held, key)
-			m.leaving[key] = w
-			m.snap.Lost++
-			m.cfg.Log.Warn("lease lost: its renewal was refused, another replica holds the stream now; standing down", "stream", key,
-				"epoch", w.epoch, "owner", ownerOf(v, key))
-		case w.releasing && w.finished():
-			delete(m.held, key)
-			m.snap.Released++
-			released[key] = w.epoch
-		}
-	}
+	suspended := m.suspended
+	m.suspended = map[string]int64{}
 	m.mu.Unlock()
-	for key, epoch := range released {
-		if err := m.cfg.Table.Release(ctx, m.cfg.Replica.ID, key, epoch); err != nil {
-			m.cfg.Log.Warn("lease release failed; it expires on its own", "stream", key, "error", err)
+	for _, key := range slices.Sorted(maps.Keys(suspended)) {
+		epoch := suspended[key]
+		if v.Held[key] == epoch {
+			m.cfg.Log.Info("lease renewed: stream resumed", "stream", key, "epoch", epoch)
+			m.start(ctx, key, epoch)
 			continue
 		}
-		m.cfg.Log.Info("lease released: stream handed over to balance the replicas", "stream", key, "epoch", epoch)
+		m.lost(v, key, epoch)
 	}
 }
 
-// giveUp stops the n most recently taken streams; their leases are
-// released once each has finished its batch in flight.
-func (m *Manager) giveUp(n int) {
+// lost counts and logs a lease found lost; the caller has stopped its work.
+func (m *Manager) lost(v View, key string, epoch int64) (cause error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	keys := m.heldKeys(false)
-	slices.SortFunc(keys, func(a, b string) int { return m.held[b].acquired.Compare(m.held[a].acquired) })
-	for _, key := range keys[:min(n, len(keys))] {
-		w := m.held[key]
-		w.releasing, w.releaseBy = true, time.Now().Add(m.cfg.Handover)
-		close(w.stop)
-		m.cfg.Log.Info("handing stream over to balance the replicas: finishing its batch in flight", "stream", key)
-	}
-}
-
-// hurryReleases cancels given-up streams that overran the handover time.
-func (m *Manager) hurryReleases() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for key, w := range m.held {
-		if w.releasing && !w.finished() && time.Now().After(w.releaseBy) {
-			m.cfg.Log.Warn("stream did not finish its batch in time for the handover; cancelling it (the batch is collected again)", "stream", key)
-			w.cancel(errHandoverTimeout)
-		}
-	}
-}
-
-// heldKeys lists held leases; with releasing false, not those given up.
-// The caller holds mu.
-func (m *Manager) heldKeys(releasing bool) []string {
-	var keys []string
-	for k, w := range m.held {
-		if releasing || !w.releasing {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}
-
-// take acquires up to n free or expired leases (asking the table under
-// tctx) and starts their work (under ctx).
-func (m *Manager) take(ctx, tctx context.Context, v View, n int) {
-	var free []string
-	m.mu.Lock()
-	for _, l := range v.Leases {
-		_, mine := m.held[l.Key]
-		_, ending := m.leaving[l.Key] // never two works of one stream at once
-		if !mine && !ending && !l.Live() {
-			free = append(free, l.Key)
-		}
-	}
+	m.snap.Lost++
 	m.mu.Unlock()
-	rand.Shuffle(len(free), func(i, j int) { free[i], free[j] = free[j], free[i] })
-	for _, key := range free {
-		if n == 0 {
-			return
-		}
-		epoch, prev, ok, err := m.cfg.Table.Acquire(tctx, m.cfg.Replica.ID, key, m.cfg.TTL)
-		if err != nil {
-			m.cfg.Log.Warn("lease not taken", "stream", key, "error", err)
-			return
-		}
-		if !ok {
-			continue // another replica was quicker
-		}
-		n--
-		m.start(ctx, key, epoch)
-		if prev != "" && prev != m.cfg.Replica.ID {
-			m.cfg.Log.Info("lease taken: stream taken over from a replica whose lease expired or was released", "stream", key, "epoch", epoch, "from", prev)
-		} else {
-			m.cfg.Log.Info("lease taken", "stream", key, "epoch", epoch)
-		}
+	owner := ownerOf(v, key)
+	if owner == "" {
+		m.cfg.Log.Warn("lease lost: the stream was reset (state reset); standing down, it starts over from its reset checkpoint wherever it is taken next",
+			"stream", key, "epoch", epoch)
+		return ErrLeaseReset
 	}
-}
-
-// start runs the work of a lease just acquired.
-func (m *Manager) start(ctx context.Context, key string, epoch int64) {
-	wctx, cancel := context.WithCancelCause(ctx)
-	w := &work{epoch: epoch, acquired: time.Now(), stop: make(chan struct{}), cancel: cancel, done: make(chan struct{})}
-	m.mu.Lock()
-	m.held[key] = w
-	m.snap.Taken++
-	m.mu.Unlock()
-	go func() {
-		w.err = m.cfg.Work(wctx, w.stop, key, epoch)
-		close(w.done)
-		select {
-		case m.ended <- struct{}{}:
-		default:
-		}
-	}()
-}
-
-// dropAll cancels every work, waits for them to end and forgets the
-// leases, returning them (key → epoch): they may already belong to
-// another replica.
-func (m *Manager) dropAll() map[string]int64 {
-	m.mu.Lock()
-	works := m.held
-	m.held = map[string]*work{}
-	m.mu.Unlock()
-	out := make(map[string]int64, len(works))
-	for key, w := range works {
-		w.cancel(errExpired)
-		out[key] = w.epoch
-	}
-	for _, w := range works {
-		<-w.done
-	}
-	return out
-}
-
-// leave stops every work (gracefully unless hard), releases the leases and
-// leaves the table.
-func (m *Manager) leave(ctx context.Context, hard bool) {
-	m.mu.Lock()
-	works, leaving := m.held, m.leaving
-	m.held, m.leaving = map[string]*work{}, map[string]*work{}
-	m.mu.Unlock()
-	for _, w := range leaving {
-		<-w.done
-	}
-	for _, w := range works {
-		if hard {
-			w.cancel(nil)
-		} else if !w.releasing {
-			close(w.stop)
-		}
-	}
-	for _, w := range works {
-		<-w.done
-		w.cancel(nil)
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	for key, w := range works {
-		if err := m.cfg.Table.Release(rctx, m.cfg.Replica.ID, key, w.epoch); err != nil {
-			m.cfg.Log.Warn("lease release failed; it expires on its own", "stream", key, "error", err)
-		}
-	}
-	if err := m.cfg.Table.Leave(rctx, m.cfg.Replica.ID); err != nil {
-		m.cfg.Log.Warn("leaving the replicas failed; this replica expires on its own", "error", err)
-	}
-	m.cfg.Log.Info("leases released; replica left", "released", len(works))
+	m.cfg.Log.Warn("lease lost: its renewal was refused, another replica holds the stream now; standing down", "stream", key,
+		"epoch", epoch, "owner", owner)
+	return ErrLeaseLost
 }
 
 // nextWake is the renewal period, or sooner when a lease of another
-// replica expires before then: its stream is taken over at once.
+// replica expires before then (its stream is taken over at once), or when
+// a free stream this replica can run becomes overdue.
 func (m *Manager) nextWake(v View) time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	wait := m.cfg.Renew
 	for _, l := range v.Leases {
-		if l.Live() && l.Owner != m.cfg.Replica.ID && l.ExpiresIn+100*time.Millisecond < wait {
-			wait = l.ExpiresIn + 100*time.Millisecond
+		_, mine := m.held[l.Key]
+		switch {
+		case l.Live() && l.Owner != m.cfg.Replica.ID:
+			wait = min(wait, l.ExpiresIn+100*time.Millisecond)
+		case !l.Live() && m.keys[l.Key] && !mine:
+			if left := m.grace(l) - l.FreeFor; left > 0 {
+				wait = min(wait, left+50*time.Millisecond)
+			}
 		}
 	}
 	return wait

@@ -33,7 +33,12 @@ type cluster struct {
 	logs  bytes.Buffer
 }
 
-type workStats struct{ starts, graceful, cancelled int }
+type workStats struct {
+	starts, graceful, cancelled int
+	epochs                      []int64
+	ended                       time.Time     // when its last work ended
+	maxGap                      time.Duration // longest time between a work's end and the next start
+}
 
 type replica struct {
 	id     string
@@ -58,11 +63,11 @@ type cut struct {
 	down *atomic.Bool
 }
 
-func (c cut) Round(ctx context.Context, me lease.Replica, ttl time.Duration, held map[string]int64, keys []string) (lease.View, error) {
+func (c cut) Round(ctx context.Context, me lease.Replica, held map[string]int64) (lease.View, error) {
 	if c.down.Load() {
 		return lease.View{}, leasetest.ErrDown
 	}
-	return c.Table.Round(ctx, me, ttl, held, keys)
+	return c.Table.Round(ctx, me, held)
 }
 
 func (c cut) Acquire(ctx context.Context, me, key string, ttl time.Duration) (int64, string, bool, error) {
@@ -79,7 +84,11 @@ func (c *cluster) start(ids ...string) {
 	}
 }
 
-func (c *cluster) startOne(id string) *replica {
+func (c *cluster) startOne(id string) *replica { return c.startWith(id, c.keys, nil) }
+
+// startWith starts replica id running keys; after prev (a reload of the
+// same replica) when prev is not nil.
+func (c *cluster) startWith(id string, keys []string, prev *replica) *replica {
 	r := &replica{id: id, stop: make(chan struct{}), done: make(chan struct{})}
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -89,12 +98,19 @@ func (c *cluster) startOne(id string) *replica {
 		defer c.mu.Unlock()
 		return c.logs.Write(p)
 	}), nil))
-	m, err := lease.New(lease.Config{Replica: lease.Replica{ID: id, Host: "h"}, Keys: c.keys, Table: cut{c.table, &r.down},
+	m, err := lease.New(lease.Config{Replica: lease.Replica{ID: id, Host: "h"}, Keys: keys, Table: cut{c.table, &r.down},
 		Work: c.work(id), Log: log})
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	r.m = m
+	if prev != nil {
+		r.down.Store(prev.down.Load())
+		m.Continue(prev.m)
+		close(prev.stop)
+		<-prev.done
+		prev.cancel()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	go func() { m.Run(ctx, r.stop); close(r.done) }()
@@ -117,6 +133,10 @@ func (c *cluster) work(id string) lease.Work {
 			c.stats[key] = st
 		}
 		st.starts++
+		st.epochs = append(st.epochs, epoch)
+		if !st.ended.IsZero() {
+			st.maxGap = max(st.maxGap, time.Since(st.ended))
+		}
 		c.mu.Unlock()
 		select {
 		case <-stop:
@@ -130,6 +150,7 @@ func (c *cluster) work(id string) lease.Work {
 		}
 		c.mu.Lock()
 		delete(c.runs, key)
+		st.ended = time.Now()
 		c.mu.Unlock()
 		return nil
 	}
@@ -268,10 +289,17 @@ func TestDeadReplicaIsTakenOverWithinTheTTL(t *testing.T) {
 			!strings.Contains(c.log(), "stream taken over from a replica") {
 			t.Errorf("logs do not say what happened:\n%s", c.log())
 		}
-		// Back: it rejoins and gets its share again.
+		// Back: it learns it lost each of its streams, says so, and rejoins
+		// to get its share again.
 		victim.down.Store(false)
 		time.Sleep(30 * time.Second)
 		c.wantSpread(map[string]int{"a": 6, "b": 6, "c": 6})
+		if lost := victim.m.Snapshot().Lost; lost != 6 {
+			t.Errorf("the cut-off replica counted %d leases lost, not 6\n%s", lost, c.log())
+		}
+		if n := strings.Count(c.log(), "lease lost: its renewal was refused, another replica holds the stream now; standing down\" replica=c"); n != 6 {
+			t.Errorf("the cut-off replica logged %d lost leases, not 6\n%s", n, c.log())
+		}
 	})
 }
 
@@ -291,8 +319,12 @@ func TestLostLeaseStandsDown(t *testing.T) {
 		if s := c.stats[c.keys[0]]; s.starts != 2 || s.cancelled != 1 {
 			t.Fatalf("stream not stopped and taken again after its lease was lost: %+v", s)
 		}
-		if !strings.Contains(c.log(), "lease lost: its renewal was refused, another replica holds the stream now; standing down") {
-			t.Errorf("loss not logged:\n%s", c.log())
+		if !strings.Contains(c.log(), "lease lost: the stream was reset (state reset); standing down") ||
+			strings.Contains(c.log(), "another replica holds the stream now") {
+			t.Errorf("loss not logged as a reset:\n%s", c.log())
+		}
+		if lost := c.reps["a"].m.Snapshot().Lost; lost != 1 {
+			t.Errorf("%d leases counted lost, not 1", lost)
 		}
 	})
 }
@@ -349,54 +381,4 @@ func TestOutageShorterThanTheTTLKeepsStreamsRunning(t *testing.T) {
 			t.Errorf("recovery not logged:\n%s", c.log())
 		}
 	})
-}
-
-func TestTarget(t *testing.T) {
-	view := func(counts map[string]int, dead ...string) lease.View {
-		var v lease.View
-		n := 0
-		for _, id := range []string{"a", "b", "c", "d"} {
-			c, ok := counts[id]
-			if !ok {
-				continue
-			}
-			v.Replicas = append(v.Replicas, lease.Replica{ID: id})
-			for range c {
-				v.Leases = append(v.Leases, lease.Lease{Key: fmt.Sprint(n), Owner: id, ExpiresIn: time.Second})
-				n++
-			}
-		}
-		for _, id := range dead {
-			v.Leases = append(v.Leases, lease.Lease{Key: fmt.Sprint(n), Owner: id, ExpiresIn: time.Second})
-			n++
-		}
-		return v
-	}
-	tests := []struct {
-		name   string
-		v      lease.View
-		n      int
-		target map[string]int
-	}{
-		{"alone", view(map[string]int{"a": 0}), 18, map[string]int{"a": 18}},
-		{"even", view(map[string]int{"a": 6, "b": 6, "c": 6}), 18, map[string]int{"a": 6, "b": 6, "c": 6}},
-		{"join", view(map[string]int{"a": 9, "b": 9, "c": 0}), 18, map[string]int{"a": 6, "b": 6, "c": 6}},
-		{"remainder stays where it is", view(map[string]int{"a": 4, "b": 5, "c": 4, "d": 5}), 18, map[string]int{"a": 4, "b": 5, "c": 4, "d": 5}},
-		{"remainder to the fullest", view(map[string]int{"a": 3, "b": 5, "c": 5, "d": 5}), 18, map[string]int{"a": 4, "b": 5, "c": 5, "d": 4}},
-		{"dead owner's leases not counted", view(map[string]int{"a": 6, "b": 6}, "x", "x"), 18, map[string]int{"a": 9, "b": 9}},
-		{"more replicas than streams", view(map[string]int{"a": 1, "b": 0, "c": 0}), 2, map[string]int{"a": 1, "b": 1, "c": 0}},
-	}
-	for _, tt := range tests {
-		sum := 0
-		for id, want := range tt.target {
-			got := lease.Target(tt.v, id, tt.n)
-			sum += got
-			if got != want {
-				t.Errorf("%s: target of %s = %d, want %d", tt.name, id, got, want)
-			}
-		}
-		if sum != tt.n {
-			t.Errorf("%s: targets add up to %d, not %d", tt.name, sum, tt.n)
-		}
-	}
 }

@@ -14,23 +14,31 @@ import (
 	"time"
 )
 
-// Replica is one process taking part.
+// Replica is one process taking part, as it registers itself.
 type Replica struct {
 	ID      string    `json:"id"`
 	Host    string    `json:"host"`
 	PID     int       `json:"pid"`
 	Version string    `json:"version"`
 	Started time.Time `json:"started"`
+	// Keys are the streams its configuration has, which it can run; empty
+	// for a replica of a version that did not register them.
+	Keys []string `json:"-"`
+	// TTL is the lease TTL it renews its leases for.
+	TTL time.Duration `json:"-"`
 }
 
 // Lease is one stream's lease as the table holds it.
 type Lease struct {
 	Key   string
-	Owner string // "" when released
+	Owner string // "" when released, never held, or reset
 	Epoch int64
 	// ExpiresIn is the time left, by the table's clock; zero or less when
 	// expired.
 	ExpiresIn time.Duration
+	// FreeFor is how long the lease has been expired or released, by the
+	// table's clock; zero while it is live.
+	FreeFor time.Duration
 }
 
 // Live reports whether the lease is held and unexpired.
@@ -39,7 +47,7 @@ func (l Lease) Live() bool { return l.Owner != "" && l.ExpiresIn > 0 }
 // View is the table as one replica saw it in one round.
 type View struct {
 	Replicas []Replica // live, sorted by ID
-	Leases   []Lease   // of the keys asked, sorted by key
+	Leases   []Lease   // every stream the table knows, sorted by key
 	// Held are the leases the replica asked to renew and still holds
 	// (key → epoch); one missing was taken over or reset.
 	Held map[string]int64
@@ -48,10 +56,16 @@ type View struct {
 // Table is the shared record of replicas and leases. Its clock alone
 // decides expiry; the replicas' clocks are never compared.
 type Table interface {
-	// Round, in one transaction, marks me live for ttl, renews for ttl the
-	// leases me holds (key → epoch), adds a free lease for each key not yet
-	// known, and returns the view.
-	Round(ctx context.Context, me Replica, ttl time.Duration, held map[string]int64, keys []string) (View, error)
+	// Round, in one transaction, marks me live for me.TTL with the streams
+	// it can run (me.Keys), renews for me.TTL the leases me holds (key →
+	// epoch) — also one that expired, as long as no other replica took it
+	// since —, adds a free lease for each of me.Keys not yet known, and
+	// returns the view.
+	Round(ctx context.Context, me Replica, held map[string]int64) (View, error)
+	// Renew renews for ttl the leases me holds (key → epoch), as Round
+	// does, without marking me live: for a one-off run that takes no part
+	// in sharing. It returns those still held.
+	Renew(ctx context.Context, me string, ttl time.Duration, held map[string]int64) (map[string]int64, error)
 	// Acquire takes key when it is free, expired or me's own from an
 	// earlier run, with a new epoch. ok is false when a live replica holds
 	// it; prev is who held it before.

@@ -94,14 +94,17 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 				c("cycles", float64(v.DisabledCycles), append(l, "disabled")...)
 			}
 			g("inFlight", float64(v.InFlight), l...)
-			g("state", 1, append(l, sharedState(snap, src.Name+"/"+v.Stream, streamState(v)))...)
-			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok && v.Phase != pipeline.PhaseDisabled {
+			state, here := sharedState(snap, src.Name+"/"+v.Stream, streamState(v))
+			g("state", 1, append(l, state)...)
+			// A stream run elsewhere has its lag and times on its holder;
+			// this replica's would be stale, its lag growing for ever.
+			if lag, ok := v.Lag(now, st.Interval, st.Delay); here && ok && v.Phase != pipeline.PhaseDisabled {
 				g("lag", lag.Seconds(), l...)
 			}
-			if !v.LastSuccess.IsZero() {
+			if here && !v.LastSuccess.IsZero() {
 				g("success", float64(v.LastSuccess.UnixMilli())/1000, l...)
 			}
-			if !v.CheckpointSaved.IsZero() {
+			if here && !v.CheckpointSaved.IsZero() {
 				g("ckptAge", now.Sub(v.CheckpointSaved).Seconds(), l...)
 			}
 			for out, n := range v.OutputFailures {

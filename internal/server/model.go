@@ -33,6 +33,9 @@ type Status struct {
 	Replica    *lease.Replica  `json:"replica,omitempty"`
 	Replicas   []ReplicaStatus `json:"replicas,omitempty"`
 	StateStore *StoreStatus    `json:"state_store,omitempty"`
+	// ReplicasDiffer says how the live replicas' configurations differ
+	// from this one's (streams, lease TTL).
+	ReplicasDiffer []string `json:"replicas_differ,omitempty"`
 	// SeriesError is why the saved series could not be read (the charts
 	// show the last read).
 	SeriesError string `json:"series_error,omitempty"`
@@ -57,7 +60,7 @@ type SourceStatus struct {
 // StreamStatus is one stream of a source.
 type StreamStatus struct {
 	Stream string `json:"stream"`
-	State  string `json:"state"` // ok, waiting, syncing, retrying, failing, stopped; elsewhere, unassigned
+	State  string `json:"state"` // ok, waiting, syncing, retrying, failing, stopped; elsewhere, unassigned, paused
 	// Owner is the replica holding the stream, with shared state.
 	Owner       string     `json:"owner,omitempty"`
 	Progress    string     `json:"progress,omitempty"`

@@ -33,6 +33,7 @@ type StoreStatus struct {
 const (
 	stateElsewhere  = "elsewhere"  // another replica holds the stream
 	stateUnassigned = "unassigned" // no replica holds it right now
+	statePaused     = "paused"     // this replica holds it but could not renew its lease in time
 )
 
 // addCluster fills in the replicas, who holds each stream and the shared
@@ -65,22 +66,28 @@ func addCluster(st *Status, snap lease.Snapshot, redact func(string) string) {
 		st.StateStore = &StoreStatus{Error: redact(snap.StoreError), Since: snap.StoreErrorSince}
 		st.Reasons = append(st.Reasons, "shared state (PostgreSQL) unreachable: "+redact(snap.StoreError))
 	}
+	st.ReplicasDiffer = snap.Differs
 	st.Ready = len(st.Reasons) == 0
 }
 
-// streamOwner records who holds a stream, and marks one held by another
-// replica, or by none; here reports whether this replica holds it.
+// streamOwner records who runs a stream, and marks one run by another
+// replica, by none, or paused here; here reports whether this replica runs
+// it. A stream not run here shows none of this replica's lag, last
+// success or next cycle: they are stale, the holder's page has them.
 func streamOwner(s *StreamStatus, key string, snap lease.Snapshot) (here bool) {
 	s.Owner = snap.Owners[key]
-	switch s.Owner {
-	case snap.Replica.ID:
+	switch {
+	case s.Owner == snap.Replica.ID:
 		return true
-	case "":
+	case slices.Contains(snap.Suspended, key):
+		s.State = statePaused
+	case s.Owner == "":
 		s.State = stateUnassigned
 	default:
 		s.State = stateElsewhere
 	}
-	s.Progress, s.Fix = "", ""
+	s.Progress, s.Fix, s.Retry = "", "", nil
+	s.LagSeconds, s.LastSuccess, s.NextCycle = nil, nil, nil
 	s.Quiet, s.QuietAfter = false, 0 // its holder tells, knowing how its cycles go
 	return false
 }
@@ -95,7 +102,7 @@ func registerer(reg *prometheus.Registry, cluster Cluster) prometheus.Registerer
 }
 
 var clusterDescs = map[string]*prometheus.Desc{
-	"held":    prometheus.NewDesc("s1collector_stream_held", "1 when this replica holds the stream's lease.", labelsStream, nil),
+	"held":    prometheus.NewDesc("s1collector_stream_held", "1 when this replica runs the stream under its lease, 0 otherwise (held elsewhere, by none, or paused here).", labelsStream, nil),
 	"live":    prometheus.NewDesc("s1collector_replicas_live", "Replicas sharing the streams, as of this replica's last lease round.", nil, nil),
 	"changes": prometheus.NewDesc("s1collector_lease_changes_total", "Leases this replica took, lost to another or released.", []string{"change"}, nil),
 	"up":      prometheus.NewDesc("s1collector_state_store_up", "1 when the last lease round reached PostgreSQL.", nil, nil),
@@ -124,15 +131,16 @@ func collectCluster(snap lease.Snapshot, ch chan<- prometheus.Metric) {
 	g("up", prometheus.GaugeValue, up)
 }
 
-// sharedState is a stream's state, or elsewhere/unassigned when replicas
-// share the streams and this one does not hold it.
-func sharedState(snap *lease.Snapshot, key, state string) string {
+// sharedState is a stream's state, or elsewhere/unassigned/paused when
+// replicas share the streams and this one does not run it; here is false
+// then.
+func sharedState(snap *lease.Snapshot, key, state string) (string, bool) {
 	if snap == nil {
-		return state
+		return state, true
 	}
 	var s StreamStatus
 	if !streamOwner(&s, key, *snap) {
-		return s.State
+		return s.State, false
 	}
-	return state
+	return state, true
 }

@@ -4,15 +4,18 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"s1collector/internal/delivery"
+	"s1collector/internal/emulator"
 	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
 	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
 )
 
 type fakeCluster struct{ snap lease.Snapshot }
@@ -99,6 +102,89 @@ func TestReplicaStatus(t *testing.T) {
 				if !strings.Contains(metrics, want) {
 					t.Errorf("metrics lack %s", want)
 				}
+			}
+		})
+	}
+}
+
+// TestStreamsNotRunHereShowNothingStale: a stream this replica collected
+// earlier but another replica holds now, or that this one paused (its
+// lease not renewed in time), exports no lag, last success or checkpoint
+// age, shows none on /api/status, and is not held; while this replica
+// runs it, they are there. The replicas' differing configurations are
+// shown.
+func TestStreamsNotRunHereShowNothingStale(t *testing.T) {
+	emu, err := emulator.New(emulator.Config{Agents: 10, HistoryActivities: 20, RateLimits: map[string]emulator.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.OpenBolt(t.TempDir() + "/s.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken}, &http.Client{Transport: emu.Transport()})
+	s := &pipeline.Stream{Source: delivery.SourceInfo{Name: "c"}, API: sentinelone.Activities, Lister: c, Store: st,
+		Outputs: []delivery.Output{}, Lookback: 72 * time.Hour, Interval: time.Hour, Now: emu.Now, Log: log,
+		Status: pipeline.NewStatus("c", "activities")}
+	(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
+	me, other := lease.Replica{ID: "r1-aaaaaa"}, lease.Replica{ID: "r2-bbbbbb"}
+	for _, tt := range []struct {
+		name      string
+		owner     string
+		suspended bool
+		state     string
+	}{
+		{"run here", me.ID, false, "ok"},
+		{"held elsewhere", other.ID, false, "elsewhere"},
+		{"paused here", "", true, "paused"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := lease.Snapshot{Replica: me, Replicas: []lease.Replica{me, other}, Owners: map[string]string{"c/activities": tt.owner},
+				Differs: []string{"replica r2-bbbbbb runs 3 stream(s) this one does not: x/agents, x/activities, x/threats"}}
+			if tt.suspended {
+				snap.Suspended = []string{"c/activities"}
+				snap.StoreError, snap.StoreErrorSince = "dial tcp: connection refused", time.Now()
+			}
+			srv, err := New(Config{Version: "test", Sources: []Source{{Name: "c", Streams: []*pipeline.Stream{s}}}, Log: log, Cluster: fakeCluster{snap}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv.srv.Handler)
+			defer ts.Close()
+			_, body := get(t, ts.URL+"/api/status")
+			var status Status
+			if err := json.Unmarshal([]byte(body), &status); err != nil {
+				t.Fatal(err)
+			}
+			got := status.Sources[0].Streams[0]
+			here := tt.state == "ok"
+			if got.State != tt.state || (got.LagSeconds != nil) != here || (got.LastSuccess != nil) != here || len(status.ReplicasDiffer) != 1 {
+				t.Errorf("api/status: %s", body)
+			}
+			_, metrics := get(t, ts.URL+"/metrics")
+			held := "0"
+			if here {
+				held = "1"
+			}
+			for name, want := range map[string]bool{
+				`s1collector_lag_seconds{replica="r1-aaaaaa",source="c"`:                              here,
+				`s1collector_last_success_timestamp_seconds{replica="r1-aaaaaa",source="c"`:           here,
+				`s1collector_checkpoint_age_seconds{replica="r1-aaaaaa",source="c"`:                   here,
+				`s1collector_stream_held{replica="r1-aaaaaa",source="c",stream="activities"} ` + held: true,
+				`s1collector_stream_state{replica="r1-aaaaaa",source="c",state="` + tt.state + `"`:    true,
+			} {
+				if strings.Contains(metrics, name) != want {
+					t.Errorf("metrics: %s present: %v, want %v", name, !want, want)
+				}
+			}
+			_, page := get(t, ts.URL+"/")
+			if !strings.Contains(page, "The replicas' configurations differ: replica r2-bbbbbb runs 3 stream(s)") {
+				t.Error("page does not show that the configurations differ")
+			}
+			if tt.suspended && !strings.Contains(page, "paused: this replica could not renew its lease in time") {
+				t.Error("page does not say the stream is paused")
 			}
 		})
 	}

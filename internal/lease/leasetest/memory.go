@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -53,37 +54,58 @@ func (m *Memory) lock() (func(), error) {
 }
 
 // Round implements lease.Table.
-func (m *Memory) Round(_ context.Context, me lease.Replica, ttl time.Duration, held map[string]int64, keys []string) (lease.View, error) {
+func (m *Memory) Round(_ context.Context, me lease.Replica, held map[string]int64) (lease.View, error) {
 	unlock, err := m.lock()
 	if err != nil {
 		return lease.View{}, err
 	}
 	defer unlock()
 	now := time.Now()
-	m.replicas[me.ID] = memReplica{r: me, expires: now.Add(ttl)}
-	v := lease.View{Held: map[string]int64{}}
-	for _, k := range keys {
+	me.Keys = slices.Clone(me.Keys)
+	m.replicas[me.ID] = memReplica{r: me, expires: now.Add(me.TTL)}
+	for _, k := range me.Keys {
 		if m.leases[k] == nil {
-			m.leases[k] = &memLease{}
+			m.leases[k] = &memLease{expires: now}
 		}
 	}
-	for k, e := range held {
-		if l := m.leases[k]; l != nil && l.owner == me.ID && l.epoch == e {
-			l.expires = now.Add(ttl)
-			v.Held[k] = e
-		}
-	}
+	v := lease.View{Held: m.renew(now, me.ID, me.TTL, held)}
 	for _, r := range m.replicas {
 		if r.expires.After(now) {
 			v.Replicas = append(v.Replicas, r.r)
 		}
 	}
 	slices.SortFunc(v.Replicas, func(a, b lease.Replica) int { return cmp.Compare(a.ID, b.ID) })
-	for _, k := range slices.Sorted(slices.Values(keys)) {
+	for _, k := range slices.Sorted(maps.Keys(m.leases)) {
 		l := m.leases[k]
-		v.Leases = append(v.Leases, lease.Lease{Key: k, Owner: l.owner, Epoch: l.epoch, ExpiresIn: max(l.expires.Sub(now), 0)})
+		ll := lease.Lease{Key: k, Owner: l.owner, Epoch: l.epoch, ExpiresIn: max(l.expires.Sub(now), 0)}
+		if !ll.Live() {
+			ll.FreeFor = max(now.Sub(l.expires), 0)
+		}
+		v.Leases = append(v.Leases, ll)
 	}
 	return v, nil
+}
+
+// Renew implements lease.Table.
+func (m *Memory) Renew(_ context.Context, me string, ttl time.Duration, held map[string]int64) (map[string]int64, error) {
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return m.renew(time.Now(), me, ttl, held), nil
+}
+
+// renew extends the leases me holds at their epoch; the caller holds mu.
+func (m *Memory) renew(now time.Time, me string, ttl time.Duration, held map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for k, e := range held {
+		if l := m.leases[k]; l != nil && l.owner == me && l.epoch == e {
+			l.expires = now.Add(ttl)
+			out[k] = e
+		}
+	}
+	return out
 }
 
 // Acquire implements lease.Table.
@@ -96,7 +118,7 @@ func (m *Memory) Acquire(_ context.Context, me, key string, ttl time.Duration) (
 	now := time.Now()
 	l := m.leases[key]
 	if l == nil {
-		l = &memLease{}
+		l = &memLease{expires: now}
 		m.leases[key] = l
 	}
 	prev := l.owner

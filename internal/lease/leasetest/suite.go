@@ -1,6 +1,9 @@
 package leasetest
 
 import (
+	"maps"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +26,9 @@ func RunTable(t *testing.T, newTable func(t *testing.T) lease.Table) {
 		{"ReleaseAndLeave", releaseAndLeave},
 		{"OwnLeaseIsTakenBackWithANewEpoch", ownLeaseTakenBack},
 		{"RacingAcquiresHaveOneWinner", racingAcquires},
+		{"ExpiredLeaseIsRenewedByItsHolderUntilTaken", expiredRenewedUntilTaken},
+		{"RenewDoesNotJoin", renewDoesNotJoin},
+		{"FreeForCountsFromExpiryOrRelease", freeFor},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newTable(t)) })
@@ -31,13 +37,14 @@ func RunTable(t *testing.T, newTable func(t *testing.T) lease.Table) {
 
 const ttl = 400 * time.Millisecond
 
-func rep(id string) lease.Replica {
-	return lease.Replica{ID: id, Host: "host-" + id, PID: 7, Version: "test", Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+func rep(id string, keys ...string) lease.Replica {
+	return lease.Replica{ID: id, Host: "host-" + id, PID: 7, Version: "test", Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Keys: keys, TTL: ttl}
 }
 
 func round(t *testing.T, tb lease.Table, me string, held map[string]int64, keys ...string) lease.View {
 	t.Helper()
-	v, err := tb.Round(t.Context(), rep(me), ttl, held, keys)
+	v, err := tb.Round(t.Context(), rep(me, keys...), held)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +62,17 @@ func acquire(t *testing.T, tb lease.Table, me, key string) (int64, string, bool)
 
 func roundAddsFreeLeases(t *testing.T, tb lease.Table) {
 	v := round(t, tb, "a", nil, "s/threats", "s/agents")
-	if len(v.Replicas) != 1 || v.Replicas[0] != rep("a") {
+	if len(v.Replicas) != 1 || !reflect.DeepEqual(v.Replicas[0], rep("a", "s/threats", "s/agents")) {
 		t.Fatalf("replicas %+v", v.Replicas)
 	}
 	if len(v.Leases) != 2 || v.Leases[0].Key != "s/agents" || v.Leases[0].Live() || v.Leases[1].Owner != "" {
 		t.Fatalf("leases %+v", v.Leases)
 	}
-	v = round(t, tb, "b", nil, "s/agents")
-	if len(v.Replicas) != 2 || v.Replicas[0].ID != "a" || v.Replicas[1].ID != "b" || len(v.Leases) != 1 {
+	// Every replica sees every stream any replica registered, and the
+	// streams each can run.
+	v = round(t, tb, "b", nil, "s/agents", "t/agents")
+	if len(v.Replicas) != 2 || v.Replicas[0].ID != "a" || v.Replicas[1].ID != "b" || len(v.Leases) != 3 ||
+		!slices.Equal(v.Replicas[1].Keys, []string{"s/agents", "t/agents"}) || len(v.Replicas[0].Keys) != 2 {
 		t.Fatalf("second replica's view %+v", v)
 	}
 }
@@ -170,4 +180,76 @@ func racingAcquires(t *testing.T, tb lease.Table) {
 	if winners != 1 {
 		t.Fatalf("%d replicas acquired the same lease", winners)
 	}
+}
+
+// expiredRenewedUntilTaken: a lease that expired while its holder could
+// not reach the table (a PostgreSQL restart) is renewed at its epoch by the
+// holder, as long as no other replica took it meanwhile.
+func expiredRenewedUntilTaken(t *testing.T, tb lease.Table) {
+	e, _, _ := acquire(t, tb, "a", "k")
+	time.Sleep(ttl + 100*time.Millisecond)
+	if v := round(t, tb, "a", map[string]int64{"k": e}, "k"); v.Held["k"] != e || !v.Leases[0].Live() || v.Leases[0].Epoch != e {
+		t.Fatalf("expired lease not renewed by its holder: %+v", v)
+	}
+	time.Sleep(ttl + 100*time.Millisecond)
+	if _, _, ok := acquire(t, tb, "b", "k"); !ok {
+		t.Fatal("expired lease not taken")
+	}
+	if v := round(t, tb, "a", map[string]int64{"k": e}, "k"); len(v.Held) != 0 {
+		t.Fatalf("a lease taken over was renewed by its former holder: %v", v.Held)
+	}
+}
+
+// renewDoesNotJoin: Renew keeps a one-off run's leases without making it
+// a live replica the others would share with.
+func renewDoesNotJoin(t *testing.T, tb lease.Table) {
+	round(t, tb, "a", nil, "k")
+	e, _, _ := acquire(t, tb, "once", "k")
+	time.Sleep(ttl / 2)
+	held, err := tb.Renew(t.Context(), "once", ttl, map[string]int64{"k": e, "other": 3})
+	if err != nil || !maps.Equal(held, map[string]int64{"k": e}) {
+		t.Fatalf("renew: %v %v", held, err)
+	}
+	time.Sleep(ttl/2 + 50*time.Millisecond)
+	v := round(t, tb, "a", nil, "k")
+	if len(v.Replicas) != 1 || v.Replicas[0].ID != "a" {
+		t.Fatalf("renew made a live replica: %+v", v.Replicas)
+	}
+	if l := v.Leases[0]; !l.Live() || l.Owner != "once" {
+		t.Fatalf("renewed lease not live: %+v", l)
+	}
+}
+
+// freeFor: a free lease tells how long it has been free, by the table's
+// clock, counted from its expiry, its release, or its first registration.
+func freeFor(t *testing.T, tb lease.Table) {
+	v := round(t, tb, "a", nil, "new", "k")
+	if l := leaseOf(v, "new"); l.Live() || l.FreeFor < 0 || l.FreeFor > ttl {
+		t.Fatalf("a new stream's lease: %+v", l)
+	}
+	e, _, _ := acquire(t, tb, "a", "k")
+	if v := round(t, tb, "a", map[string]int64{"k": e}, "new", "k"); leaseOf(v, "k").FreeFor != 0 {
+		t.Fatalf("a live lease is free for %s", leaseOf(v, "k").FreeFor)
+	}
+	if err := tb.Release(t.Context(), "a", "k", e); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(ttl)
+	if l := leaseOf(round(t, tb, "a", nil, "new", "k"), "k"); l.FreeFor < ttl || l.FreeFor > 3*ttl {
+		t.Fatalf("released %s ago, free for %s", ttl, l.FreeFor)
+	}
+	e, _, _ = acquire(t, tb, "b", "k")
+	time.Sleep(2 * ttl)
+	if l := leaseOf(round(t, tb, "a", nil, "new", "k"), "k"); l.Owner != "b" || l.FreeFor < ttl || l.FreeFor > 2*ttl {
+		t.Fatalf("expired %s ago, free for %s: %+v", ttl, l.FreeFor, l)
+	}
+}
+
+func leaseOf(v lease.View, key string) lease.Lease {
+	for _, l := range v.Leases {
+		if l.Key == key {
+			return l
+		}
+	}
+	return lease.Lease{}
 }

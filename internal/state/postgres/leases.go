@@ -17,34 +17,29 @@ var _ lease.Table = (*Store)(nil)
 
 // Round marks me live, renews its leases and reads replicas and leases, in
 // one transaction (so one now() for all of them).
-func (s *Store) Round(ctx context.Context, me lease.Replica, ttl time.Duration, held map[string]int64, keys []string) (lease.View, error) {
+func (s *Store) Round(ctx context.Context, me lease.Replica, held map[string]int64) (lease.View, error) {
 	v := lease.View{Held: map[string]int64{}}
+	keys := me.Keys
+	if keys == nil {
+		keys = []string{}
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
-		b.Queue(s.q.heartbeat, me.ID, me.Host, me.PID, me.Version, me.Started, ttl.Microseconds())
+		b.Queue(s.q.heartbeat, me.ID, me.Host, me.PID, me.Version, me.Started, me.TTL.Microseconds(), keys)
 		b.Queue(s.q.addLeases, keys)
-		hk, he := make([]string, 0, len(held)), make([]int64, 0, len(held))
-		for k, e := range held {
-			hk, he = append(hk, k), append(he, e)
-		}
-		b.Queue(s.q.renew, me.ID, ttl.Microseconds(), hk, he).Query(func(rows pgx.Rows) error {
-			var key string
-			var epoch int64
-			_, err := pgx.ForEachRow(rows, []any{&key, &epoch}, func() error { v.Held[key] = epoch; return nil })
-			return err
-		})
+		s.queueRenew(b, me.ID, me.TTL, held, v.Held)
 		b.Queue(s.q.replicas).Query(func(rows pgx.Rows) error {
 			var err error
 			v.Replicas, err = pgx.CollectRows(rows, scanReplica)
 			return err
 		})
-		b.Queue(s.q.leases, keys).Query(func(rows pgx.Rows) error {
+		b.Queue(s.q.leases).Query(func(rows pgx.Rows) error {
 			var err error
 			v.Leases, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (lease.Lease, error) {
 				var l lease.Lease
-				var micros int64
-				err := row.Scan(&l.Key, &l.Owner, &l.Epoch, &micros)
-				l.ExpiresIn = time.Duration(micros) * time.Microsecond
+				var left, free int64
+				err := row.Scan(&l.Key, &l.Owner, &l.Epoch, &left, &free)
+				l.ExpiresIn, l.FreeFor = time.Duration(left)*time.Microsecond, time.Duration(free)*time.Microsecond
 				return l, err
 			})
 			return err
@@ -56,6 +51,32 @@ func (s *Store) Round(ctx context.Context, me lease.Replica, ttl time.Duration, 
 		return lease.View{}, fmt.Errorf("lease round in PostgreSQL at %s: %w", s.where, err)
 	}
 	return v, nil
+}
+
+// queueRenew renews the leases me holds at their epochs, noting those
+// still held in out.
+func (s *Store) queueRenew(b *pgx.Batch, me string, ttl time.Duration, held, out map[string]int64) {
+	hk, he := make([]string, 0, len(held)), make([]int64, 0, len(held))
+	for k, e := range held {
+		hk, he = append(hk, k), append(he, e)
+	}
+	b.Queue(s.q.renew, me, ttl.Microseconds(), hk, he).Query(func(rows pgx.Rows) error {
+		var key string
+		var epoch int64
+		_, err := pgx.ForEachRow(rows, []any{&key, &epoch}, func() error { out[key] = epoch; return nil })
+		return err
+	})
+}
+
+// Renew renews the leases me holds without marking me live.
+func (s *Store) Renew(ctx context.Context, me string, ttl time.Duration, held map[string]int64) (map[string]int64, error) {
+	out := map[string]int64{}
+	b := &pgx.Batch{}
+	s.queueRenew(b, me, ttl, held, out)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("renew leases in PostgreSQL at %s: %w", s.where, err)
+	}
+	return out, nil
 }
 
 // Acquire takes key when it is free, expired or me's own, with a new epoch.
@@ -107,8 +128,12 @@ func (s *Store) Replicas(ctx context.Context) ([]lease.Replica, error) {
 
 func scanReplica(row pgx.CollectableRow) (lease.Replica, error) {
 	var r lease.Replica
-	err := row.Scan(&r.ID, &r.Host, &r.PID, &r.Version, &r.Started)
-	r.Started = r.Started.UTC()
+	var ttl int64
+	err := row.Scan(&r.ID, &r.Host, &r.PID, &r.Version, &r.Started, &r.Keys, &ttl)
+	r.Started, r.TTL = r.Started.UTC(), time.Duration(ttl)*time.Microsecond
+	if len(r.Keys) == 0 {
+		r.Keys = nil
+	}
 	return r, err
 }
 

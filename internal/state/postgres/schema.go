@@ -54,6 +54,13 @@ var migrations = []string{
 		last_delivery timestamptz,
 		PRIMARY KEY (stream, start)
 	);`,
+	// 3: each replica registers the streams it can run and its lease TTL,
+	// so the streams are shared over the union of the replicas' streams;
+	// a lease tells how long it has been free, also a new one.
+	`ALTER TABLE {s}.replicas ADD COLUMN streams text[] NOT NULL DEFAULT '{}',
+		ADD COLUMN lease_ttl bigint NOT NULL DEFAULT 0; -- microseconds
+	ALTER TABLE {s}.leases ALTER COLUMN expires_at SET DEFAULT now();
+	UPDATE {s}.leases SET expires_at = now() WHERE expires_at = '-infinity';`,
 }
 
 // migrationLock is the first key of the advisory lock that serialises
@@ -131,18 +138,21 @@ func newQueries(schema string) queries {
 			) gone ORDER BY id COLLATE "C"`,
 		sweep: `DELETE FROM {s}.devices_seen WHERE source = $1 AND generation < $2`,
 		fence: `SELECT 1 FROM {s}.leases WHERE stream = $1 AND owner = $2 AND epoch = $3 FOR SHARE`,
-		heartbeat: `INSERT INTO {s}.replicas (id, host, pid, version, started_at, seen_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, now(), now() + $6 * interval '1 microsecond')
-			ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at, expires_at = excluded.expires_at`,
+		heartbeat: `INSERT INTO {s}.replicas (id, host, pid, version, started_at, seen_at, expires_at, streams, lease_ttl)
+			VALUES ($1, $2, $3, $4, $5, now(), now() + $6 * interval '1 microsecond', $7, $6)
+			ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at, expires_at = excluded.expires_at,
+				streams = excluded.streams, lease_ttl = excluded.lease_ttl`,
 		addLeases: `INSERT INTO {s}.leases (stream) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
 		renew: `UPDATE {s}.leases l SET expires_at = now() + $2 * interval '1 microsecond'
 			FROM unnest($3::text[], $4::bigint[]) AS h(stream, epoch)
 			WHERE l.stream = h.stream AND l.epoch = h.epoch AND l.owner = $1
 			RETURNING l.stream, l.epoch`,
-		replicas: `SELECT id, host, pid, version, started_at FROM {s}.replicas WHERE expires_at > now() ORDER BY id`,
+		replicas: `SELECT id, host, pid, version, started_at, streams, lease_ttl FROM {s}.replicas WHERE expires_at > now() ORDER BY id COLLATE "C"`,
 		leases: `SELECT stream, owner, epoch,
-				CASE WHEN expires_at > now() THEN (extract(epoch FROM expires_at - now()) * 1000000)::bigint ELSE 0 END
-			FROM {s}.leases WHERE stream = ANY($1) ORDER BY stream`,
+				CASE WHEN expires_at > now() THEN (extract(epoch FROM expires_at - now()) * 1000000)::bigint ELSE 0 END,
+				CASE WHEN (owner <> '' AND expires_at > now()) OR expires_at = '-infinity' THEN 0
+					ELSE (extract(epoch FROM now() - expires_at) * 1000000)::bigint END
+			FROM {s}.leases ORDER BY stream COLLATE "C"`,
 		forget:      `DELETE FROM {s}.replicas WHERE expires_at < now() - interval '1 day'`,
 		insertLease: `INSERT INTO {s}.leases (stream) VALUES ($1) ON CONFLICT DO NOTHING`,
 		lock:        `SELECT owner, expires_at > now() FROM {s}.leases WHERE stream = $1 FOR UPDATE`,

@@ -63,8 +63,26 @@ type Store struct {
 // Open connects and creates or migrates the schema. An unreachable server
 // is an error: callers retry as they see fit.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	pc, where, err := parse(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("state: PostgreSQL: %w", err)
+	}
+	s := &Store{pool: pool, schema: cfg.Schema, q: newQueries(cfg.Schema), log: cfg.Log, where: where}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("state: PostgreSQL at %s: %w", s.where, err)
+	}
+	return s, nil
+}
+
+// parse checks cfg, fills in its defaults and parses the DSN.
+func parse(cfg *Config) (*pgxpool.Config, string, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fixFirst{err}
+		return nil, "", fixFirst{err}
 	}
 	if cfg.Schema == "" {
 		cfg.Schema = DefaultSchema
@@ -76,7 +94,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		// pgx's message quotes the connection string, and an URL parse
 		// error quotes it whole: say what is wrong without it.
-		return nil, fixFirst{errors.New("state.postgres.dsn is not a valid PostgreSQL connection string: " +
+		return nil, "", fixFirst{errors.New("state.postgres.dsn is not a valid PostgreSQL connection string (s1collector validate says why): " +
 			"write postgres://USER:PASSWORD@HOST:5432/DATABASE or host=HOST user=USER password=PASSWORD dbname=DATABASE")}
 	}
 	if pc.ConnConfig.ConnectTimeout == 0 {
@@ -85,17 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if _, ok := pc.ConnConfig.RuntimeParams["application_name"]; !ok {
 		pc.ConnConfig.RuntimeParams["application_name"] = "s1collector"
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, pc)
-	if err != nil {
-		return nil, fmt.Errorf("state: PostgreSQL: %w", err)
-	}
-	s := &Store{pool: pool, schema: cfg.Schema, q: newQueries(cfg.Schema), log: cfg.Log,
-		where: fmt.Sprintf("%s:%d/%s", pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("state: PostgreSQL at %s: %w", s.where, err)
-	}
-	return s, nil
+	return pc, fmt.Sprintf("%s:%d/%s", pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database), nil
 }
 
 // fixFirst is an error trying again cannot cure: a setting to change, a
