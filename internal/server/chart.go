@@ -74,7 +74,7 @@ func newChart(source string, s StreamStatus) *Chart {
 	c.Lag = lagPath(bs, lagMost)
 	c.MaxLabel = pipeline.Count(int64(most)) + " per 10 min"
 	if lagMost > 0 {
-		c.LagLabel = "lag up to " + human(time.Duration(lagMost*float64(time.Second)))
+		c.LagLabel = "lag up to " + human(seconds(lagMost))
 	}
 	c.Desc = describe(s, bs)
 	return c
@@ -107,8 +107,8 @@ func describe(s StreamStatus, bs []series.Bucket) string {
 	var lag float64
 	var failedAt []string
 	for _, b := range bs {
-		total += b.Delivered
-		failed += b.Failed
+		total = series.Plus(total, b.Delivered)
+		failed = series.Plus(failed, b.Failed)
 		lag = max(lag, b.LagSeconds)
 		if b.Delivered > busiest {
 			busiest, busiestAt = b.Delivered, b.Start
@@ -133,10 +133,10 @@ func describe(s StreamStatus, bs []series.Bucket) string {
 		parts = append(parts, fmt.Sprintf("%d failed cycle(s), at %s", failed, strings.Join(failedAt, ", ")))
 	}
 	if lag > 0 {
-		parts = append(parts, "lag up to "+human(time.Duration(lag*float64(time.Second))))
+		parts = append(parts, "lag up to "+human(seconds(lag)))
 	}
 	if s.Quiet {
-		parts = append(parts, fmt.Sprintf("quiet: a day earlier the same hour had %s", pipeline.Count(s.DayBefore)))
+		parts = append(parts, "quiet: silent for longer than usual (its longest silence of the two days before was "+human(seconds(s.UsualSilence))+")")
 	}
 	return strings.Join(parts, "; ") + "."
 }

@@ -40,8 +40,7 @@ func (f *fakeSeries) Buckets(_ context.Context, since time.Time) (map[string][]s
 	return out, nil
 }
 
-// busyDay is a day of activities: 300 every 10 minutes, the day before
-// too, nothing for the last 4 hours (more than 3 intervals of an hour),
+// busyDay is two days of activities: 300 every 10 minutes, nothing for the last 4 hours (more than 3 intervals of an hour),
 // and two failed cycles 3 hours ago.
 func busyDay(now time.Time) []series.Bucket {
 	var bs []series.Bucket
@@ -62,8 +61,8 @@ func serveStreams(t *testing.T, saved SeriesReader) *httptest.Server {
 }
 
 // TestQuietStreamIsFlagged: a stream whose cycles succeed but that has
-// delivered nothing for 4 hours (its interval is 1h), where a day earlier
-// the same hour brought 1,800 events, is quiet on the page, in /api/status and in
+// delivered nothing for 4 hours (its interval is 1h), where in the two
+// days before it never went 10 minutes without, is quiet on the page, in /api/status and in
 // /metrics; a failing stream with the same history is not (its failure
 // says more).
 func TestQuietStreamIsFlagged(t *testing.T) {
@@ -75,8 +74,8 @@ func TestQuietStreamIsFlagged(t *testing.T) {
 		t.Fatal(err)
 	}
 	healthy, expired := st.Sources[0].Streams[0], st.Sources[1].Streams[0]
-	if !healthy.Quiet || healthy.DayBefore < 1800 || healthy.LastDelivery == nil || now.Sub(*healthy.LastDelivery) < 4*time.Hour {
-		t.Errorf("healthy stream: quiet %v, day before %d, last delivery %v", healthy.Quiet, healthy.DayBefore, healthy.LastDelivery)
+	if !healthy.Quiet || healthy.UsualSilence < 600 || healthy.UsualSilence > 1200 || healthy.LastDelivery == nil || now.Sub(*healthy.LastDelivery) < 4*time.Hour {
+		t.Errorf("healthy stream: quiet %v, usual silence %vs, last delivery %v", healthy.Quiet, healthy.UsualSilence, healthy.LastDelivery)
 	}
 	if expired.Quiet {
 		t.Error("a stopped stream is flagged quiet")
@@ -179,7 +178,7 @@ func TestDayOfSeriesOnPageAndAPI(t *testing.T) {
 	if fails != 1 {
 		t.Errorf("%d failure marks, want 1", fails)
 	}
-	for _, want := range []string{"events delivered in the last 24 hours", "2 failed cycle(s), at ", "lag up to 1m", "quiet: a day earlier the same hour had"} {
+	for _, want := range []string{"events delivered in the last 24 hours", "2 failed cycle(s), at ", "lag up to 1m", "quiet: silent for longer than usual (its longest silence of the two days before was 10m)"} {
 		if !strings.Contains(chart.Desc, want) {
 			t.Errorf("the text alternative lacks %q: %s", want, chart.Desc)
 		}
