@@ -1,6 +1,7 @@
 package series
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -76,5 +77,21 @@ func TestFoldKeepsOrderAndBound(t *testing.T) {
 	l = Fold(l, at(Keep-50*time.Minute, 1))
 	if len(l) != 2 || l[0].Delivered != 4 {
 		t.Fatalf("older than Keep not dropped: %+v", l)
+	}
+}
+
+// TestCountsSaturate: counts read back from a store are added up without
+// turning negative, however large ("-6,446,744,073,709,551,414 today").
+func TestCountsSaturate(t *testing.T) {
+	b := Bucket{Start: t0, Delivered: math.MaxInt64 - 1, Cycles: math.MaxInt64, Failed: 1}
+	b.Add(Bucket{Start: t0, Delivered: 5, Cycles: 5, Failed: math.MaxInt64})
+	if b.Delivered != math.MaxInt64 || b.Cycles != math.MaxInt64 || b.Failed != math.MaxInt64 {
+		t.Errorf("added up to %+v", b)
+	}
+	if got := Since([]Bucket{at(0, 4e18), at(time.Minute, 4e18), at(2*time.Minute, 4e18)}, t0); got != math.MaxInt64 {
+		t.Errorf("since %d", got)
+	}
+	if got := Plus(math.MinInt64+1, -5); got != math.MinInt64 {
+		t.Errorf("plus %d", got)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -11,9 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"s1collector/internal/pipeline"
 	"s1collector/internal/series"
 )
 
@@ -252,5 +255,92 @@ func TestOneLineNumbers(t *testing.T) {
 	}
 	if err := json.Unmarshal(out, &b); err != nil || !reflect.DeepEqual(a, b) {
 		t.Fatalf("the JSON changed meaning (%v):\n%s", err, out)
+	}
+}
+
+// TestFutureBucketsAreLeftOut: buckets dated in the future (the clock was
+// a year ahead, then corrected) count neither today nor in the chart, do
+// not make the last delivery a future one ("-31535979s ago") nor keep a
+// dead stream from being quiet; the server says so once in its log.
+func TestFutureBucketsAreLeftOut(t *testing.T) {
+	now := time.Now()
+	day := busyDay(now)
+	ahead := now.Add(365 * 24 * time.Hour)
+	saved := append(slices.Clone(day), series.Bucket{Start: now.Add(2 * time.Hour), Delivered: 500, Cycles: 1, LastDelivery: now.Add(2 * time.Hour)},
+		series.Bucket{Start: ahead, Delivered: 7000, Cycles: 1, LastDelivery: ahead})
+	var logs syncBuffer
+	ts := serveSourcesLogging(t, time.Minute, &fakeSeries{data: map[string][]series.Bucket{"healthy/activities": saved}}, &logs)
+	var st Status
+	for range 2 {
+		_, body := get(t, ts.URL+"/api/status")
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := st.Sources[0].Streams[0]
+	var charted int64
+	for _, n := range s.Last24h.Delivered {
+		charted += n
+	}
+	if want := series.Since(day, series.Midnight(st.Now)); s.RecordsToday != want {
+		t.Errorf("today %d, want %d (the future buckets left out)", s.RecordsToday, want)
+	}
+	if want := series.Since(day, st.Now.Add(-series.Span)); charted > want {
+		t.Errorf("the chart holds %d, want at most %d", charted, want)
+	}
+	if s.LastDelivery == nil || s.LastDelivery.After(st.Now) || !s.Quiet {
+		t.Errorf("last delivery %v, quiet %v: want 4 hours ago, quiet", s.LastDelivery, s.Quiet)
+	}
+	_, page := get(t, ts.URL+"/")
+	if regexp.MustCompile(`-\d+[smhd] ago`).MatchString(page) {
+		t.Error("the page says a delivery happened in the future")
+	}
+	// "Recent cycles" counts what each cycle delivered, not since the start
+	if !strings.Contains(page, `<th class="num">Delivered in the cycle</th>`) || strings.Count(page, ">Since start<") != len(st.Sources) {
+		t.Error("the recent cycles' column does not say it is what the cycle delivered")
+	}
+	if n := strings.Count(logs.String(), "chart buckets dated in the future"); n != 1 {
+		t.Errorf("said %d times in the log, want once:\n%s", n, logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestChartLabelsReadTrue: a lag under a second is not "0s"; counts and
+// lags far beyond any console's saturate rather than turn negative.
+func TestChartLabelsReadTrue(t *testing.T) {
+	now := time.Now()
+	st := StreamStatus{Stream: "activities"}
+	small := []series.Bucket{{Start: now, Delivered: 5, Cycles: 1, LagSeconds: 0.42}}
+	addSeries(&st, small, pipeline.StatusSnapshot{}, time.Minute, now)
+	if c := newChart("prod", st); c.LagLabel != "lag up to 0.4s" || !strings.Contains(c.Desc, "lag up to 0.4s") {
+		t.Errorf("lag label %q, desc %q", c.LagLabel, c.Desc)
+	}
+	var huge []series.Bucket
+	for k := range 4 {
+		huge = append(huge, series.Bucket{Start: now.Add(-time.Duration(k) * series.Width), Delivered: 4e18, Cycles: 1, LagSeconds: 1e11})
+	}
+	st = StreamStatus{Stream: "activities"}
+	addSeries(&st, series.Merge(huge, huge[:1]), pipeline.StatusSnapshot{}, time.Minute, now)
+	c := newChart("prod", st)
+	if negative := regexp.MustCompile(`-\d`); st.RecordsToday < 0 || negative.MatchString(c.Desc) || negative.MatchString(c.LagLabel) ||
+		!strings.Contains(c.Desc, "9,223,372,036,854,775,807 events delivered") {
+		t.Errorf("today %d, desc %q, lag %q", st.RecordsToday, c.Desc, c.LagLabel)
 	}
 }
