@@ -70,6 +70,12 @@ func newChart(source string, s StreamStatus) *Chart {
 			c.Ticks = append(c.Ticks, tick{X: x, TX: min(max(x, 18), chartWidth-18), Label: t.Format("15:04")})
 		}
 	}
+	if s.State == "retrying" && s.Retry != nil {
+		// the cycle in progress is failing: marked now, not once it gives up
+		x := float64(len(bs)-1) * slot
+		c.Fails = append(c.Fails, rect{X: x, Y: failTop, W: barWidth, H: failHeight,
+			Title: fmt.Sprintf("a cycle retrying now: %s, attempt %d failed", s.Retry.Endpoint, s.Retry.Attempt)})
+	}
 	c.Bars = bars.String()
 	c.Lag = lagPath(bs, lagMost)
 	c.MaxLabel = pipeline.Count(int64(most)) + " per 10 min"
@@ -125,12 +131,17 @@ func describe(s StreamStatus, bs []series.Bucket) string {
 		parts = append(parts, "the last at "+s.LastDelivery.UTC().Format("15:04"))
 	}
 	switch {
+	case failed == 0 && s.State == "retrying":
+		parts = append(parts, "no failed cycle, one retrying now")
 	case failed == 0:
 		parts = append(parts, "no failed cycle")
 	case len(failedAt) > 6:
 		parts = append(parts, fmt.Sprintf("%d failed cycle(s), in %d buckets from %s to %s", failed, len(failedAt), failedAt[0], failedAt[len(failedAt)-1]))
 	default:
 		parts = append(parts, fmt.Sprintf("%d failed cycle(s), at %s", failed, strings.Join(failedAt, ", ")))
+	}
+	if failed > 0 && s.State == "retrying" {
+		parts = append(parts, "one retrying now")
 	}
 	if lag > 0 {
 		parts = append(parts, "lag up to "+human(seconds(lag)))

@@ -344,3 +344,18 @@ func TestChartLabelsReadTrue(t *testing.T) {
 		t.Errorf("today %d, desc %q, lag %q", st.RecordsToday, c.Desc, c.LagLabel)
 	}
 }
+
+// TestRetryingCycleIsMarkedAtOnce: while a cycle's requests are being
+// retried (the first minutes of an outage), its bucket has a red mark and
+// the text alternative says so, before the cycle gives up and counts as
+// failed.
+func TestRetryingCycleIsMarkedAtOnce(t *testing.T) {
+	now := time.Now()
+	st := StreamStatus{Stream: "activities", State: "retrying", Retry: &pipeline.Retry{Endpoint: "activities", Attempt: 3}}
+	addSeries(&st, []series.Bucket{{Start: now.Add(-time.Hour), Delivered: 5, Cycles: 1}}, pipeline.StatusSnapshot{}, time.Minute, now)
+	c := newChart("prod", st)
+	if len(c.Fails) != 1 || c.Fails[0].X != float64(series.PerDay-1)*slot || !strings.Contains(c.Fails[0].Title, "retrying now") ||
+		!strings.Contains(c.Desc, "no failed cycle, one retrying now") {
+		t.Errorf("marks %+v, desc %q", c.Fails, c.Desc)
+	}
+}
