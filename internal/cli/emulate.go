@@ -58,7 +58,7 @@ URL and token to configure, and serves until interrupted.`,
 	fl.DurationVar(&f.tokenTTL, "token-ttl", 180*24*time.Hour, "time until --token expires")
 	fl.StringSliceVar(&f.deny, "deny", nil, "endpoints --token may not read (403): agents, activities, threats, alerts, cloud-detection")
 	fl.StringSliceVar(&f.expired, "expired-token", nil, "tokens that exist but have expired (401)")
-	fl.StringArrayVar(&f.faults, "fault", nil, "inject faults: ENDPOINT:key=value,… (latency, server_errors, throttle, truncate, malformed, repeat_cursor, odd_types, graphql_errors)")
+	fl.StringArrayVar(&f.faults, "fault", nil, "inject faults: ENDPOINT:key=value,… (latency, server_errors, throttle, truncate, malformed, repeat_cursor, odd_types, unreadable, graphql_errors)")
 	fl.DurationVar(&f.latency, "latency", 0, "latency added to every answer (shortcut for --fault '*:latency=…')")
 	fl.BoolVar(&f.noRateLimit, "no-rate-limit", false, "disable the per-token rate limits (25/10/10 rps)")
 	addRealismFlags(cmd, &f.cfg.Realism)

@@ -26,7 +26,13 @@ with the checkpoint held, and the next run sends the batch again. Exit status
 0 when every stream succeeded, 1 otherwise. Suits cron and CI jobs.
 
 One line per stream goes to standard output, as demo prints it (to standard
-error when a stdout output writes events there); logs go to standard error.`,
+error when a stdout output writes events there); logs go to standard error.
+
+A full listing the console outpaced (it changed faster than it could be
+read) ends partial: its line starts with "!" and says how many devices
+changed since where it stopped; the next run delivers them from the
+checkpoint. That is not a failure (exit status 0): nothing is lost and
+there is nothing to fix.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOnceCmd(cmd, path, attempts) },
 	}
@@ -41,8 +47,10 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop, _, done := graceful(cmd.Context(), log)
-	defer done()
+	sig := graceful(cmd.Context())
+	defer sig.done()
+	sig.setLogger(log)
+	ctx, stop := sig.ctx, sig.stop
 	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts, StateAttempts: 3})
 	if err != nil {
 		return withPermissionHint(err)
@@ -82,11 +90,14 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 			fmt.Fprintf(w, "✗ %s: %s\n", name, redact(r.Err.Error()))
 			continue
 		}
-		what := fmt.Sprintf("%s delivered", pipeline.Count(int64(res.Delivered)))
-		if res.FullSync {
+		mark, what := "✓", fmt.Sprintf("%s delivered", pipeline.Count(int64(res.Delivered)))
+		switch {
+		case res.Behind != nil:
+			mark, what = "!", what+" (full listing, partial: "+behindText(res.Behind)+")"
+		case res.FullSync:
 			what += " (full listing)"
 		}
-		fmt.Fprintf(w, "✓ %s: %s, %s read in %d page(s), %s", name, what, pipeline.Count(int64(res.Read)), res.Pages, res.Duration.Round(1e6))
+		fmt.Fprintf(w, "%s %s: %s, %s read in %d page(s), %s", mark, name, what, pipeline.Count(int64(res.Read)), res.Pages, res.Duration.Round(1e6))
 		if res.Skipped > 0 {
 			fmt.Fprintf(w, ", %d skipped (see log)", res.Skipped)
 		}
@@ -94,7 +105,7 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 			fmt.Fprintf(w, ", %d with fields of unexpected types (see log)", res.Odd)
 		}
 		if len(res.Gone) > 0 {
-			fmt.Fprintf(w, ", %d devices no longer listed", len(res.Gone))
+			fmt.Fprintf(w, ", %s device(s) removed from the console (removal events)", pipeline.Count(int64(len(res.Gone))))
 		}
 		if errors.Is(r.Err, pipeline.ErrStopped) {
 			fmt.Fprint(w, " — interrupted, checkpoint saved")
@@ -102,4 +113,13 @@ func printResults(w io.Writer, results []pipeline.StreamResult, redact func(stri
 		fmt.Fprintln(w)
 	}
 	return failed
+}
+
+// behindText says what a partial full listing left to the next run.
+func behindText(b *pipeline.Behind) string {
+	if b.Changed < 0 {
+		return "the console changed faster than it was read; the next run delivers what changed since"
+	}
+	return "the console changed faster than it was read; " + pipeline.Count(b.Changed) +
+		" device(s) changed since, the next run delivers them"
 }

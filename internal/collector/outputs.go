@@ -2,6 +2,7 @@ package collector
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,7 +40,7 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 	case "file":
 		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
 	case "kafka":
-		return kafkaOutput(o, routes)
+		return kafkaOutput(o, routes, opts.Log.With("output", o.Name))
 	}
 	client, err := httpClient(o.HTTP)
 	if err != nil {
@@ -49,13 +50,14 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 	case "sekoia_assets":
 		a := o.SekoiaAssets
 		return sekoia.NewAssets(o.Name, sekoia.AssetsConfig{BaseURL: a.BaseURL, ConnectorUUID: a.ConnectorUUID,
-			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize, TaskTimeout: a.TaskTimeout}, client, opts.Log.With("output", o.Name))
+			APIKey: a.APIKey.Value(), BatchSize: a.BatchSize, TaskTimeout: a.TaskTimeout, MaxBytes: int(a.MaxBytes)}, client, opts.Log.With("output", o.Name))
 	case "sekoia_intake":
 		return sekoia.NewIntake(o.Name, sekoia.IntakeConfig{URL: o.SekoiaIntake.URL, IntakeKey: o.SekoiaIntake.IntakeKey.Value()},
 			client, opts.Log.With("output", o.Name))
 	case "sumologic":
 		s := o.Sumologic
-		return sumologic.New(o.Name, sumologic.Config{URL: s.URL.Value(), Category: s.Category, Name: s.Name, Host: s.Host}, client)
+		return sumologic.New(o.Name, sumologic.Config{URL: s.URL.Value(), Category: s.Category, Name: s.Name, Host: s.Host,
+			Log: opts.Log.With("output", o.Name)}, client)
 	case "splunk_hec":
 		s := o.SplunkHEC
 		return splunk.New(o.Name, splunk.Config{URL: s.URL, Token: s.Token.Value(), Index: s.Index, Ack: s.Ack,
@@ -67,7 +69,7 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 			headers[k] = v.Value()
 		}
 		return webhook.New(o.Name, webhook.Config{URL: w.URL, JSONArray: w.Format == "json_array", Gzip: w.Gzip,
-			Headers: headers, MaxBytes: int(w.MaxBytes), MaxEvents: w.MaxEvents}, client)
+			Headers: headers, MaxBytes: int(w.MaxBytes), MaxEvents: w.MaxEvents, Log: opts.Log.With("output", o.Name)}, client)
 	}
 	return nil, fmt.Errorf("unknown type %q", o.Type)
 }
@@ -96,9 +98,9 @@ func routesOf(cfg *config.Config, o config.Output) []kafka.Route {
 	return out
 }
 
-func kafkaOutput(o config.Output, routes []kafka.Route) (delivery.Output, error) {
+func kafkaOutput(o config.Output, routes []kafka.Route, log *slog.Logger) (delivery.Output, error) {
 	k := o.Kafka
-	cfg := kafka.Config{Brokers: k.Brokers, Topic: k.Topic, DeliveryTimeout: k.DeliveryTimeout, CreateTopics: k.CreateTopics, Routes: routes}
+	cfg := kafka.Config{Brokers: k.Brokers, Topic: k.Topic, DeliveryTimeout: k.DeliveryTimeout, CreateTopics: k.CreateTopics, Routes: routes, Log: log}
 	if k.TLS != nil {
 		tlsCfg, err := httpclient.TLSConfig(httpclient.Config{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile,
 			InsecureSkipVerify: k.TLS.InsecureSkipVerify})

@@ -82,6 +82,9 @@ func (o Output) validateBlock(v *validator, path string) {
 		if a.TaskTimeout < 0 {
 			v.add(p+".task_timeout", "must not be negative")
 		}
+		if a.MaxBytes != 0 && a.MaxBytes < 64<<10 {
+			v.add(p+".max_bytes", "%d is under 64KiB: an asset item alone may take that", a.MaxBytes)
+		}
 		if !slices.Equal(o.Streams, []string{"agents"}) {
 			v.add(path+".streams", "a Sekoia.io asset connector takes devices only: streams must be [agents]")
 		}

@@ -45,6 +45,10 @@ type Batch struct {
 	Events []Event
 	// Info describes the source, for outputs that send it out of band.
 	Info SourceInfo
+	// Skipped, when set, collects the events an output skipped for good
+	// (delivered to the others, counted as skipped). Outputs call
+	// Skipped.Add; nil ignores it.
+	Skipped *Skips
 }
 
 // Output is a destination. Deliver returns nil only once the batch is

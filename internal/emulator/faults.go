@@ -26,8 +26,14 @@ type Fault struct {
 	Malformed float64
 	// RepeatCursor answers with nextCursor equal to the cursor just sent.
 	RepeatCursor float64
-	// OddTypes writes some records with strings for booleans and numbers.
+	// OddTypes writes some records with strings for booleans and numbers,
+	// which a collector reads as what they mean.
 	OddTypes float64
+	// Unreadable writes some records with one value no reader can read: a
+	// number sent as "" (agents' activeThreats, activities' activityType),
+	// a time sent as a list (threats' threatInfo.identifiedAt). A
+	// collector delivers them and counts them as odd.
+	Unreadable float64
 	// GraphQLErrors answers the Unified Alerts API with 200 and a GraphQL
 	// error instead of data.
 	GraphQLErrors float64
@@ -35,7 +41,7 @@ type Fault struct {
 
 // Validate checks every rate is a share.
 func (f Fault) Validate() error {
-	for _, r := range []float64{f.ServerErrors, f.Throttle, f.Truncate, f.Malformed, f.RepeatCursor, f.OddTypes, f.GraphQLErrors} {
+	for _, r := range []float64{f.ServerErrors, f.Throttle, f.Truncate, f.Malformed, f.RepeatCursor, f.OddTypes, f.Unreadable, f.GraphQLErrors} {
 		if r < 0 || r > 1 {
 			return errors.New("rates must be between 0 and 1")
 		}
@@ -49,7 +55,7 @@ func (f Fault) Validate() error {
 // ParseFault reads a fault flag: "ENDPOINT:key=value,…" where ENDPOINT is
 // agents, activities, threats or * and keys are latency (a duration) and the
 // shares server_errors, throttle, truncate, malformed, repeat_cursor,
-// odd_types and graphql_errors. Example: "agents:latency=1.4s,throttle=0.05".
+// odd_types, unreadable and graphql_errors. Example: "agents:latency=1.4s,throttle=0.05".
 func ParseFault(spec string) (endpoint string, f Fault, err error) {
 	endpoint, rest, ok := strings.Cut(spec, ":")
 	if !ok || endpoint == "" {
@@ -59,7 +65,7 @@ func ParseFault(spec string) (endpoint string, f Fault, err error) {
 		return "", f, fmt.Errorf("fault %q: endpoint %q is not agents, activities, threats, alerts, cloud-detection or *", spec, endpoint)
 	}
 	rates := map[string]*float64{"server_errors": &f.ServerErrors, "throttle": &f.Throttle, "truncate": &f.Truncate,
-		"malformed": &f.Malformed, "repeat_cursor": &f.RepeatCursor, "odd_types": &f.OddTypes, "graphql_errors": &f.GraphQLErrors}
+		"malformed": &f.Malformed, "repeat_cursor": &f.RepeatCursor, "odd_types": &f.OddTypes, "unreadable": &f.Unreadable, "graphql_errors": &f.GraphQLErrors}
 	for _, kv := range strings.Split(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 		if k == "latency" {

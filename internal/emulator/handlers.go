@@ -83,23 +83,33 @@ func (e *Emulator) selectPage(q *query) ([]hit, string, *int64, error) {
 // render builds the documents of a page outside the lock.
 func (e *Emulator) render(c *call, hits []hit) any {
 	odd := func() bool { return e.draw(c.fault.OddTypes) }
+	unreadable := func() bool { return e.draw(c.fault.Unreadable) }
 	switch c.endpoint {
 	case "activities":
 		docs := make([]activityDoc, len(hits))
 		for i, h := range hits {
 			docs[i] = e.world.activityDocument(h.idx, h.created, h.updated, odd())
+			if unreadable() {
+				docs[i].ActivityType = ""
+			}
 		}
 		return docs
 	case "threats":
 		docs := make([]threatDoc, len(hits))
 		for i, h := range hits {
 			docs[i] = e.world.threatDocument(h.idx, h.version, h.created, h.updated, odd())
+			if unreadable() {
+				docs[i].ThreatInfo["identifiedAt"] = []any{docs[i].ThreatInfo["identifiedAt"]}
+			}
 		}
 		return docs
 	}
 	docs := make([]agentDoc, len(hits))
 	for i, h := range hits {
 		docs[i] = e.world.agentDocument(h.idx, h.version, h.created, h.updated, odd())
+		if unreadable() {
+			docs[i].ActiveThreats = ""
+		}
 	}
 	return docs
 }

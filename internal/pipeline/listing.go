@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"net/url"
 	"time"
 
+	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
 )
 
@@ -48,7 +50,7 @@ func (s *Stream) plan() state.Plan {
 	if conc < 1 || s.Counter == nil {
 		conc = 1
 	}
-	return state.Plan{Concurrency: conc, PageSize: s.pageSize(), Scope: s.Scope.Encode()}
+	return state.Plan{Concurrency: conc, PageSize: s.pageSize(), Scope: scopeKey(s.Scope)}
 }
 
 func (s *Stream) pageSize() int {
@@ -72,8 +74,10 @@ func (s *Stream) listing(ctx context.Context, stop <-chan struct{}, cp state.Che
 		cp, err = s.walk(ctx, stop, cp, m, res, s.Now(), budget)
 		switch {
 		case errors.Is(err, errOutpaced):
-			s.Log.Warn("the console changes faster than the full listing can read it: it ends here, and the next poll "+
-				"delivers what changed since; devices it did not see are looked up before any is reported removed", "read", budget)
+			res.Behind = s.behind(ctx, cp.Watermark)
+			s.Log.Warn("the console changes faster than the full listing can read it: it ends here, partial, and the next poll "+
+				"delivers what changed since; devices it did not see are looked up before any is reported removed",
+				"read", budget, "since", res.Behind.Since, "changed_since", res.Behind.Changed)
 		case err != nil:
 			return err
 		}
@@ -96,7 +100,7 @@ func (s *Stream) endListing(ctx context.Context, cp state.Checkpoint) error {
 	if err := s.Store.Sweep(ctx, s.Source.Name, l.Generation()); err != nil {
 		return err
 	}
-	cp.LastFullSync, cp.Listing = l.Started, nil
+	cp.LastFullSync, cp.Listing, cp.Scopes = l.Started, nil, []string{l.Plan.Scope}
 	cp = s.forgetBefore(cp, newVersions(cp.Recent))
 	s.Log.Info("full listing complete", "started", l.Started, "read", l.Read, "removed", l.Removed)
 	return s.Store.Save(ctx, s.Key(), cp)
@@ -108,4 +112,41 @@ func (s *Stream) seenBy(l *state.Listing, ids []string) []state.Seen {
 		return nil
 	}
 	return []state.Seen{{Source: s.Source.Name, IDs: ids, Generation: l.Generation()}}
+}
+
+// Behind is what a partial full listing left to the next poll.
+type Behind struct {
+	// Since is where the catch-up stopped: the newest version it delivered.
+	Since time.Time `json:"since"`
+	// Changed is the console's count of agents changed after Since; -1
+	// when it could not be counted.
+	Changed int64 `json:"changed"`
+}
+
+// agentCounter counts agents matching filters; *sentinelone.Client is one.
+type agentCounter interface {
+	CountAgents(ctx context.Context, filters url.Values) (int64, error)
+}
+
+// behind counts the agents changed after where an outpaced catch-up
+// stopped: what the next poll delivers. The count is asked of the Lister
+// when it can count (the console client can).
+func (s *Stream) behind(ctx context.Context, since time.Time) *Behind {
+	b := &Behind{Since: since, Changed: -1}
+	counter, ok := s.Lister.(agentCounter)
+	if !ok {
+		return b
+	}
+	q := url.Values{}
+	for k, v := range s.Scope {
+		q[k] = v
+	}
+	q.Set("updatedAt__gt", sentinelone.FormatTime(since))
+	n, err := counter.CountAgents(ctx, q)
+	if err != nil {
+		s.Log.Warn("could not count the agents a partial full listing left to the next poll", "error", err)
+		return b
+	}
+	b.Changed = n
+	return b
 }

@@ -297,8 +297,9 @@ func TestFailingOutputHoldsTheListingsProgress(t *testing.T) {
 }
 
 // TestCatchUpEndsWhenTheConsoleOutpacesIt: agents change faster than a
-// cursor can read them. The listing still ends, reports no live agent
-// removed, and the next poll brings every agent's latest version.
+// cursor can read them. The listing still ends, partial, with the count of
+// devices it left; it reports no live agent removed, and the next poll
+// brings every agent's latest version.
 func TestCatchUpEndsWhenTheConsoleOutpacesIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu, err := emulator.New(emulator.Config{Seed: 51, Agents: 1000, Speed: 1, AgentUpdatesPerMinute: 60000,
@@ -316,6 +317,9 @@ func TestCatchUpEndsWhenTheConsoleOutpacesIt(t *testing.T) {
 		}
 		if !strings.Contains(log.String(), "changes faster than the full listing can read it") {
 			t.Fatalf("the catch-up was not outpaced:\n%s", log.String())
+		}
+		if res.Behind == nil || res.Behind.Changed <= 0 {
+			t.Fatalf("the outpaced listing is not reported partial with what it left: %+v", res.Behind)
 		}
 		emu.SetSpeed(0)
 		s.FullSync = 24 * time.Hour

@@ -22,9 +22,17 @@ const lookupChunk = 1000
 // exist). Those the console returns are kept as seen by this listing; only
 // those it does not return are reported, and delivered as removal events.
 // Candidates are handled in sorted order and the last one handled is in
-// the checkpoint, so a resumed listing does not report them again.
+// the checkpoint, so a resumed listing does not report them again. A
+// listing under another scope than the devices it would be compared with
+// reports none (see scope.go).
 func (s *Stream) removals(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, res *Result) (state.Checkpoint, error) {
 	l := cp.Listing
+	if scopeChanged(cp, l.Plan.Scope) {
+		s.Log.Warn("this full listing reports no device removed: the devices it is compared with were listed under "+
+			"another site_ids/account_ids, so those it did not see may only have left the scope; the devices it saw "+
+			"are the base of the next listing's comparison", "was", otherScopes(cp.Scopes, l.Plan.Scope), "now", scopeName(l.Plan.Scope))
+		return cp, nil
+	}
 	missing, err := s.Store.Missing(ctx, s.Source.Name, l.Generation())
 	if err != nil {
 		return cp, err
@@ -41,7 +49,7 @@ func (s *Stream) removals(ctx context.Context, stop <-chan struct{}, cp state.Ch
 			return cp, err
 		}
 		gone := slices.DeleteFunc(slices.Clone(chunk), func(id string) bool { return listed[id] })
-		if err := s.deliverRemovals(ctx, gone, res); err != nil {
+		if err := s.deliverRemovals(ctx, gone); err != nil {
 			return cp, err
 		}
 		l.RemovalsAfter, l.Removed = chunk[len(chunk)-1], l.Removed+int64(len(gone))
@@ -97,7 +105,8 @@ func idOf(rec sentinelone.Record) any {
 }
 
 // deliverRemovals delivers one removal event per device to every output.
-func (s *Stream) deliverRemovals(ctx context.Context, ids []string, res *Result) error {
+// They are counted in Result.Gone, not among the records delivered.
+func (s *Stream) deliverRemovals(ctx context.Context, ids []string) error {
 	at := s.Now()
 	b := delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
 	for _, id := range ids {
@@ -108,7 +117,7 @@ func (s *Stream) deliverRemovals(ctx context.Context, ids []string, res *Result)
 		b.Events = append(b.Events, delivery.Event{ID: id, Time: at, Body: body, Removal: true,
 			Meta: s.Source.Meta(), MetaInUnmapped: s.Profile == transform.ProfileOCSF})
 	}
-	return s.deliverBatch(ctx, b, res)
+	return s.deliverBatch(ctx, b, &Result{})
 }
 
 func keys(m map[string]bool) []string {

@@ -74,8 +74,13 @@ type Result struct {
 	Odd                             int // delivered with fields of unexpected types
 	FullSync                        bool
 	// Gone is the devices the console no longer has, confirmed by a
-	// lookup by id at the end of a full listing.
-	Gone     []string
+	// lookup by id at the end of a full listing, each delivered as a
+	// removal event (not counted in Delivered, which counts records).
+	Gone []string
+	// Behind is set when a full listing's catch-up was outpaced by the
+	// console: the listing is partial, and Behind.Changed devices changed
+	// since where it stopped (-1: unknown) are left to the next poll.
+	Behind   *Behind
 	Duration time.Duration
 }
 
@@ -110,7 +115,7 @@ func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) 
 		if cp.Watermark.IsZero() {
 			cp.Watermark = now.Add(-s.Lookback)
 		}
-		return cp, nil
+		return s.eventScope(ctx, cp)
 	}
 	plan := s.plan()
 	switch remap := s.MappingVersion != "" && cp.MappingVersion != s.MappingVersion; {
@@ -123,11 +128,17 @@ func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) 
 	case cp.Listing != nil:
 		s.Log.Info("the full listing under way was planned differently; starting it again",
 			"was", fmt.Sprintf("%+v", cp.Listing.Plan), "now", fmt.Sprintf("%+v", plan))
+	case scopeChanged(cp, plan.Scope):
+		s.Log.Warn("the source's site_ids/account_ids changed since the last full listing: a full listing starts now, "+
+			"so that devices of sites or accounts added to the scope arrive at once; it reports no device removed, "+
+			"as devices listed under another scope say nothing about what the console removed",
+			"was", otherScopes(cp.Scopes, plan.Scope), "now", scopeName(plan.Scope))
 	case !cp.LastFullSync.IsZero() && now.Sub(cp.LastFullSync) < s.FullSync:
 		return cp, nil
 	}
 	floor := now.Add(-s.listingMargin())
 	cp.Listing = &state.Listing{Started: now, Floor: floor, Plan: plan, Phase: state.PhaseRanges}
+	cp.Scopes = withScope(cp.Scopes, plan.Scope)
 	cp.Watermark, cp.Recent, cp.KeysSince = time.Time{}, nil, floor
 	cp.MappingVersion = s.MappingVersion
 	return cp, s.Store.Save(ctx, s.Key(), cp)
@@ -191,13 +202,19 @@ func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result
 		return nil
 	}
 	s.Status.delivering(len(b.Events))
+	b.Skipped = &delivery.Skips{}
 	if err := s.deliver(ctx, b); err != nil {
 		return err
 	}
 	if s.Delivered != nil {
 		s.Delivered(b)
 	}
-	res.Delivered += len(b.Events)
+	skipped := b.Skipped.Len()
+	if skipped > 0 {
+		s.Status.skippedByOutputs(skipped)
+		res.Skipped += skipped
+	}
+	res.Delivered += len(b.Events) - skipped
 	return nil
 }
 

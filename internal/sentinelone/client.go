@@ -30,7 +30,8 @@ type Client struct {
 	base     string
 	http     *http.Client
 	limiters map[string]*rate.Limiter
-	stats    Stats
+	stats    *Stats
+	clock    *consoleClock
 	alerts   alertsAPI
 }
 
@@ -95,7 +96,11 @@ func New(cfg Config, httpClient *http.Client) (*Client, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{Transport: http.DefaultTransport}
 	}
-	c := &Client{cfg: cfg, base: base, http: httpClient, limiters: map[string]*rate.Limiter{}}
+	c := &Client{cfg: cfg, base: base, limiters: map[string]*rate.Limiter{}, stats: cfg.Stats, clock: &consoleClock{log: cfg.Logger}}
+	c.http = c.observed(httpClient)
+	if c.stats == nil {
+		c.stats = &Stats{}
+	}
 	for name, l := range cfg.RateLimits {
 		c.limiters[name] = rate.NewLimiter(rate.Limit(l.Rate), max(l.Burst, 1))
 	}
@@ -109,7 +114,7 @@ func (c *Client) BaseURL() string { return c.base }
 func (c *Client) PageSize() int { return c.cfg.PageSize }
 
 // Stats returns the client's counters.
-func (c *Client) Stats() *Stats { return &c.stats }
+func (c *Client) Stats() *Stats { return c.stats }
 
 // request is one API call.
 type request struct {

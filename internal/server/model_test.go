@@ -87,3 +87,24 @@ func TestRetryingStreamOnThePage(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialListingOnThePage: a full listing the console outpaced shows
+// as partial in the recent cycles, with the count it left to the next poll.
+func TestPartialListingOnThePage(t *testing.T) {
+	now := time.Now()
+	v := pipeline.StatusSnapshot{Source: "prod", Stream: "agents", Phase: pipeline.PhaseIdle, Total: -1,
+		History: []pipeline.Cycle{{Started: now.Add(-time.Minute), Read: 36000, Delivered: 35287, FullSync: true,
+			Behind: &pipeline.Behind{Since: now, Changed: 4713}}}}
+	s := streamStatus(v, time.Minute, 0, now, func(s string) string { return s })
+	srv, err := New(Config{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := srv.page.Execute(&b, Status{Now: now, Sources: []SourceStatus{{Name: "prod", Streams: []StreamStatus{s}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "partial: the console changed faster than it was read; 4,713 changed device(s) left to the next poll") {
+		t.Errorf("the page does not show the partial listing:\n%s", b.String())
+	}
+}

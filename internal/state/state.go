@@ -27,6 +27,13 @@ type Checkpoint struct {
 	// MappingVersion is how the stream's outputs mapped devices when its
 	// last full listing began; another one starts a full listing.
 	MappingVersion string `json:"mapping_version,omitempty"`
+	// Scopes is the source's scope filters (site and account ids, as a
+	// query string) the stream collected under: for events, the scope of
+	// the last walk; for agents, the scopes of the listings whose devices
+	// the store keeps — one after a full listing completes, more while a
+	// listing runs under a changed scope. Nil in checkpoints saved before
+	// it was kept.
+	Scopes []string `json:"scopes,omitempty"`
 	// Delivered counts the records delivered, all time.
 	Delivered int64     `json:"delivered"`
 	SavedAt   time.Time `json:"saved_at,omitzero"`

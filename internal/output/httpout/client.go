@@ -8,12 +8,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"s1collector/internal/delivery"
 	"s1collector/internal/httpclient"
 	"s1collector/internal/retry"
 )
@@ -24,6 +26,9 @@ type PeerError struct {
 	Body       string // the start of the response body, as the peer explained
 	RetryAfter time.Duration
 }
+
+// HTTPStatus is the peer's status code: the pipeline words its fix from it.
+func (e *PeerError) HTTPStatus() int { return e.Status }
 
 func (e *PeerError) Error() string {
 	msg := fmt.Sprintf("HTTP %d", e.Status)
@@ -97,4 +102,25 @@ func Gzip(b []byte) []byte {
 	zw.Write(b)
 	zw.Close()
 	return buf.Bytes()
+}
+
+// Fixes are what the user must change when the peer answers a status.
+type Fixes map[int]string
+
+// Explain makes err a delivery.Refusal with the fix for the peer's status
+// when fixes has one, keeping it permanent or retryable as it was.
+func Explain(err error, fixes Fixes) error {
+	var pe *PeerError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	fix, ok := fixes[pe.Status]
+	if !ok {
+		return err
+	}
+	r := &delivery.Refusal{Err: err, Fix: fix}
+	if retry.IsPermanent(err) {
+		return retry.Permanent(r)
+	}
+	return r
 }

@@ -3,6 +3,7 @@ package httpout
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -79,18 +80,19 @@ func TestProgressResumesAtTheFailedChunk(t *testing.T) {
 	b := delivery.Batch{Source: "s", Stream: "agents", Events: []delivery.Event{{ID: "1"}, {ID: "2"}}}
 	var sent []int
 	fail := true
-	send := func(i int) error {
-		if i == 2 && fail {
+	send := func(from, to int) error {
+		if from == 2 && fail {
 			fail = false
 			return errors.New("down")
 		}
-		sent = append(sent, i)
+		sent = append(sent, from)
 		return nil
 	}
-	if err := p.Send(b, 4, send); err == nil {
+	chunks := [][2]int{{0, 1}, {1, 2}, {2, 3}, {3, 4}}
+	if err := p.Send(b, chunks, send); err == nil {
 		t.Fatal("first try should fail")
 	}
-	if err := p.Send(b, 4, send); err != nil {
+	if err := p.Send(b, chunks, send); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(sent); got != "[0 1 2 3]" {
@@ -98,5 +100,53 @@ func TestProgressResumesAtTheFailedChunk(t *testing.T) {
 	}
 	if p.Skip(b) != 0 {
 		t.Fatal("progress kept after the batch was delivered")
+	}
+}
+
+// TestProgressSplitsWhatIsTooLarge: a request refused with 413 is sent
+// again in halves until each fits, every item once, with one warning
+// saying what to lower; an item refused alone fails for good.
+func TestProgressSplitsWhatIsTooLarge(t *testing.T) {
+	tooLarge := retry.Permanent(&PeerError{Status: 413, Body: "Request Entity Too Large"})
+	b := delivery.Batch{Source: "s", Stream: "agents", Events: make([]delivery.Event, 10)}
+	var logs strings.Builder
+	p := Progress{Log: slog.New(slog.NewTextHandler(&logs, nil)), TooLargeHint: "lower max_bytes"}
+	got := map[int]int{}
+	requests := 0
+	send := func(from, to int) error {
+		requests++
+		if to-from > 3 {
+			return tooLarge
+		}
+		for i := from; i < to; i++ {
+			got[i]++
+		}
+		return nil
+	}
+	if err := p.Send(b, [][2]int{{0, 8}, {8, 10}}, send); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if got[i] != 1 {
+			t.Fatalf("item %d sent %d times (%v)", i, got[i], got)
+		}
+	}
+	if n := strings.Count(logs.String(), "lower max_bytes"); n != 1 || requests != 8 {
+		t.Fatalf("%d requests, %d warnings: %s", requests, n, logs.String())
+	}
+	err := p.Send(b, [][2]int{{0, 2}}, func(from, to int) error { return tooLarge })
+	if !retry.IsPermanent(err) || !strings.Contains(err.Error(), "refuses even this one event alone as too large") {
+		t.Fatalf("one event refused alone: %v", err)
+	}
+}
+
+// TestUntrustedCertificateIsPermanent: a peer whose certificate is not
+// trusted is refused for good, with the setting that fixes it.
+func TestUntrustedCertificateIsPermanent(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	_, err := Post(t.Context(), &http.Client{}, srv.URL, nil, []byte("x"))
+	if !retry.IsPermanent(err) || !strings.Contains(err.Error(), "set http.ca_file") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ type Config struct {
 	// Routes are the source and stream pairs sent to this output, whose
 	// topics Check looks for.
 	Routes []Route
+	// Log is where records skipped for their size are reported; nil is
+	// slog.Default().
+	Log *slog.Logger
 }
 
 // SASL is the authentication to the brokers; an empty Mechanism is none.
@@ -77,11 +81,13 @@ func (c Config) Validate() error {
 
 // Output is a Kafka producer.
 type Output struct {
-	name    string
-	cfg     Config
-	client  *kgo.Client
-	reach   *reach
-	timeout time.Duration
+	name     string
+	cfg      Config
+	client   *kgo.Client
+	reach    *reach
+	timeout  time.Duration
+	progress progress
+	log      *slog.Logger
 }
 
 // New connects lazily to the brokers.
@@ -95,7 +101,10 @@ func New(name string, cfg Config, opts ...kgo.Opt) (*Output, error) {
 	if cfg.DeliveryTimeout == 0 {
 		cfg.DeliveryTimeout = DefaultDeliveryTimeout
 	}
-	o := &Output{name: name, cfg: cfg, reach: newReach(cfg.Brokers), timeout: cfg.DeliveryTimeout}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	o := &Output{name: name, cfg: cfg, reach: newReach(cfg.Brokers), timeout: cfg.DeliveryTimeout, log: cfg.Log}
 	base := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
@@ -147,8 +156,11 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // Deliver produces the batch and waits until every record is acknowledged
 // by all in-sync replicas. The producer is idempotent: its own retries do
-// not duplicate. It fails when the records are not acknowledged within the
-// delivery timeout, and at once when no broker can be reached.
+// not duplicate. A retry of a batch that partly failed produces only the
+// records not acknowledged (see progress). A record the brokers refuse for
+// its size even alone is skipped with a warning: it can never be accepted.
+// It fails when the records are not acknowledged within the delivery
+// timeout, and at once when no broker can be reached.
 func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	topic := o.Topic(b.Source, b.Stream)
 	records := make([]*kgo.Record, len(b.Events))
@@ -158,31 +170,78 @@ func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 			records[i].Headers = []kgo.RecordHeader{{Key: "s1collector.time", Value: []byte(e.Time.UTC().Format(timeLayout))}}
 		}
 	}
-	if err := o.produce(ctx, records); err != nil {
+	t := o.progress.of(b)
+	err := o.produce(ctx, records, t)
+	if err == nil {
+		err = o.alone(ctx, records, t)
+	}
+	o.reportRefused(b, records, t)
+	if err == nil {
+		err = t.failure()
+	}
+	if err != nil {
+		if errors.Is(err, kgo.ErrRecordTimeout) {
+			err = fmt.Errorf("%w within %s (delivery_timeout): %w", errNotAcked, o.timeout, err)
+		}
 		return fmt.Errorf("produce to %s: %w", topic, explain(err, topic))
+	}
+	o.progress.finished(b, t)
+	return nil
+}
+
+// produce waits for the records an earlier try left in flight, hands the
+// client those not acknowledged, bound to a context that ends with the
+// delivery timeout (records not yet sent then fail), and waits for their
+// answers, the timeout, or an outage.
+func (o *Output) produce(parent context.Context, records []*kgo.Record, t *tracked) error {
+	ctx, cancel := context.WithTimeoutCause(parent, o.timeout, errNotAcked)
+	defer cancel()
+	if err := o.wait(parent, ctx, t.waitIdle()); err != nil {
+		return err
+	}
+	for _, i := range t.take(toSend) {
+		o.client.Produce(ctx, records[i], func(_ *kgo.Record, err error) { t.settle(i, err, false) })
+	}
+	return o.wait(parent, ctx, t.waitIdle())
+}
+
+// alone produces, one at a time, the records refused for their size among
+// others: a record the brokers refuse alone is refused for good.
+func (o *Output) alone(parent context.Context, records []*kgo.Record, t *tracked) error {
+	ctx, cancel := context.WithTimeoutCause(parent, o.timeout, errNotAcked)
+	defer cancel()
+	for _, i := range t.take(tooLarge) {
+		done := make(chan struct{})
+		o.client.Produce(ctx, records[i], func(_ *kgo.Record, err error) { t.settle(i, err, true); close(done) })
+		if err := o.wait(parent, ctx, done); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// produce hands the records to the client, bound to a context that ends
-// with the delivery timeout (records not yet sent then fail), and waits
-// for their acknowledgements, the timeout, or an outage.
-func (o *Output) produce(parent context.Context, records []*kgo.Record) error {
-	ctx, cancel := context.WithTimeoutCause(parent, o.timeout, errNotAcked)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- o.client.ProduceSync(ctx, records...).FirstErr() }()
+// reportRefused warns of, and reports as skipped, the records refused for
+// good.
+func (o *Output) reportRefused(b delivery.Batch, records []*kgo.Record, t *tracked) {
+	idx, errs := t.newlyRefused()
+	for n, i := range idx {
+		o.log.Warn("record too large for the Kafka brokers: skipped; raise the topic's max.message.bytes to take such events",
+			"stream", b.Stream, "id", b.Events[i].ID, "bytes", len(records[i].Value), "error", errs[n])
+		b.Skipped.Add(b.Events[i].ID)
+	}
+}
+
+// wait returns once done is closed, or with the delivery timeout or an
+// outage.
+func (o *Output) wait(parent, ctx context.Context, done <-chan struct{}) error {
 	for {
 		changed := o.reach.changed()
 		if err := o.reach.outage(); err != nil {
 			return &unreachableError{err}
 		}
 		select {
-		case err := <-done:
-			if errors.Is(err, kgo.ErrRecordTimeout) {
-				return fmt.Errorf("%w within %s (delivery_timeout): %w", errNotAcked, o.timeout, err)
-			}
-			return err
+		case <-done:
+			return nil
 		case <-ctx.Done():
 			if parent.Err() != nil {
 				return parent.Err()

@@ -41,6 +41,9 @@ type Peer struct {
 	fault    Fault
 	// Accept answers an accepted request; default 200 "{}".
 	Accept func(w http.ResponseWriter, r Request)
+	// MaxBody, when set, answers 413 to a body (decompressed) over it, as
+	// a gateway in front of the service does.
+	MaxBody int
 }
 
 // NewPeer starts a peer; it stops with the test.
@@ -64,6 +67,9 @@ func (p *Peer) serve(w http.ResponseWriter, r *http.Request) {
 	status := 0
 	if p.fault != nil {
 		status = p.fault(n)
+	}
+	if p.MaxBody > 0 && len(body) > p.MaxBody && status == 0 {
+		status = http.StatusRequestEntityTooLarge
 	}
 	req := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Status: status}
 	p.requests = append(p.requests, req)

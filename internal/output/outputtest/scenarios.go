@@ -26,6 +26,8 @@ type Scenario struct {
 	Name      string
 	Fault     Fault
 	Permanent bool // delivery must fail with the peer's explanation
+	// MaxBody makes the peer refuse larger bodies with 413.
+	MaxBody int
 }
 
 // Scenarios are the faults every HTTP output must come through.
@@ -36,6 +38,8 @@ var Scenarios = []Scenario{
 	{Name: "down for a while", Fault: func(n int) int { return pick(n <= 4, -1) }},
 	{Name: "failure mid-batch", Fault: func(n int) int { return pick(n == 2, 503) }},
 	{Name: "permanent 400", Fault: func(int) int { return 400 }, Permanent: true},
+	// A gateway that takes less than the output's requests: they are split.
+	{Name: "413 above 64 KiB", MaxBody: 64 << 10},
 }
 
 func pick(cond bool, status int) int {
@@ -53,6 +57,7 @@ func Run(t *testing.T, proto Protocol) {
 	for _, sc := range Scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			peer := NewPeer(t, sc.Fault)
+			peer.MaxBody = sc.MaxBody
 			if proto.Setup != nil {
 				proto.Setup(peer)
 			}

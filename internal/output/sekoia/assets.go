@@ -26,7 +26,18 @@ type AssetsConfig struct {
 	// TaskTimeout bounds the wait for the ingestion task of a push; one
 	// still running by then counts as accepted. Default 5m, as the SDK.
 	TaskTimeout time.Duration
+	// MaxBytes bounds a request's body; default DefaultAssetsMaxBytes.
+	MaxBytes int
 }
+
+// DefaultAssetsMaxBytes is the default request budget of the asset
+// connector: half the 10 MiB Sekoia.io's intake takes in one request (the
+// asset API documents no limit of its own), so that gateways with the
+// common 5–8 MiB limits pass it too.
+const DefaultAssetsMaxBytes = 5 << 20
+
+// assetsOverhead is the body's framing around the items.
+const assetsOverhead = len(`{"version":1,"items":[]}`)
 
 // Validate reports what cannot work.
 func (c AssetsConfig) Validate() error {
@@ -42,6 +53,9 @@ func (c AssetsConfig) Validate() error {
 	}
 	if c.TaskTimeout < 0 {
 		errs = append(errs, errors.New("task_timeout: must not be negative"))
+	}
+	if c.MaxBytes != 0 && c.MaxBytes < 64<<10 {
+		errs = append(errs, fmt.Errorf("max_bytes: %d is under 64 KiB", c.MaxBytes))
 	}
 	return errors.Join(errs...)
 }
@@ -77,10 +91,15 @@ func NewAssets(name string, cfg AssetsConfig, client *http.Client, log *slog.Log
 	if cfg.TaskTimeout == 0 {
 		cfg.TaskTimeout = 5 * time.Minute
 	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = DefaultAssetsMaxBytes
+	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
-	return &Assets{name: name, cfg: cfg, client: client, log: log, base: base,
+	o := &Assets{name: name, cfg: cfg, client: client, log: log, base: base,
 		url:       base + "/api/v2/asset-management/asset-connector/" + cfg.ConnectorUUID,
-		pollFirst: 250 * time.Millisecond, pollMax: 5 * time.Second}, nil
+		pollFirst: 250 * time.Millisecond, pollMax: 5 * time.Second}
+	o.progress.Log, o.progress.TooLargeHint = log, "lower max_bytes of this output to avoid the extra requests"
+	return o, nil
 }
 
 // Name is the output's configured name.
@@ -95,20 +114,34 @@ func (o *Assets) header() http.Header {
 		"User-Agent": {"s1collector-asset-connector-" + o.cfg.ConnectorUUID}}
 }
 
-// Deliver posts the devices in requests of at most BatchSize items, each
-// accepted once the platform's ingestion task for it finished. Removal
-// notices are not devices: the connector holds an inventory, and they are
-// skipped.
+// Deliver posts the devices in requests of at most BatchSize items and
+// MaxBytes, each accepted once the platform's ingestion task for it
+// finished. Removal notices are not devices: the connector holds an
+// inventory, and they are skipped.
 func (o *Assets) Deliver(ctx context.Context, b delivery.Batch) error {
 	items := o.items(b)
-	chunks := httpout.Chunks(make([]int, len(items)), o.cfg.BatchSize, 0, 0)
-	return o.progress.Send(b, len(chunks), func(i int) error {
-		resp, err := httpout.Post(ctx, o.client, o.url, o.header(), assetBody(items[chunks[i][0]:chunks[i][1]]))
+	sizes := make([]int, len(items))
+	for i, it := range items {
+		sizes[i] = len(it)
+	}
+	chunks := httpout.Chunks(sizes, o.cfg.BatchSize, o.cfg.MaxBytes-assetsOverhead, 1)
+	err := o.progress.Send(b, chunks, func(from, to int) error {
+		resp, err := httpout.Post(ctx, o.client, o.url, o.header(), assetBody(items[from:to]))
 		if err != nil {
 			return err
 		}
 		return o.ingested(ctx, resp)
 	})
+	return httpout.Explain(err, o.fixes())
+}
+
+// fixes say what to change when the API refuses the key or the connector.
+func (o *Assets) fixes() httpout.Fixes {
+	return httpout.Fixes{
+		http.StatusUnauthorized: fmt.Sprintf("the API key was refused: check sekoia_assets.api_key of output %q", o.name),
+		http.StatusForbidden:    fmt.Sprintf("the API key may not push to this asset connector (its role lacks the permission): give it the asset connector permission, or change sekoia_assets.api_key of output %q", o.name),
+		http.StatusNotFound:     fmt.Sprintf("no asset connector %s: check sekoia_assets.connector_uuid of output %q (and base_url for your region)", o.cfg.ConnectorUUID, o.name),
+	}
 }
 
 // items maps the batch's devices to asset items. A device that cannot be
@@ -132,6 +165,9 @@ func (o *Assets) items(b delivery.Batch) [][]byte {
 		if fromID {
 			byID = append(byID, e.ID)
 		}
+		if it = o.fit(b, e.ID, it); it == nil {
+			continue
+		}
 		out = append(out, it)
 	}
 	if len(byID) > 0 {
@@ -152,19 +188,26 @@ func assetBody(items [][]byte) []byte {
 // and no device is sent.
 func (o *Assets) Check(ctx context.Context) error {
 	_, err := httpout.Post(ctx, o.client, o.url, o.header(), []byte(`{"version":1,"items":[]}`))
-	var pe *httpout.PeerError
-	if errors.As(err, &pe) {
-		switch pe.Status {
-		case http.StatusUnauthorized:
-			return fmt.Errorf("api_key refused: %w", err)
-		case http.StatusForbidden:
-			return fmt.Errorf("api_key may not push to this asset connector (its role lacks the permission): %w", err)
-		case http.StatusNotFound:
-			return fmt.Errorf("no asset connector %s: check connector_uuid (and base_url for your region): %w", o.cfg.ConnectorUUID, err)
-		}
-	}
-	return err
+	return httpout.Explain(err, o.fixes())
 }
 
 // Close has nothing to release.
 func (o *Assets) Close() error { return nil }
+
+// fit returns the item within the request budget: as it is, with its
+// over-long strings cut (reported: the inventory keeps the device), or nil
+// when even that is too large (skipped and reported).
+func (o *Assets) fit(b delivery.Batch, id string, it []byte) []byte {
+	budget := o.cfg.MaxBytes - assetsOverhead
+	if len(it) <= budget {
+		return it
+	}
+	short, cut := shorten(it)
+	if cut && len(short) <= budget {
+		o.log.Warn("device item over max_bytes: its strings over 4096 characters are cut", "stream", b.Stream, "id", id, "bytes", len(it), "max_bytes", o.cfg.MaxBytes)
+		return short
+	}
+	o.log.Warn("device item over max_bytes even with its long strings cut: skipped", "stream", b.Stream, "id", id, "bytes", len(short), "max_bytes", o.cfg.MaxBytes)
+	b.Skipped.Add(id)
+	return nil
+}

@@ -34,8 +34,6 @@ type Intake struct {
 	client   *http.Client
 	log      *slog.Logger
 	progress httpout.Progress
-	// Skipped counts events refused for their size.
-	Skipped func(n int)
 }
 
 // NewIntake returns the output.
@@ -46,7 +44,9 @@ func NewIntake(name string, cfg IntakeConfig, client *http.Client, log *slog.Log
 	if cfg.URL == "" {
 		cfg.URL = "https://intake.sekoia.io"
 	}
-	return &Intake{name: name, key: cfg.IntakeKey, url: strings.TrimRight(cfg.URL, "/") + "/batch", client: client, log: log}, nil
+	o := &Intake{name: name, key: cfg.IntakeKey, url: strings.TrimRight(cfg.URL, "/") + "/batch", client: client, log: log}
+	o.progress.Log, o.progress.TooLargeHint = log, "a proxy between the collector and the intake may limit request sizes below the intake's 10 MiB"
+	return o, nil
 }
 
 // Name is the output's configured name.
@@ -59,9 +59,7 @@ func (o *Intake) Deliver(ctx context.Context, b delivery.Batch) error {
 	for _, e := range b.Events {
 		if len(e.Body) > MaxEventChars {
 			o.log.Warn("event too long for the Sekoia.io intake: skipped", "stream", b.Stream, "id", e.ID, "chars", len(e.Body), "limit", MaxEventChars)
-			if o.Skipped != nil {
-				o.Skipped(1)
-			}
+			b.Skipped.Add(e.ID)
 			continue
 		}
 		s, _ := json.Marshal(string(e.Body))
@@ -71,11 +69,19 @@ func (o *Intake) Deliver(ctx context.Context, b delivery.Batch) error {
 	keyJSON, _ := json.Marshal(o.key)
 	overhead := len(`{"intake_key":,"jsons":[]}`) + len(keyJSON)
 	chunks := httpout.Chunks(sizes, 0, MaxRequestBytes-overhead, 1)
-	return o.progress.Send(b, len(chunks), func(i int) error {
-		body := intakeBody(keyJSON, strs[chunks[i][0]:chunks[i][1]])
+	err := o.progress.Send(b, chunks, func(from, to int) error {
+		body := intakeBody(keyJSON, strs[from:to])
 		_, err := httpout.Post(ctx, o.client, o.url, http.Header{"Content-Type": {"application/json"}, "User-Agent": {"s1collector"}}, body)
 		return err
 	})
+	return httpout.Explain(err, o.fixes())
+}
+
+// fixes say what to change when the intake refuses the key.
+func (o *Intake) fixes() httpout.Fixes {
+	fix := fmt.Sprintf("the intake refused the key: check sekoia_intake.intake_key of output %q (the intake's key on Sekoia.io, Intakes page)", o.name)
+	return httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix,
+		http.StatusNotFound: fmt.Sprintf("no intake at this address: check sekoia_intake.url of output %q", o.name)}
 }
 
 func intakeBody(keyJSON []byte, events [][]byte) []byte {
@@ -100,7 +106,7 @@ func intakeBody(keyJSON []byte, events [][]byte) []byte {
 func (o *Intake) Check(ctx context.Context) error {
 	body := intakeBody(mustJSON(o.key), nil)
 	_, err := httpout.Post(ctx, o.client, o.url, http.Header{"Content-Type": {"application/json"}}, body)
-	return err
+	return httpout.Explain(err, o.fixes())
 }
 
 func mustJSON(s string) []byte { b, _ := json.Marshal(s); return b }

@@ -11,6 +11,7 @@ import (
 
 	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
+	"s1collector/internal/retry"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -114,10 +115,9 @@ func TestIntakeLimits(t *testing.T) {
 	peer := outputtest.NewPeer(t, nil)
 	var logs bytes.Buffer
 	o, _ := NewIntake("intake", IntakeConfig{URL: peer.URL, IntakeKey: "intake-k"}, http.DefaultClient, slog.New(slog.NewTextHandler(&logs, nil)))
-	skipped := 0
-	o.Skipped = func(n int) { skipped += n }
 	b := outputtest.Batch("threats", 0, 60, 200_000) // 60 × ~200 KB = 12 MB
 	b.Events = append(b.Events, outputtest.Batch("threats", 60, 1, 300_000).Events...)
+	b.Skipped = &delivery.Skips{}
 	if err := outputtest.Deliver(t.Context(), o, b); err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +125,8 @@ func TestIntakeLimits(t *testing.T) {
 	for _, r := range peer.Accepted() {
 		ids = append(ids, intakeIDs(t, r)...)
 	}
-	if len(peer.Accepted()) < 2 || len(ids) != 60 || skipped != 1 {
-		t.Fatalf("%d requests, %d events, %d skipped", len(peer.Accepted()), len(ids), skipped)
+	if len(peer.Accepted()) < 2 || len(ids) != 60 || b.Skipped.Len() != 1 {
+		t.Fatalf("%d requests, %d events, %d skipped", len(peer.Accepted()), len(ids), b.Skipped.Len())
 	}
 	if !strings.Contains(logs.String(), "event too long for the Sekoia.io intake") || !strings.Contains(logs.String(), "id=60") {
 		t.Fatalf("skip not reported: %s", logs.String())
@@ -147,11 +147,34 @@ func TestChecksSendNothing(t *testing.T) {
 			t.Fatalf("check sent an event: %s", r.Body)
 		}
 	}
-	for status, want := range map[int]string{401: "api_key refused: HTTP 401", 403: "may not push to this asset connector", 404: "no asset connector u: check connector_uuid"} {
-		bad := outputtest.NewPeer(t, func(int) int { return status })
-		a2, _ := NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, quiet)
-		if err := a2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("check answered %d: %v", status, err)
+}
+
+// TestRefusalsNameTheSetting: a key or connector the platform refuses
+// fails test and deliveries for good, naming the setting to fix.
+func TestRefusalsNameTheSetting(t *testing.T) {
+	tests := []struct {
+		intake bool
+		status int
+		want   string
+	}{
+		{false, 401, `HTTP 401: {"message":"peer answered 401"} — the API key was refused: check sekoia_assets.api_key of output "a"`},
+		{false, 403, `may not push to this asset connector (its role lacks the permission): give it the asset connector permission, or change sekoia_assets.api_key of output "a"`},
+		{false, 404, `no asset connector u: check sekoia_assets.connector_uuid of output "a"`},
+		{true, 401, `the intake refused the key: check sekoia_intake.intake_key of output "i"`},
+		{true, 403, `the intake refused the key: check sekoia_intake.intake_key of output "i"`},
+	}
+	for _, tt := range tests {
+		bad := outputtest.NewPeer(t, func(int) int { return tt.status })
+		var o delivery.Output
+		if tt.intake {
+			o, _ = NewIntake("i", IntakeConfig{URL: bad.URL, IntakeKey: "k"}, http.DefaultClient, quiet)
+		} else {
+			o, _ = NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, quiet)
+		}
+		for what, err := range map[string]error{"check": o.Check(t.Context()), "deliver": o.Deliver(t.Context(), outputtest.Batch("agents", 0, 3, 10))} {
+			if !retry.IsPermanent(err) || !strings.Contains(err.Error(), tt.want) || delivery.FixOf(err) == "" {
+				t.Errorf("%s answered %d: %v", what, tt.status, err)
+			}
 		}
 	}
 }
@@ -185,5 +208,50 @@ func TestAssetsSkipRemovalNotices(t *testing.T) {
 	}
 	if len(pushes) != 1 || strings.Join(assetIDs(t, pushes[0]), ",") != "1,2" {
 		t.Fatalf("%d pushes; want one with devices 1 and 2", len(pushes))
+	}
+}
+
+// TestAssetsWithinMaxBytes: pushes stay within max_bytes; a device with a
+// huge string is sent with it cut (the inventory keeps the device); a
+// device too large even so is skipped and reported; every other device
+// is sent once.
+func TestAssetsWithinMaxBytes(t *testing.T) {
+	peer := outputtest.NewPeer(t, nil)
+	(&outputtest.AssetAPI{}).Serve(peer)
+	var logs bytes.Buffer
+	const maxBytes = 100 << 10
+	o, err := NewAssets("assets", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "c0ffee", APIKey: "k3y", MaxBytes: maxBytes},
+		http.DefaultClient, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.pollFirst = time.Millisecond
+	b := outputtest.Batch("agents", 0, 500, 1000)
+	b.Events[3].Body = json.RawMessage(`{"device":{"uid":"3","hostname":"` + strings.Repeat("é", 300_000) + `"}}`)
+	many := make([]string, 100)
+	for i := range many {
+		many[i] = `"` + strings.Repeat("y", 4000) + `"`
+	}
+	b.Events[4].Body = json.RawMessage(`{"device":{"uid":"4","groups":[` + strings.Join(many, ",") + `]}}`)
+	b.Skipped = &delivery.Skips{}
+	if err := outputtest.Deliver(t.Context(), o, b); err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]int{}
+	for _, r := range peer.Accepted() {
+		if len(r.Body) > maxBytes {
+			t.Fatalf("a push of %d bytes, max_bytes is %d", len(r.Body), maxBytes)
+		}
+		for _, id := range assetIDs(t, r) {
+			sent[id]++
+		}
+	}
+	if len(sent) != 499 || sent["3"] != 1 || sent["4"] != 0 || b.Skipped.Len() != 1 {
+		t.Fatalf("%d devices sent (3: %d, 4: %d), %d skipped", len(sent), sent["3"], sent["4"], b.Skipped.Len())
+	}
+	for _, want := range []string{"strings over 4096 characters are cut", "even with its long strings cut: skipped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no warning %q in %s", want, logs.String())
+		}
 	}
 }

@@ -59,7 +59,9 @@ func New(name string, cfg Config, client *http.Client, log *slog.Logger) (*Outpu
 		cfg.MaxBytes = 1 << 20
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	return &Output{name: name, cfg: cfg, client: client, log: log, channel: newChannel()}, nil
+	o := &Output{name: name, cfg: cfg, client: client, log: log, channel: newChannel()}
+	o.progress.Log, o.progress.TooLargeHint = log, "lower max_bytes of this output to the HEC's max_content_length or less"
+	return o, nil
 }
 
 func newChannel() string {
@@ -107,9 +109,21 @@ func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 		sizes[i] = len(envs[i])
 	}
 	chunks := httpout.Chunks(sizes, 0, o.cfg.MaxBytes, 0)
-	return o.progress.Send(b, len(chunks), func(i int) error {
-		return o.post(ctx, bytes.Join(envs[chunks[i][0]:chunks[i][1]], nil))
+	err := o.progress.Send(b, chunks, func(from, to int) error {
+		return o.post(ctx, bytes.Join(envs[from:to], nil))
 	})
+	return o.explain(err)
+}
+
+// explain gives HEC's refusals of the configuration their fix.
+func (o *Output) explain(err error) error {
+	if hecCode(err, 10) && !o.cfg.Ack {
+		// "Data channel is missing": only a token with indexer
+		// acknowledgement asks for a channel.
+		return httpout.Explain(err, httpout.Fixes{http.StatusBadRequest: fmt.Sprintf("this HEC token has indexer acknowledgement on: set splunk_hec.ack: true for output %q", o.name)})
+	}
+	fix := fmt.Sprintf("HEC refused the token: check splunk_hec.token of output %q (and that the token is enabled and allowed this index)", o.name)
+	return httpout.Explain(err, httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix})
 }
 
 func (o *Output) header() http.Header {
@@ -187,7 +201,7 @@ func (o *Output) waitAck(ctx context.Context, id int64) error {
 func (o *Output) Check(ctx context.Context) error {
 	_, err := httpout.Post(ctx, o.client, o.cfg.URL+"/services/collector/event", o.header(), nil)
 	if !hecCode(err, 5) && err != nil {
-		return err
+		return o.explain(err)
 	}
 	if !o.cfg.Ack {
 		return nil

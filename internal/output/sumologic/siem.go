@@ -108,8 +108,11 @@ func CheckFields(info delivery.SourceInfo, stream string) []FieldProblem {
 			len(info.Fields), siem, stream, n, MaxFields, n-MaxFields)})
 	}
 	for _, k := range slices.Sorted(maps.Keys(info.Fields)) {
-		if strings.ContainsAny(k, ",=") {
-			out = append(out, FieldProblem{Key: k, Msg: "key contains ',' or '=', the separators of X-Sumo-Fields"})
+		if strings.ContainsAny(k, ",=") || hasControl(k) {
+			out = append(out, FieldProblem{Key: k, Msg: "key contains ',' or '=', the separators of X-Sumo-Fields, or a control character"})
+		}
+		if v := info.Fields[k]; strings.ContainsAny(v, ",=") || hasControl(v) {
+			out = append(out, FieldProblem{Key: k, Msg: fmt.Sprintf("value %q contains ',' or '=', the separators of X-Sumo-Fields, or a control character: the header cannot carry it; change the value", v)})
 		}
 		if n := len([]rune(k)); n > MaxFieldKey {
 			out = append(out, FieldProblem{Key: k, Msg: fmt.Sprintf("key of %d characters; Sumo Logic takes keys of at most %d", n, MaxFieldKey)})
@@ -119,4 +122,10 @@ func CheckFields(info delivery.SourceInfo, stream string) []FieldProblem {
 		}
 	}
 	return out
+}
+
+// hasControl reports whether s holds a character an HTTP header cannot
+// carry.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }

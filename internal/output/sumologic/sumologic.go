@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -23,6 +24,8 @@ const MaxRequestBytes = 1_000_000
 type Config struct {
 	URL                  string
 	Category, Name, Host string
+	// Log is told once when Sumo refuses a request as too large.
+	Log *slog.Logger
 }
 
 // Output posts to the HTTP source URL, which is itself the credential.
@@ -38,16 +41,20 @@ func New(name string, cfg Config, client *http.Client) (*Output, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("sumologic output " + name + ": url: is required")
 	}
-	return &Output{name: name, cfg: cfg, client: client}, nil
+	o := &Output{name: name, cfg: cfg, client: client}
+	o.progress.Log = cfg.Log
+	return o, nil
 }
 
 // Name is the output's configured name.
 func (o *Output) Name() string { return o.name }
 
-// request is one POST: its headers and its NDJSON body, uncompressed.
-type request struct {
-	header http.Header
-	body   []byte
+// requests are a batch's lines, each with the headers of its group, and
+// the chunks that make each request: within 1 MB, never across groups.
+type requests struct {
+	lines   [][]byte
+	headers []http.Header
+	chunks  [][2]int
 }
 
 // Deliver sends the batch as gzip'd NDJSON in requests of at most 1 MB
@@ -55,28 +62,40 @@ type request struct {
 // grouped by _siemEventID, so that the X-Sumo-Fields of each request,
 // from which Sumo takes a message's fields, carries its events' own.
 func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
-	reqs := o.requests(b)
-	return o.progress.Send(b, len(reqs), func(i int) error {
-		_, err := httpout.Post(ctx, o.client, o.cfg.URL, reqs[i].header, httpout.Gzip(reqs[i].body))
+	r := o.requests(b)
+	err := o.progress.Send(b, r.chunks, func(from, to int) error {
+		var buf bytes.Buffer
+		for _, l := range r.lines[from:to] {
+			buf.Write(l)
+			buf.WriteByte('\n')
+		}
+		_, err := httpout.Post(ctx, o.client, o.cfg.URL, r.headers[from], httpout.Gzip(buf.Bytes()))
 		return err
 	})
+	return httpout.Explain(err, o.fixes())
 }
 
-func (o *Output) requests(b delivery.Batch) []request {
-	var out []request
+// fixes say what to change when Sumo refuses the source URL, which is the
+// credential.
+func (o *Output) fixes() httpout.Fixes {
+	fix := fmt.Sprintf("Sumo Logic refused the HTTP source URL: check sumologic.url of output %q (a source whose URL was regenerated or that was deleted has a new URL)", o.name)
+	return httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix, http.StatusNotFound: fix}
+}
+
+func (o *Output) requests(b delivery.Batch) requests {
+	var r requests
 	for _, g := range groups(b) {
 		header := o.header(b, g.eventID)
 		lines, sizes := httpout.Decorated(g.events)
 		for _, c := range httpout.Chunks(sizes, 0, MaxRequestBytes, 1) {
-			var buf bytes.Buffer
-			for _, l := range lines[c[0]:c[1]] {
-				buf.Write(l)
-				buf.WriteByte('\n')
-			}
-			out = append(out, request{header: header, body: buf.Bytes()})
+			r.chunks = append(r.chunks, [2]int{len(r.lines) + c[0], len(r.lines) + c[1]})
+		}
+		r.lines = append(r.lines, lines...)
+		for range lines {
+			r.headers = append(r.headers, header)
 		}
 	}
-	return out
+	return r
 }
 
 // group is the events of a batch that share a _siemEventID.
@@ -137,7 +156,7 @@ func first(a, b string) string {
 func (o *Output) Check(ctx context.Context) error {
 	_, err := httpout.Post(ctx, o.client, o.cfg.URL, http.Header{"Content-Type": {"application/x-ndjson"}}, nil)
 	if err != nil {
-		return fmt.Errorf("post an empty message: %w", err)
+		return httpout.Explain(fmt.Errorf("post an empty message: %w", err), o.fixes())
 	}
 	return nil
 }

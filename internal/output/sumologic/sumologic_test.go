@@ -194,6 +194,9 @@ func TestCheckFields(t *testing.T) {
 		{"long key", delivery.SourceInfo{Fields: map[string]string{strings.Repeat("k", 256): "v"}}, "threats", []string{"key of 256 characters; Sumo Logic takes keys of at most 255"}},
 		{"long value", delivery.SourceInfo{Fields: map[string]string{"k": strings.Repeat("é", 201)}}, "threats", []string{"value of 201 characters; Sumo Logic takes values of at most 200"}},
 		{"separator in key", delivery.SourceInfo{Fields: map[string]string{"a=b": "v"}}, "threats", []string{"separators"}},
+		{"comma in value", delivery.SourceInfo{Fields: map[string]string{"env": "a,b"}}, "threats", []string{`value "a,b" contains ','`}},
+		{"equals in value", delivery.SourceInfo{Fields: map[string]string{"env": "b=c"}}, "threats", []string{"separators of X-Sumo-Fields"}},
+		{"newline in value", delivery.SourceInfo{Fields: map[string]string{"env": "a\nb"}}, "threats", []string{"control character"}},
 	}
 	for _, tt := range tests {
 		got := CheckFields(tt.info, tt.stream)

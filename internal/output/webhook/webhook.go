@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"s1collector/internal/delivery"
@@ -22,6 +23,8 @@ type Config struct {
 	Headers   map[string]string
 	MaxBytes  int // per request; default 5 MiB
 	MaxEvents int // per request; default 1000
+	// Log is told once when the endpoint refuses a request as too large.
+	Log *slog.Logger
 }
 
 // Output is a webhook.
@@ -43,7 +46,9 @@ func New(name string, cfg Config, client *http.Client) (*Output, error) {
 	if cfg.MaxEvents == 0 {
 		cfg.MaxEvents = 1000
 	}
-	return &Output{name: name, cfg: cfg, client: client}, nil
+	o := &Output{name: name, cfg: cfg, client: client}
+	o.progress.Log, o.progress.TooLargeHint = cfg.Log, "lower max_bytes (or max_events) of this output to avoid the extra requests"
+	return o, nil
 }
 
 // Name is the output's configured name.
@@ -53,11 +58,13 @@ func (o *Output) Name() string { return o.name }
 func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
 	docs, sizes := httpout.Decorated(b.Events)
 	chunks := httpout.Chunks(sizes, o.cfg.MaxEvents, o.cfg.MaxBytes, 1)
-	return o.progress.Send(b, len(chunks), func(i int) error {
-		body := o.encode(docs[chunks[i][0]:chunks[i][1]])
+	err := o.progress.Send(b, chunks, func(from, to int) error {
+		body := o.encode(docs[from:to])
 		_, err := httpout.Post(ctx, o.client, o.cfg.URL, o.header(), body)
 		return err
 	})
+	fix := fmt.Sprintf("the endpoint refused the credentials: check webhook.headers (its authorization) of output %q", o.name)
+	return httpout.Explain(err, httpout.Fixes{http.StatusUnauthorized: fix, http.StatusForbidden: fix})
 }
 
 func (o *Output) encode(docs [][]byte) []byte {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
+	"s1collector/internal/retry"
 )
 
 func TestScenarios(t *testing.T) {
@@ -55,5 +57,18 @@ func TestCheck(t *testing.T) {
 	down, _ := New("hook", Config{URL: "http://127.0.0.1:1/hook?token=SECRET"}, http.DefaultClient)
 	if err := down.Check(t.Context()); err == nil || bytes.Contains([]byte(err.Error()), []byte("SECRET")) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestRefusalsNameTheSetting: credentials the endpoint refuses fail the
+// delivery for good, naming the setting.
+func TestRefusalsNameTheSetting(t *testing.T) {
+	for _, status := range []int{401, 403} {
+		peer := outputtest.NewPeer(t, func(int) int { return status })
+		o, _ := New("hook", Config{URL: peer.URL}, http.DefaultClient)
+		err := o.Deliver(t.Context(), outputtest.Batch("threats", 0, 3, 10))
+		if !retry.IsPermanent(err) || !strings.Contains(err.Error(), `check webhook.headers (its authorization) of output "hook"`) || delivery.FixOf(err) == "" {
+			t.Errorf("answered %d: %v", status, err)
+		}
 	}
 }
