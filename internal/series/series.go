@@ -7,6 +7,7 @@
 package series
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -18,9 +19,16 @@ const (
 	Span = 24 * time.Hour
 	// PerDay is how many buckets the chart shows.
 	PerDay = int(Span / Width)
-	// Keep is how long buckets are kept: the day charted, and the hour
-	// around the same time a day earlier, which Quiet compares with.
-	Keep = Span + time.Hour
+	// Keep is how long buckets are kept: the day charted, and the day
+	// before, so that Quiet sees a whole usual silence (a night, the day
+	// between the runs of a daily job) before the one it judges.
+	Keep = 2 * Span
+	// Slack is how far ahead of now a bucket may start and still count: a
+	// replica whose clock is a little ahead writes into the next bucket.
+	// Buckets further ahead were written while a clock was wrong (a VM
+	// restored with a bad clock, an NTP step back): Clip ignores them and
+	// the stores forget them at the next save.
+	Slack = Width
 )
 
 // Bucket is what one stream did in the Width starting at Start. Two
@@ -42,9 +50,9 @@ func Start(t time.Time) time.Time { return t.UTC().Truncate(Width) }
 
 // Add folds o (of the same stream and Start) into b.
 func (b *Bucket) Add(o Bucket) {
-	b.Delivered += o.Delivered
-	b.Cycles += o.Cycles
-	b.Failed += o.Failed
+	b.Delivered = Plus(b.Delivered, o.Delivered)
+	b.Cycles = Plus(b.Cycles, o.Cycles)
+	b.Failed = Plus(b.Failed, o.Failed)
 	b.LagSeconds = max(b.LagSeconds, o.LagSeconds)
 	if o.LastDelivery.After(b.LastDelivery) {
 		b.LastDelivery = o.LastDelivery
@@ -106,10 +114,41 @@ func Since(bs []Bucket, t time.Time) int64 {
 	var n int64
 	for _, b := range bs {
 		if !b.Start.Before(t) {
-			n += b.Delivered
+			n = Plus(n, b.Delivered)
 		}
 	}
 	return n
+}
+
+// Plus is a+b, the largest (or smallest) int64 when that is out of reach:
+// counts read back from a store are not trusted to be small.
+func Plus(a, b int64) int64 {
+	switch {
+	case b > 0 && a > math.MaxInt64-b:
+		return math.MaxInt64
+	case b < 0 && a < math.MinInt64-b:
+		return math.MinInt64
+	}
+	return a + b
+}
+
+// Future reports whether b starts further ahead of now than Slack.
+func Future(b Bucket, now time.Time) bool { return b.Start.After(now.Add(Slack)) }
+
+// Clip returns bs without the buckets that start in the future (Future),
+// their last deliveries no later than now, and how many it left out.
+func Clip(bs []Bucket, now time.Time) ([]Bucket, int) {
+	out := make([]Bucket, 0, len(bs))
+	for _, b := range bs {
+		if Future(b, now) {
+			continue
+		}
+		if b.LastDelivery.After(now) {
+			b.LastDelivery = now
+		}
+		out = append(out, b)
+	}
+	return out, len(bs) - len(out)
 }
 
 // Midnight is the start of t's day, UTC.

@@ -1,6 +1,7 @@
 package series
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -79,29 +80,18 @@ func TestFoldKeepsOrderAndBound(t *testing.T) {
 	}
 }
 
-func TestQuiet(t *testing.T) {
-	busyYesterday := []Bucket{at(-Span-20*time.Minute, 1000), at(-Span+10*time.Minute, 2000)}
-	sparseYesterday := []Bucket{at(-Span, 6)} // an event every 10 minutes: quiet after 30
-	tests := []struct {
-		name    string
-		bs      []Bucket
-		checked time.Time
-		quiet   bool
-		after   time.Duration
-	}{
-		{"busy yesterday, nothing for 3 intervals", append([]Bucket{at(-4*time.Minute, 5)}, busyYesterday...), t0, true, 3 * time.Minute},
-		{"busy yesterday, nothing for 2 intervals", append([]Bucket{at(-2*time.Minute, 5)}, busyYesterday...), t0, false, 3 * time.Minute},
-		{"silent, but the last good cycle started before 3 intervals passed", append([]Bucket{at(-10*time.Minute, 5)}, busyYesterday...),
-			t0.Add(-8 * time.Minute), false, 3 * time.Minute},
-		{"failing or not yet cycled", append([]Bucket{at(-time.Hour, 5)}, busyYesterday...), time.Time{}, false, 3 * time.Minute},
-		{"nothing yesterday at this hour", []Bucket{at(-Span-3*time.Hour, 500), at(-2*time.Hour, 5)}, t0, false, 0},
-		{"sparse yesterday, silent 20m", append([]Bucket{at(-20*time.Minute, 1)}, sparseYesterday...), t0, false, 30 * time.Minute},
-		{"sparse yesterday, silent 40m", append([]Bucket{at(-40*time.Minute, 1)}, sparseYesterday...), t0, true, 30 * time.Minute},
+// TestCountsSaturate: counts read back from a store are added up without
+// turning negative, however large ("-6,446,744,073,709,551,414 today").
+func TestCountsSaturate(t *testing.T) {
+	b := Bucket{Start: t0, Delivered: math.MaxInt64 - 1, Cycles: math.MaxInt64, Failed: 1}
+	b.Add(Bucket{Start: t0, Delivered: 5, Cycles: 5, Failed: math.MaxInt64})
+	if b.Delivered != math.MaxInt64 || b.Cycles != math.MaxInt64 || b.Failed != math.MaxInt64 {
+		t.Errorf("added up to %+v", b)
 	}
-	for _, tt := range tests {
-		q := Quiet(tt.bs, t0, time.Minute, tt.checked)
-		if q.Quiet != tt.quiet || q.After != tt.after {
-			t.Errorf("%s: quiet %v after %s, want %v after %s (%+v)", tt.name, q.Quiet, q.After, tt.quiet, tt.after, q)
-		}
+	if got := Since([]Bucket{at(0, 4e18), at(time.Minute, 4e18), at(2*time.Minute, 4e18)}, t0); got != math.MaxInt64 {
+		t.Errorf("since %d", got)
+	}
+	if got := Plus(math.MinInt64+1, -5); got != math.MinInt64 {
+		t.Errorf("plus %d", got)
 	}
 }

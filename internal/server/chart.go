@@ -70,11 +70,17 @@ func newChart(source string, s StreamStatus) *Chart {
 			c.Ticks = append(c.Ticks, tick{X: x, TX: min(max(x, 18), chartWidth-18), Label: t.Format("15:04")})
 		}
 	}
+	if s.State == "retrying" && s.Retry != nil {
+		// the cycle in progress is failing: marked now, not once it gives up
+		x := float64(len(bs)-1) * slot
+		c.Fails = append(c.Fails, rect{X: x, Y: failTop, W: barWidth, H: failHeight,
+			Title: fmt.Sprintf("a cycle retrying now: %s, attempt %d failed", s.Retry.Endpoint, s.Retry.Attempt)})
+	}
 	c.Bars = bars.String()
 	c.Lag = lagPath(bs, lagMost)
 	c.MaxLabel = pipeline.Count(int64(most)) + " per 10 min"
 	if lagMost > 0 {
-		c.LagLabel = "lag up to " + human(time.Duration(lagMost*float64(time.Second)))
+		c.LagLabel = "lag up to " + human(seconds(lagMost))
 	}
 	c.Desc = describe(s, bs)
 	return c
@@ -107,8 +113,8 @@ func describe(s StreamStatus, bs []series.Bucket) string {
 	var lag float64
 	var failedAt []string
 	for _, b := range bs {
-		total += b.Delivered
-		failed += b.Failed
+		total = series.Plus(total, b.Delivered)
+		failed = series.Plus(failed, b.Failed)
 		lag = max(lag, b.LagSeconds)
 		if b.Delivered > busiest {
 			busiest, busiestAt = b.Delivered, b.Start
@@ -125,6 +131,8 @@ func describe(s StreamStatus, bs []series.Bucket) string {
 		parts = append(parts, "the last at "+s.LastDelivery.UTC().Format("15:04"))
 	}
 	switch {
+	case failed == 0 && s.State == "retrying":
+		parts = append(parts, "no failed cycle, one retrying now")
 	case failed == 0:
 		parts = append(parts, "no failed cycle")
 	case len(failedAt) > 6:
@@ -132,11 +140,14 @@ func describe(s StreamStatus, bs []series.Bucket) string {
 	default:
 		parts = append(parts, fmt.Sprintf("%d failed cycle(s), at %s", failed, strings.Join(failedAt, ", ")))
 	}
+	if failed > 0 && s.State == "retrying" {
+		parts = append(parts, "one retrying now")
+	}
 	if lag > 0 {
-		parts = append(parts, "lag up to "+human(time.Duration(lag*float64(time.Second))))
+		parts = append(parts, "lag up to "+human(seconds(lag)))
 	}
 	if s.Quiet {
-		parts = append(parts, fmt.Sprintf("quiet: a day earlier the same hour had %s", pipeline.Count(s.DayBefore)))
+		parts = append(parts, "quiet: silent for longer than usual (its longest silence of the two days before was "+human(seconds(s.UsualSilence))+")")
 	}
 	return strings.Join(parts, "; ") + "."
 }

@@ -11,11 +11,19 @@ import (
 )
 
 var pageFuncs = template.FuncMap{
-	"ago":     ago,
-	"date":    func(t *time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"seconds": func(s *float64) string { return human(time.Duration(*s * float64(time.Second))) },
-	"dur":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"until":   until,
+	"ago":  ago,
+	"date": func(t *time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"seconds": func(s any) string {
+		switch v := s.(type) {
+		case *float64:
+			return human(seconds(*v))
+		case float64:
+			return human(seconds(v))
+		}
+		return ""
+	},
+	"dur":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"until": until,
 	"clock": func(t any) string {
 		at, _ := timeOf(t)
 		return at.UTC().Format("15:04 UTC")
@@ -60,9 +68,21 @@ func timeOf(t any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// human writes a duration the way a person reads it: 45s, 12m, 3h 5m, 2d 4h.
+// seconds is a duration of s seconds, the longest one for more than a
+// Duration holds.
+func seconds(s float64) time.Duration {
+	if s >= math.MaxInt64/float64(time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(s * float64(time.Second))
+}
+
+// human writes a duration the way a person reads it: 0.4s, 45s, 12m,
+// 3h 5m, 2d 4h.
 func human(d time.Duration) string {
 	switch {
+	case d > 0 && d < time.Second:
+		return strconv.FormatFloat(max(0.1, math.Round(d.Seconds()*10)/10), 'f', -1, 64) + "s"
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	case d < time.Hour:

@@ -31,8 +31,8 @@ var (
 		"ckptAge":   prometheus.NewDesc("s1collector_checkpoint_age_seconds", "Time since the checkpoint was last saved.", labelsStream, nil),
 		"inFlight":  prometheus.NewDesc("s1collector_batch_in_flight_events", "Events of the batch being delivered.", labelsStream, nil),
 		"state":     prometheus.NewDesc("s1collector_stream_state", "1 for the stream's current state.", append(labelsStream, "state"), nil),
-		"quiet": prometheus.NewDesc("s1collector_stream_quiet", "1 when the stream, succeeding, has delivered nothing for longer than usual "+
-			"(3 intervals at least) while a day earlier, in the same hour, it delivered events.", labelsStream, nil),
+		"quiet": prometheus.NewDesc("s1collector_stream_quiet", "1 when the stream, succeeding, has delivered nothing for longer than usual: "+
+			"twice its longest silence of the two days before, 12 average gaps between its events, and 3 intervals at least.", labelsStream, nil),
 		"outErrors": prometheus.NewDesc("s1collector_output_errors_total", "Deliveries an output refused or failed.", append(labelsStream, "output"), nil),
 		"requests":  prometheus.NewDesc("s1collector_api_requests_total", "Requests to the console by endpoint and status class.", []string{"source", "endpoint", "code"}, nil),
 		"retries":   prometheus.NewDesc("s1collector_api_retries_total", "Requests to the console repeated after a transient failure.", []string{"source", "endpoint"}, nil),

@@ -83,11 +83,11 @@ type StreamStatus struct {
 	// bucket.
 	Last24h *Day `json:"last_24h,omitempty"`
 	// Quiet is set when the stream, succeeding, has delivered nothing for
-	// longer than usual while a day earlier, in the same hour, it delivered
-	// DayBefore events (series.Quiet).
+	// QuietAfter, longer than usual: twice UsualSilence, the longest
+	// silence of the two days before its last delivery (series.Quiet).
 	Quiet        bool              `json:"quiet"`
 	QuietAfter   float64           `json:"quiet_after_seconds,omitempty"`
-	DayBefore    int64             `json:"same_hour_day_before"`
+	UsualSilence float64           `json:"usual_silence_seconds,omitempty"`
 	LastDelivery *time.Time        `json:"last_delivery,omitempty"`
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
@@ -150,7 +150,8 @@ func build(version string, started, now time.Time, sources []Source, saved map[s
 		for _, s := range src.Streams {
 			v := s.Status.Snapshot()
 			stream := streamStatus(v, s.Interval, s.Delay, now, redact)
-			addSeries(&stream, series.Merge(saved[s.Key()], v.Pending), v, s.Interval, now)
+			bs, _ := series.Clip(series.Merge(saved[s.Key()], v.Pending), now) // the server logs those left out
+			addSeries(&stream, bs, v, s.Interval, now)
 			if reason := notReady(stream, v, s.Interval, started, now); reason != "" {
 				st.Ready = false
 				st.Reasons = append(st.Reasons, src.Name+"/"+v.Stream+": "+reason)
@@ -228,10 +229,7 @@ func addSeries(s *StreamStatus, bs []series.Bucket, v pipeline.StatusSnapshot, i
 		checked = v.LastSuccessStarted
 	}
 	q := series.Quiet(bs, now, interval, checked)
-	s.Quiet, s.DayBefore = q.Quiet, q.DayBefore
-	if q.Quiet {
-		s.QuietAfter = q.After.Seconds()
-	}
+	s.Quiet, s.QuietAfter, s.UsualSilence = q.Quiet, q.After.Seconds(), q.Usual.Seconds()
 	if !q.LastDelivery.IsZero() {
 		t := q.LastDelivery
 		s.LastDelivery = &t

@@ -88,7 +88,7 @@ func streamOwner(s *StreamStatus, key string, snap lease.Snapshot) (here bool) {
 	}
 	s.Progress, s.Fix, s.Retry = "", "", nil
 	s.LagSeconds, s.LastSuccess, s.NextCycle = nil, nil, nil
-	s.Quiet, s.QuietAfter = false, 0 // its holder tells, knowing how its cycles go
+	s.Quiet, s.QuietAfter, s.UsualSilence = false, 0, 0 // its holder tells, knowing how its cycles go
 	return false
 }
 

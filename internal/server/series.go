@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -61,6 +62,32 @@ func (s *Server) savedSeries(r SeriesReader, now time.Time, mark int64) (map[str
 	}
 	c.data, c.at, c.mark, c.err = data, now, mark, ""
 	return c.data, ""
+}
+
+// tellFuture logs, once, that the saved series hold buckets dated further
+// ahead than series.Slack: the clock was ahead when they were written.
+// The page and /api/status leave them out (series.Clip); each stream's
+// next save forgets its own.
+func (s *Server) tellFuture(log *slog.Logger, saved map[string][]series.Bucket, now time.Time) {
+	if log == nil || s.future.Load() {
+		return
+	}
+	n, latest := 0, time.Time{}
+	for _, bs := range saved {
+		for _, b := range bs {
+			if series.Future(b, now) {
+				n++
+				if b.Start.After(latest) {
+					latest = b.Start
+				}
+			}
+		}
+	}
+	if n > 0 && !s.future.Swap(true) {
+		log.Warn("the state holds chart buckets dated in the future: this host's clock was ahead when they were written, or is behind now; "+
+			"they are left out of the charts, today's counts and the quiet flags, and forgotten at each stream's next save. Check the clock (NTP)",
+			"buckets", n, "latest", latest, "now", now.UTC())
+	}
 }
 
 // seriesMark counts the series saves of every stream shown.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -11,9 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"s1collector/internal/pipeline"
 	"s1collector/internal/series"
 )
 
@@ -40,8 +43,7 @@ func (f *fakeSeries) Buckets(_ context.Context, since time.Time) (map[string][]s
 	return out, nil
 }
 
-// busyDay is a day of activities: 300 every 10 minutes, the day before
-// too, nothing for the last 4 hours (more than 3 intervals of an hour),
+// busyDay is two days of activities: 300 every 10 minutes, nothing for the last 4 hours (more than 3 intervals of an hour),
 // and two failed cycles 3 hours ago.
 func busyDay(now time.Time) []series.Bucket {
 	var bs []series.Bucket
@@ -62,8 +64,8 @@ func serveStreams(t *testing.T, saved SeriesReader) *httptest.Server {
 }
 
 // TestQuietStreamIsFlagged: a stream whose cycles succeed but that has
-// delivered nothing for 4 hours (its interval is 1h), where a day earlier
-// the same hour brought 1,800 events, is quiet on the page, in /api/status and in
+// delivered nothing for 4 hours (its interval is 1h), where in the two
+// days before it never went 10 minutes without, is quiet on the page, in /api/status and in
 // /metrics; a failing stream with the same history is not (its failure
 // says more).
 func TestQuietStreamIsFlagged(t *testing.T) {
@@ -75,8 +77,8 @@ func TestQuietStreamIsFlagged(t *testing.T) {
 		t.Fatal(err)
 	}
 	healthy, expired := st.Sources[0].Streams[0], st.Sources[1].Streams[0]
-	if !healthy.Quiet || healthy.DayBefore < 1800 || healthy.LastDelivery == nil || now.Sub(*healthy.LastDelivery) < 4*time.Hour {
-		t.Errorf("healthy stream: quiet %v, day before %d, last delivery %v", healthy.Quiet, healthy.DayBefore, healthy.LastDelivery)
+	if !healthy.Quiet || healthy.UsualSilence < 600 || healthy.UsualSilence > 1200 || healthy.LastDelivery == nil || now.Sub(*healthy.LastDelivery) < 4*time.Hour {
+		t.Errorf("healthy stream: quiet %v, usual silence %vs, last delivery %v", healthy.Quiet, healthy.UsualSilence, healthy.LastDelivery)
 	}
 	if expired.Quiet {
 		t.Error("a stopped stream is flagged quiet")
@@ -179,7 +181,7 @@ func TestDayOfSeriesOnPageAndAPI(t *testing.T) {
 	if fails != 1 {
 		t.Errorf("%d failure marks, want 1", fails)
 	}
-	for _, want := range []string{"events delivered in the last 24 hours", "2 failed cycle(s), at ", "lag up to 1m", "quiet: a day earlier the same hour had"} {
+	for _, want := range []string{"events delivered in the last 24 hours", "2 failed cycle(s), at ", "lag up to 1m", "quiet: silent for longer than usual (its longest silence of the two days before was 10m)"} {
 		if !strings.Contains(chart.Desc, want) {
 			t.Errorf("the text alternative lacks %q: %s", want, chart.Desc)
 		}
@@ -253,5 +255,107 @@ func TestOneLineNumbers(t *testing.T) {
 	}
 	if err := json.Unmarshal(out, &b); err != nil || !reflect.DeepEqual(a, b) {
 		t.Fatalf("the JSON changed meaning (%v):\n%s", err, out)
+	}
+}
+
+// TestFutureBucketsAreLeftOut: buckets dated in the future (the clock was
+// a year ahead, then corrected) count neither today nor in the chart, do
+// not make the last delivery a future one ("-31535979s ago") nor keep a
+// dead stream from being quiet; the server says so once in its log.
+func TestFutureBucketsAreLeftOut(t *testing.T) {
+	now := time.Now()
+	day := busyDay(now)
+	ahead := now.Add(365 * 24 * time.Hour)
+	saved := append(slices.Clone(day), series.Bucket{Start: now.Add(2 * time.Hour), Delivered: 500, Cycles: 1, LastDelivery: now.Add(2 * time.Hour)},
+		series.Bucket{Start: ahead, Delivered: 7000, Cycles: 1, LastDelivery: ahead})
+	var logs syncBuffer
+	ts := serveSourcesLogging(t, time.Minute, &fakeSeries{data: map[string][]series.Bucket{"healthy/activities": saved}}, &logs)
+	var st Status
+	for range 2 {
+		_, body := get(t, ts.URL+"/api/status")
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := st.Sources[0].Streams[0]
+	var charted int64
+	for _, n := range s.Last24h.Delivered {
+		charted += n
+	}
+	if want := series.Since(day, series.Midnight(st.Now)); s.RecordsToday != want {
+		t.Errorf("today %d, want %d (the future buckets left out)", s.RecordsToday, want)
+	}
+	if want := series.Since(day, st.Now.Add(-series.Span)); charted > want {
+		t.Errorf("the chart holds %d, want at most %d", charted, want)
+	}
+	if s.LastDelivery == nil || s.LastDelivery.After(st.Now) || !s.Quiet {
+		t.Errorf("last delivery %v, quiet %v: want 4 hours ago, quiet", s.LastDelivery, s.Quiet)
+	}
+	_, page := get(t, ts.URL+"/")
+	if regexp.MustCompile(`-\d+[smhd] ago`).MatchString(page) {
+		t.Error("the page says a delivery happened in the future")
+	}
+	// "Recent cycles" counts what each cycle delivered, not since the start
+	if !strings.Contains(page, `<th class="num">Delivered in the cycle</th>`) || strings.Count(page, ">Since start<") != len(st.Sources) {
+		t.Error("the recent cycles' column does not say it is what the cycle delivered")
+	}
+	if n := strings.Count(logs.String(), "chart buckets dated in the future"); n != 1 {
+		t.Errorf("said %d times in the log, want once:\n%s", n, logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestChartLabelsReadTrue: a lag under a second is not "0s"; counts and
+// lags far beyond any console's saturate rather than turn negative.
+func TestChartLabelsReadTrue(t *testing.T) {
+	now := time.Now()
+	st := StreamStatus{Stream: "activities"}
+	small := []series.Bucket{{Start: now, Delivered: 5, Cycles: 1, LagSeconds: 0.42}}
+	addSeries(&st, small, pipeline.StatusSnapshot{}, time.Minute, now)
+	if c := newChart("prod", st); c.LagLabel != "lag up to 0.4s" || !strings.Contains(c.Desc, "lag up to 0.4s") {
+		t.Errorf("lag label %q, desc %q", c.LagLabel, c.Desc)
+	}
+	var huge []series.Bucket
+	for k := range 4 {
+		huge = append(huge, series.Bucket{Start: now.Add(-time.Duration(k) * series.Width), Delivered: 4e18, Cycles: 1, LagSeconds: 1e11})
+	}
+	st = StreamStatus{Stream: "activities"}
+	addSeries(&st, series.Merge(huge, huge[:1]), pipeline.StatusSnapshot{}, time.Minute, now)
+	c := newChart("prod", st)
+	if negative := regexp.MustCompile(`-\d`); st.RecordsToday < 0 || negative.MatchString(c.Desc) || negative.MatchString(c.LagLabel) ||
+		!strings.Contains(c.Desc, "9,223,372,036,854,775,807 events delivered") {
+		t.Errorf("today %d, desc %q, lag %q", st.RecordsToday, c.Desc, c.LagLabel)
+	}
+}
+
+// TestRetryingCycleIsMarkedAtOnce: while a cycle's requests are being
+// retried (the first minutes of an outage), its bucket has a red mark and
+// the text alternative says so, before the cycle gives up and counts as
+// failed.
+func TestRetryingCycleIsMarkedAtOnce(t *testing.T) {
+	now := time.Now()
+	st := StreamStatus{Stream: "activities", State: "retrying", Retry: &pipeline.Retry{Endpoint: "activities", Attempt: 3}}
+	addSeries(&st, []series.Bucket{{Start: now.Add(-time.Hour), Delivered: 5, Cycles: 1}}, pipeline.StatusSnapshot{}, time.Minute, now)
+	c := newChart("prod", st)
+	if len(c.Fails) != 1 || c.Fails[0].X != float64(series.PerDay-1)*slot || !strings.Contains(c.Fails[0].Title, "retrying now") ||
+		!strings.Contains(c.Desc, "no failed cycle, one retrying now") {
+		t.Errorf("marks %+v, desc %q", c.Fails, c.Desc)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,6 +51,9 @@ type Server struct {
 	ln      net.Listener
 	page    *template.Template
 	series  seriesCache
+	// future is set once the server has logged that the saved series hold
+	// buckets dated in the future.
+	future atomic.Bool
 }
 
 //go:embed templates/status.html
@@ -140,6 +144,7 @@ func (s *Server) Status() Status {
 	c := s.shown()
 	now := time.Now()
 	saved, serr := s.savedSeries(c.Series, now, seriesMark(c.Sources))
+	s.tellFuture(c.Log, saved, now)
 	st := build(c.Version, s.started, now, c.Sources, saved, c.Tokens.Snapshot(), c.Redact)
 	if serr != "" {
 		st.SeriesError = c.Redact(serr)

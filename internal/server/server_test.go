@@ -46,8 +46,15 @@ func fixture(t *testing.T) *httptest.Server {
 // and serves their status with saved series (nil: none).
 func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader) *httptest.Server {
 	t.Helper()
-	emu, st, log := world(t, emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
+	return serveSourcesLogging(t, lookback, saved, io.Discard)
+}
+
+// serveSourcesLogging is serveSources, the server logging to logs.
+func serveSourcesLogging(t *testing.T, lookback time.Duration, saved SeriesReader, logs io.Writer) *httptest.Server {
+	t.Helper()
+	emu, st, _ := world(t, emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
 		Tokens: []emulator.Token{{Value: secret}}})
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	clients := map[string]*sentinelone.Client{}
 	var sources []Source
 	for _, name := range []string{"healthy", "expired"} {

@@ -23,7 +23,8 @@ func seriesKey(t time.Time) []byte {
 
 // AddBuckets adds bs to what the stream key did (counts add up, the lag
 // and the last delivery keep the larger) and forgets its buckets older than
-// series.Keep, in one transaction.
+// series.Keep or dated in the future (series.Future: written while the
+// clock was ahead), in one transaction.
 func (b *Bolt) AddBuckets(_ context.Context, key string, bs []series.Bucket) error {
 	err := b.db.Update(func(tx *bolt.Tx) error {
 		root, err := tx.CreateBucketIfNotExists(seriesBucket)
@@ -51,7 +52,8 @@ func (b *Bolt) AddBuckets(_ context.Context, key string, bs []series.Bucket) err
 				return err
 			}
 		}
-		return forgetBefore(bk, seriesKey(time.Now().Add(-series.Keep)))
+		now := time.Now()
+		return forget(bk, seriesKey(now.Add(-series.Keep)), seriesKey(now.Add(series.Slack)))
 	})
 	if err != nil {
 		return fmt.Errorf("save the series of %s to %s: %w", key, b.path, err)
@@ -59,11 +61,17 @@ func (b *Bolt) AddBuckets(_ context.Context, key string, bs []series.Bucket) err
 	return nil
 }
 
-func forgetBefore(bk *bolt.Bucket, cut []byte) error {
+// forget deletes the keys before from and after to.
+func forget(bk *bolt.Bucket, from, to []byte) error {
 	var old [][]byte
 	c := bk.Cursor()
-	for k, _ := c.First(); k != nil && string(k) < string(cut); k, _ = c.Next() {
+	for k, _ := c.First(); k != nil && string(k) < string(from); k, _ = c.Next() {
 		old = append(old, append([]byte(nil), k...))
+	}
+	for k, _ := c.Seek(to); k != nil; k, _ = c.Next() {
+		if string(k) > string(to) {
+			old = append(old, append([]byte(nil), k...))
+		}
 	}
 	for _, k := range old {
 		if err := bk.Delete(k); err != nil {

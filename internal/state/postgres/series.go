@@ -22,8 +22,9 @@ const (
 		ON CONFLICT (stream, start) DO UPDATE SET
 			delivered = s.delivered + excluded.delivered, cycles = s.cycles + excluded.cycles, failed = s.failed + excluded.failed,
 			lag_seconds = greatest(s.lag_seconds, excluded.lag_seconds), last_delivery = greatest(s.last_delivery, excluded.last_delivery)`
-	forgetSeries = `DELETE FROM {s}.series WHERE stream = $1 AND start < now() - $2 * interval '1 microsecond'`
-	readSeries   = `SELECT stream, start, delivered, cycles, failed, lag_seconds, last_delivery FROM {s}.series
+	forgetSeries = `DELETE FROM {s}.series WHERE stream = $1
+		AND (start < now() - $2 * interval '1 microsecond' OR start > now() + $3 * interval '1 microsecond')`
+	readSeries = `SELECT stream, start, delivered, cycles, failed, lag_seconds, last_delivery FROM {s}.series
 		WHERE start >= $1 ORDER BY stream, start`
 )
 
@@ -33,7 +34,8 @@ func (s *Store) sql(q string) string {
 
 // AddBuckets adds bs to what the stream key did (counts add up, the lag
 // and the last delivery keep the larger) and forgets its buckets older than
-// series.Keep, in one transaction. It is not idempotent: a caller that
+// series.Keep or dated in the future (series.Future, by the database's
+// clock), in one transaction. It is not idempotent: a caller that
 // cannot tell whether it committed may count twice by trying again.
 func (s *Store) AddBuckets(ctx context.Context, key string, bs []series.Bucket) error {
 	n := len(bs)
@@ -47,7 +49,7 @@ func (s *Store) AddBuckets(ctx context.Context, key string, bs []series.Bucket) 
 		if _, err := tx.Exec(ctx, s.sql(addSeries), key, starts, delivered, cycles, failed, lag, last); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, s.sql(forgetSeries), key, series.Keep.Microseconds())
+		_, err := tx.Exec(ctx, s.sql(forgetSeries), key, series.Keep.Microseconds(), series.Slack.Microseconds())
 		return err
 	})
 	if err != nil {

@@ -97,15 +97,18 @@ func seriesSurviveReopen(t *testing.T, open func() (state.Store, error)) {
 }
 
 // seriesForgetOld: a stream's buckets older than series.Keep are dropped
-// when it writes, so the store stays bounded.
+// when it writes, so the store stays bounded; so are those dated in the
+// future (written while the clock was ahead), which would count in today's
+// figures until that date otherwise.
 func seriesForgetOld(t *testing.T, open func() (state.Store, error)) {
 	_, s := openSeries(t, open)
 	now := time.Now()
-	seriesAdd(t, s, "prod/agents", series.Bucket{Start: now.Add(-series.Keep - time.Hour), Delivered: 1}, series.Bucket{Start: now.Add(-series.Keep + time.Hour), Delivered: 2})
-	seriesAdd(t, s, "prod/agents", series.Bucket{Start: now, Delivered: 3})
+	seriesAdd(t, s, "prod/agents", series.Bucket{Start: now.Add(-series.Keep - time.Hour), Delivered: 1}, series.Bucket{Start: now.Add(-series.Keep + time.Hour), Delivered: 2},
+		series.Bucket{Start: now.Add(2 * time.Hour), Delivered: 500}, series.Bucket{Start: now.Add(365 * 24 * time.Hour), Delivered: 7000})
+	seriesAdd(t, s, "prod/agents", series.Bucket{Start: now, Delivered: 3}, series.Bucket{Start: now.Add(series.Width), Delivered: 4})
 	b := seriesRead(t, s, time.Time{})["prod/agents"]
-	if len(b) != 2 || b[0].Delivered != 2 || b[1].Delivered != 3 {
-		t.Fatalf("kept %+v, want the buckets of the last %s", b, series.Keep)
+	if len(b) != 3 || b[0].Delivered != 2 || b[1].Delivered != 3 || b[2].Delivered != 4 {
+		t.Fatalf("kept %+v, want the buckets of the last %s up to the next one", b, series.Keep)
 	}
 }
 
