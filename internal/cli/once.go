@@ -22,7 +22,9 @@ func newOnceCmd() *cobra.Command {
 full listing of agents and collects events from the look-back; later runs
 collect what changed since the checkpoint. An output that keeps failing is
 given --delivery-attempts tries (backoff 1s, 2s, 4s…); then its stream fails
-with the checkpoint held, and the next run sends the batch again. Exit status
+with the checkpoint held, and the next run sends the batch again. A refusal
+that waiting will not change (a wrong token or key, 403, a missing topic) fails
+the stream at once, with the setting to fix. Exit status
 0 when every stream succeeded, 1 otherwise. Suits cron and CI jobs.
 
 With state.postgres, once takes no part in sharing the streams: running

@@ -48,6 +48,13 @@ func (s *Stream) deliver(ctx context.Context, b delivery.Batch) error {
 		}
 		pending = still
 		err := errors.Join(errs...)
+		if retry.IsPermanent(err) && policy.MaxAttempts > 0 {
+			// Bounded attempts (once, under cron): waiting will not change
+			// a refusal, so the run ends now with the fix instead of
+			// sitting out its attempts at the slowest pace. The
+			// checkpoint holds.
+			return err
+		}
 		if retry.IsPermanent(err) {
 			// A permanent refusal still holds the checkpoint: keep offering
 			// the batch at the slowest pace (the stream's interval, at most

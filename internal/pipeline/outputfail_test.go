@@ -130,3 +130,43 @@ func TestFailingOutputIsShownAndStopIsPrompt(t *testing.T) {
 		})
 	}
 }
+
+// TestBoundedAttemptsEndAtAPermanentRefusal: with a bound on the attempts
+// (once --delivery-attempts, under cron), an output that refuses for good
+// (a wrong token) ends the cycle at its first answer, the checkpoint held —
+// not after the attempts at the slowest pace (4 × 5 minutes). A transient
+// failure still uses the attempts.
+func TestBoundedAttemptsEndAtAPermanentRefusal(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		asked  int
+	}{
+		{401, 1},
+		{503, 5},
+	} {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				emu := quietEmulator(t, 10)
+				out := &refusingOutput{status: tt.status}
+				store := newMemStore()
+				s := newStream(t, emu, sentinelone.Threats, store, out)
+				s.Interval, s.Log = 5*time.Minute, slog.New(&recorder{})
+				s.Delivery = retry.Policy{Initial: time.Second, Max: MaxDeliveryBackoff, MaxAttempts: 5}
+				start := time.Now()
+				_, err := s.Cycle(context.Background(), nil)
+				if err == nil {
+					t.Fatal("the cycle succeeded although the output refused every batch")
+				}
+				if got := len(out.asked()); got != tt.asked {
+					t.Errorf("the output was offered the batch %d times, want %d", got, tt.asked)
+				}
+				if tt.status == 401 && time.Since(start) > 0 {
+					t.Errorf("a permanent refusal took %v of waiting before the cycle ended", time.Since(start))
+				}
+				if cp, _ := store.Load(context.Background(), s.Key()); !cp.Watermark.IsZero() {
+					t.Errorf("the checkpoint moved to %v although nothing was accepted", cp.Watermark)
+				}
+			})
+		})
+	}
+}
