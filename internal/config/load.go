@@ -16,7 +16,7 @@ import (
 // file's folder. The error, if any, is Errors: every problem with its line
 // and path.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path, MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -28,6 +28,9 @@ func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, erro
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, fmt.Errorf("config is not valid YAML: %w", err)
+	}
+	if e := checkAliases(&root); e != nil {
+		return nil, Errors{*e}
 	}
 	c := &Config{}
 	d := &decoder{env: env}
@@ -41,6 +44,10 @@ func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, erro
 	var v validator
 	c.validate(&v)
 	errs := withLines(append(d.errs, followOnFree(v.errs, d.errs)...), &root)
+	redact := c.Scrubber()
+	for i := range errs {
+		errs[i].Msg = redact.Line(errs[i].Msg) // a value may be a secret put in the wrong place
+	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs
@@ -66,6 +73,10 @@ func (c *Config) resolvePaths(dir string) {
 			abs(&h.KeyFile)
 		}
 	}
+	if t := c.Server.TLS; t != nil {
+		abs(&t.CertFile)
+		abs(&t.KeyFile)
+	}
 	for i := range c.SumoSources {
 		abs(&c.SumoSources[i].Path)
 	}
@@ -90,7 +101,7 @@ func (c *Config) readTokenFiles(d *decoder) {
 		if s.Token.IsSet() {
 			continue // reported by Validate
 		}
-		b, err := os.ReadFile(s.TokenFile)
+		b, err := readFile(s.TokenFile, MaxTokenFileBytes)
 		if err != nil {
 			d.fail(nil, fmt.Sprintf("sources[%d].token_file", i), "%v", err)
 			continue

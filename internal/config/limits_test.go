@@ -1,0 +1,121 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// aliasBomb is a 67 KB config whose list repeats an aliased map of 600
+// keys 14,000 times: decoded naively, 8.4 million entries.
+func aliasBomb() []byte {
+	var b strings.Builder
+	b.WriteString("x: &m {")
+	for i := range 600 {
+		fmt.Fprintf(&b, "k%d: v, ", i)
+	}
+	b.WriteString("}\nsources: [")
+	for range 14_000 {
+		b.WriteString("*m, ")
+	}
+	b.WriteString("]\n")
+	return []byte(b.String())
+}
+
+// TestAliasBombIsRefused: aliases cannot make a small file expand without
+// bound; the file is refused with what to do, having decoded only a
+// bounded number of nodes.
+func TestAliasBombIsRefused(t *testing.T) {
+	bomb := aliasBomb()
+	if len(bomb) < 60_000 || len(bomb) > 70_000 {
+		t.Fatalf("bomb is %d bytes", len(bomb))
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := Parse(bomb, t.TempDir(), testEnv)
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("refused in %s, %d MiB allocated", took, allocated>>20)
+	if err == nil || err.Error() != "line 1: (file): its aliases (*name) expand to more than 10000 values: write the repeated blocks out, or use fewer levels of aliases" {
+		t.Fatalf("error = %.300v", err)
+	}
+	if allocated > 64<<20 {
+		t.Errorf("%d MiB allocated to refuse a 67 KB file", allocated>>20)
+	}
+}
+
+// TestAliasesStillWork: repeating a block with an alias, as people do.
+func TestAliasesStillWork(t *testing.T) {
+	c, err := Parse([]byte(`
+sources:
+  - {name: a, base_url: https://a.sentinelone.net, token: "${S1_TOKEN}", outputs: &outs [local, hook]}
+  - {name: b, base_url: https://b.sentinelone.net, token: "${S1_TOKEN}", outputs: *outs}
+outputs: [{name: local, type: stdout}, {name: hook, type: webhook, webhook: {url: "https://siem.example.com/in"}}]
+`), t.TempDir(), testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Sources[1].Outputs, ","); got != "local,hook" {
+		t.Errorf("aliased outputs = %s", got)
+	}
+}
+
+// TestFilesAreBounded: a config, token file or Sumo source that is not a
+// regular file, or far too large, is refused at once with its path —
+// /dev/zero does not fill memory and a FIFO does not hang.
+func TestFilesAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", MaxConfigBytes)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(extra string) string {
+		p := filepath.Join(dir, fmt.Sprintf("c%d.yaml", len(extra)))
+		os.WriteFile(p, []byte(`sources:
+  - {name: s, base_url: https://t.sentinelone.net, `+extra+`, outputs: [o]}
+outputs: [{name: o, type: stdout}]
+`), 0o600)
+		return p
+	}
+	cases := []struct{ name, path, want string }{
+		{"config is a FIFO", fifo, "is not a regular file (a named pipe)"},
+		{"config is a device", "/dev/zero", "is not a regular file (a device)"},
+		{"config is a folder", dir, "is not a regular file (a folder)"},
+		{"config too large", big, "more than the 4194304 allowed"},
+		{"token file is /dev/zero", cfg("token_file: /dev/zero"), "sources[0].token_file: /dev/zero is not a regular file (a device)"},
+		{"token file is a FIFO", cfg("token_file: fifo"), "token_file: " + fifo + " is not a regular file (a named pipe)"},
+		{"token file too large", cfg("token_file: big.yaml"), "more than the 65536 allowed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { _, err := Load(c.path); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("Load: %v, want %q", err, c.want)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("Load hangs")
+			}
+		})
+	}
+	os.WriteFile(filepath.Join(dir, "sumo.json"), []byte(`{"source":{"config":{"name":"`+strings.Repeat("n", MaxSumoFileBytes)+`"}}}`), 0o600)
+	if _, errs := ParseSumoSource(filepath.Join(dir, "sumo.json"), testEnv); len(errs) == 0 || !strings.Contains(errs[0].Msg, "more than the 1048576 allowed") {
+		t.Errorf("large Sumo source: %v", errs)
+	}
+	if _, errs := ParseSumoSource(fifo, testEnv); len(errs) == 0 || !strings.Contains(errs[0].Msg, "not a regular file") {
+		t.Errorf("FIFO Sumo source: %v", errs)
+	}
+}
