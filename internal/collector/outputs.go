@@ -74,6 +74,10 @@ func httpClient(c *config.HTTP) (*http.Client, error) {
 	if c == nil {
 		c = &config.HTTP{}
 	}
+	redirects, err := httpclient.ParseRedirects(c.Redirects)
+	if err != nil {
+		return nil, err
+	}
 	return httpclient.NewClient(httpclient.Config{Timeout: c.Timeout, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
-		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL})
+		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL, Redirects: redirects})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/httpclient"
 	"s1collector/internal/retry"
 )
 
@@ -31,8 +32,11 @@ type Config struct {
 	// Retry governs retries of throttled and failed requests. Default: 8
 	// attempts, 1s doubling to 60s.
 	Retry retry.Policy
-	// MaxBodyBytes bounds a response body. Default 64 MiB.
+	// MaxBodyBytes bounds a response body, decompressed. Default 64 MiB.
 	MaxBodyBytes int64
+	// BodyBudget bounds the bodies read at once by every client sharing
+	// it; nil shares the process's (httpclient.DefaultBudget).
+	BodyBudget *httpclient.Budget
 	// UserAgent is sent with every request.
 	UserAgent string
 }

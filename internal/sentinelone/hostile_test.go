@@ -16,9 +16,9 @@ import (
 func TestHostileResponses(t *testing.T) {
 	rec := `{"id":"1","computerName":"x"}`
 	huge := `{"id":"2","computerName":"` + strings.Repeat("A", 5<<20) + `"}`
-	rec2k := `{"id":"5","computerName":"` + strings.Repeat("n", 2000) + `"}`
-	pageOf := func(n int) string {
-		return `{"data":[` + strings.TrimSuffix(strings.Repeat(rec2k+",", n), ",") + `],"pagination":{"nextCursor":null}}`
+	rec6k := `{"id":"5","computerName":"` + strings.Repeat("n", 6000) + `"}`
+	pageOf := func(n int, rec string) string {
+		return `{"data":[` + strings.TrimSuffix(strings.Repeat(rec+",", n), ",") + `],"pagination":{"nextCursor":null}}`
 	}
 	tests := []struct {
 		name, body string
@@ -34,8 +34,10 @@ func TestHostileResponses(t *testing.T) {
 		{"pagination is a list", `{"data":[],"pagination":[]}`, 200, 0, "cannot unmarshal array"},
 		{"wrong record types", `{"data":[1,"two",null,` + rec + `],"pagination":{"nextCursor":null}}`, 200, 4, ""},
 		{"huge string", `{"data":[` + huge + `],"pagination":{"nextCursor":null}}`, 200, 1, ""},
-		{"6 MB page", pageOf(3000), 200, 3000, ""},
-		{"10 MB page over an 8 MiB limit", pageOf(5000), 200, 0, "response body larger than 8388608 bytes"},
+		{"6 MB page", pageOf(1000, rec6k), 200, 1000, ""},
+		{"10 MB page over an 8 MiB limit", pageOf(1700, rec6k), 200, 0, "response body larger than 8388608 bytes"},
+		{"more records than the limit", pageOf(1001, `{}`), 200, 0, "the page holds 1001 records, more than the limit of 1000 asked for: refused"},
+		{"a million records in one page", pageOf(1_000_000, `0`), 200, 0, "the page holds 1000000 records, more than the limit of 1000"},
 		{"deep nesting", `{"data":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `],"pagination":{}}`, 200, 0, "exceeded max depth"},
 		{"invalid utf-8", "{\"data\":[{\"id\":\"3\",\"computerName\":\"bad \xff\xfe name\"}],\"pagination\":{}}", 200, 1, ""},
 		{"nul bytes", "{\"data\":[{\"id\":\"4\x00\"}],\"pagination\":{}}", 200, 0, "invalid character"},

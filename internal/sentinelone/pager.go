@@ -86,16 +86,30 @@ func (c *Client) Page(ctx context.Context, endpoint Endpoint, filters url.Values
 	return page, nil
 }
 
-// fetchPage gets and decodes one page; a body that does not decode is
-// fetched again within the retry budget.
+// fetchPage gets and decodes one page; a body that does not decode, or
+// holds more records than the limit asked for, is fetched again within the
+// retry budget.
 func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values) (*Page, error) {
 	var page *Page
-	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
+	err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
 		var err error
-		page, err = DecodePage(body)
+		if page, err = DecodePage(body); err == nil {
+			err = withinLimit(page, q)
+		}
 		return err
 	})
 	return page, err
+}
+
+// withinLimit refuses a page with more records than the limit asked for:
+// a console never sends one, and mapping it would take memory without
+// bound.
+func withinLimit(page *Page, q url.Values) error {
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if err == nil && len(page.Records) > limit {
+		return fmt.Errorf("the page holds %d records, more than the limit of %d asked for: refused", len(page.Records), limit)
+	}
+	return nil
 }
 
 type envelope struct {
