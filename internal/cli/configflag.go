@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 
 	"github.com/spf13/cobra"
@@ -32,19 +33,22 @@ func loadConfig(cmd *cobra.Command, path string) (*config.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	logSecrets.add(cfg)
+	log.SetOutput(redactingWriter{cmd.ErrOrStderr()}) // net/http logs through it
 	return cfg, nil
 }
 
 // loadWithLogger loads the config and builds the process logger from it,
-// scrubbing every configured secret from what it writes.
+// scrubbing every configured secret from what it writes (and from what the
+// standard log package writes).
 func loadWithLogger(cmd *cobra.Command, path string) (*config.Config, *slog.Logger, error) {
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	log, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
+	logger, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, withRedaction(log, cfg.Redactor()), nil
+	return cfg, withRedaction(logger, logSecrets.redact), nil
 }

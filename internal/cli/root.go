@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"s1collector/internal/scrub"
 )
 
 // exitError carries an exit status with an error already reported.
@@ -41,7 +43,7 @@ func Main(args []string, version string) int {
 	case errors.As(err, &ee):
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "error:", err)
+	fmt.Fprintln(os.Stderr, "error:", scrub.Control(err.Error()))
 	return 1
 }
 

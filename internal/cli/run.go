@@ -47,6 +47,7 @@ func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 			return err
 		}
 		cfg = next
+		logSecrets.add(cfg) // its new secrets are scrubbed from the logs too
 		log.Info("configuration reloaded", "config", path)
 	}
 }

@@ -37,8 +37,9 @@ func operations(ctx context.Context, b *collector.Built, cfg *config.Config, lis
 		}
 		sources = append(sources, s)
 	}
-	srv, err := server.New(server.Config{Listen: listen, Version: version, Sources: sources, Clients: b.Clients,
-		Tokens: tokens, Redact: cfg.Redactor(), Log: log})
+	srv, err := server.New(server.Config{Listen: listen, Hosts: cfg.Server.Hosts, Auth: serverAuth(cfg.Server.Auth),
+		CertFile: serverTLS(cfg.Server.TLS).CertFile, KeyFile: serverTLS(cfg.Server.TLS).KeyFile,
+		Version: version, Sources: sources, Clients: b.Clients, Tokens: tokens, Redact: cfg.Redactor(), Log: log})
 	if err == nil {
 		err = srv.Start()
 	}
@@ -46,11 +47,25 @@ func operations(ctx context.Context, b *collector.Built, cfg *config.Config, lis
 		cancel()
 		return "", nil, fmt.Errorf("status server on %s: %w (set server.listen, or off)", listen, err)
 	}
-	log.Info("status page, /metrics, /healthz and /readyz are served", "url", "http://"+srv.Addr()+"/")
+	log.Info("status page, /metrics, /healthz and /readyz are served", "url", srv.URL())
 	return srv.Addr(), func() {
 		cancel()
 		sctx, done := context.WithTimeout(context.Background(), 5*time.Second)
 		defer done()
 		srv.Shutdown(sctx)
 	}, nil
+}
+
+func serverAuth(a *config.ServerAuth) server.Auth {
+	if a == nil {
+		return server.Auth{}
+	}
+	return server.Auth{BearerToken: a.BearerToken.Value(), Username: a.Username, Password: a.Password.Value()}
+}
+
+func serverTLS(t *config.ServerTLS) config.ServerTLS {
+	if t == nil {
+		return config.ServerTLS{}
+	}
+	return *t
 }

@@ -35,7 +35,7 @@ func buildOutput(o config.Output, opts Options) (delivery.Output, error) {
 	case "stdout":
 		return stdout.New(o.Name, opts.Stdout), nil
 	case "file":
-		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
+		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes, Mode: o.File.Mode.Perm()}, opts.Log.With("output", o.Name))
 	case "kafka":
 		return kafka.New(o.Name, kafka.Config{Brokers: o.Kafka.Brokers, Topic: o.Kafka.Topic})
 	}

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
@@ -23,13 +25,19 @@ import (
 // loopback, so exposing it is an explicit choice.
 const DefaultListen = "127.0.0.1:9464"
 
-// Config is what the server shows.
+// Config is what the server shows, and how it is protected.
 type Config struct {
-	Listen  string
-	Version string
-	Sources []Source
-	Clients map[string]*sentinelone.Client
-	Tokens  *collector.Tokens
+	Listen string
+	// Hosts are names the server answers to besides loopback ones and its
+	// listen address (the Host header is checked on loopback).
+	Hosts []string
+	Auth  Auth
+	// CertFile and KeyFile, when set, serve HTTPS.
+	CertFile, KeyFile string
+	Version           string
+	Sources           []Source
+	Clients           map[string]*sentinelone.Client
+	Tokens            *collector.Tokens
 	// Redact removes secrets from texts shown (errors carry peers' answers).
 	Redact func(string) string
 	Log    *slog.Logger
@@ -55,6 +63,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Tokens == nil {
 		cfg.Tokens = collector.NewTokens()
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
 	page, err := template.New("status.html").Funcs(pageFuncs).ParseFS(templates, "templates/status.html")
 	if err != nil {
 		return nil, err
@@ -68,15 +79,28 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /api/status", s.apiStatus)
 	mux.HandleFunc("GET /{$}", s.statusPage)
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.guard(mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
+	if cfg.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("server.tls: %w", err)
+		}
+		s.srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
 	return s, nil
 }
 
-// Start listens and serves in the background.
+// Start listens and serves in the background. Listening beyond loopback is
+// logged as a warning, louder without authentication or TLS.
 func (s *Server) Start() error {
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return err
+	}
+	s.warnIfExposed(ln.Addr())
+	if s.srv.TLSConfig != nil {
+		ln = tls.NewListener(ln, s.srv.TLSConfig)
 	}
 	s.ln = ln
 	go func() {
@@ -87,8 +111,33 @@ func (s *Server) Start() error {
 	return nil
 }
 
+func (s *Server) warnIfExposed(addr net.Addr) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return
+	}
+	switch {
+	case !s.cfg.Auth.enabled():
+		s.cfg.Log.Warn("the status server listens beyond loopback without authentication: anyone who reaches it reads "+
+			"the status, errors and metrics — set server.auth (and server.tls), or listen on 127.0.0.1", "address", addr.String())
+	case s.srv.TLSConfig == nil:
+		s.cfg.Log.Warn("the status server listens beyond loopback without TLS: its credentials cross the network in clear text — set server.tls",
+			"address", addr.String())
+	default:
+		s.cfg.Log.Info("the status server listens beyond loopback, with authentication and TLS", "address", addr.String())
+	}
+}
+
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the status page's address.
+func (s *Server) URL() string {
+	if s.srv.TLSConfig != nil {
+		return "https://" + s.Addr() + "/"
+	}
+	return "http://" + s.Addr() + "/"
+}
 
 // Shutdown stops serving; it is safe to call without Start.
 func (s *Server) Shutdown(ctx context.Context) error {
