@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,29 +25,11 @@ func daemon(t *testing.T, w *workdir, cycles int) (string, *syncBuffer) {
 
 func daemonEnv(t *testing.T, w *workdir, env []string, cycles int) (string, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(bin(t), "run", "--listen", "127.0.0.1:0")
-	cmd.Dir = w.dir
-	cmd.Env = append(os.Environ(), env...)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(2 * time.Second): // a held batch waits out its grace: stop now
-			cmd.Process.Signal(syscall.SIGTERM)
-			<-done
-		}
-	})
-	waitFor(t, &stderr, `"url":"http://`, 1)
+	_, stderr := startRun(t, w, env)
+	waitFor(t, stderr, `"url":"http://`, 1)
 	url := regexp.MustCompile(`"url":"(http://[^"]+)/"`).FindStringSubmatch(stderr.String())[1]
-	waitFor(t, &stderr, `"duration":"`, cycles) // every cycle's closing line, done, failed or stopped
-	return url, &stderr
+	waitFor(t, stderr, `"duration":"`, cycles) // every cycle's closing line, done, failed or stopped
+	return url, stderr
 }
 
 func fetch(t *testing.T, url string) (int, string) {

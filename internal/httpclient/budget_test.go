@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"testing/synctest"
 )
 
@@ -70,10 +71,10 @@ func TestReaderWaitsForMemory(t *testing.T) {
 		done := make(chan error, 1)
 		go func() {
 			body, release, err := b.ReadBody(context.Background(), bytes.NewReader(make([]byte, 600<<10)), 600<<10, 1<<20)
-			defer release()
 			if err == nil && len(body) != 600<<10 {
 				err = errors.New("short body")
 			}
+			release()
 			done <- err
 		}()
 		synctest.Wait()
@@ -122,5 +123,40 @@ func TestAnnouncedOversizeIsRefusedUnread(t *testing.T) {
 	release()
 	if err == nil || !strings.Contains(err.Error(), "10737418240 bytes larger than 67108864") || b.Peak() != 0 {
 		t.Fatalf("err = %v, peak %d", err, b.Peak())
+	}
+}
+
+// TestReadBodyReadsExactly: bodies of every size around the chunk and
+// limit boundaries, announced or not, read in small or large pieces, come
+// back byte for byte; one byte over the limit is refused; the budget is
+// whole again afterwards.
+func TestReadBodyReadsExactly(t *testing.T) {
+	const limit = 3<<20 + 100
+	b := NewBudget(2 * limit)
+	sizes := []int{0, 1, 32<<10 - 1, 32 << 10, 32<<10 + 1, 1<<20 + 5, 2<<20 + 32<<10, limit - 1, limit, limit + 1, 5 << 20}
+	for _, n := range sizes {
+		want := make([]byte, n)
+		for i := range want {
+			want[i] = byte(i*7 + i>>9)
+		}
+		for _, announced := range []bool{false, true} {
+			for _, wrap := range []func(io.Reader) io.Reader{func(r io.Reader) io.Reader { return r }, iotest.HalfReader, iotest.DataErrReader} {
+				hint := int64(0)
+				if announced {
+					hint = int64(n)
+				}
+				got, release, err := b.ReadBody(context.Background(), wrap(bytes.NewReader(want)), hint, limit)
+				switch {
+				case n > limit && (err == nil || !strings.Contains(err.Error(), "larger than")):
+					t.Errorf("%d bytes (announced %v): err %v", n, announced, err)
+				case n <= limit && (err != nil || !bytes.Equal(got, want)):
+					t.Errorf("%d bytes (announced %v): %d read, err %v", n, announced, len(got), err)
+				}
+				release()
+			}
+		}
+	}
+	if b.Used() != 0 || b.Peak() > 2*limit {
+		t.Errorf("used %d, peak %d", b.Used(), b.Peak())
 	}
 }

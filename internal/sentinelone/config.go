@@ -32,7 +32,8 @@ type Config struct {
 	// Retry governs retries of throttled and failed requests. Default: 8
 	// attempts, 1s doubling to 60s.
 	Retry retry.Policy
-	// MaxBodyBytes bounds a response body, decompressed. Default 64 MiB.
+	// MaxBodyBytes bounds a response body, decompressed. Default 32 MiB:
+	// eight times a page of 1,000 real agents (~4 MB).
 	MaxBodyBytes int64
 	// BodyBudget bounds the bodies read at once by every client sharing
 	// it; nil shares the process's (httpclient.DefaultBudget).
@@ -64,7 +65,7 @@ func (c Config) withDefaults() Config {
 		c.Retry.Max = 60 * time.Second
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 64 << 20
+		c.MaxBodyBytes = 32 << 20
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "s1collector"

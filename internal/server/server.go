@@ -49,6 +49,7 @@ type Server struct {
 	started time.Time
 	srv     *http.Server
 	ln      net.Listener
+	tls     bool // HTTPS
 	page    *template.Template
 }
 
@@ -87,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("server.tls: %w", err)
 		}
 		s.srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		s.tls = true
 	}
 	return s, nil
 }
@@ -99,12 +101,13 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.warnIfExposed(ln.Addr())
-	if s.srv.TLSConfig != nil {
-		ln = tls.NewListener(ln, s.srv.TLSConfig)
-	}
 	s.ln = ln
+	serve := s.srv.Serve
+	if s.tls {
+		serve = func(ln net.Listener) error { return s.srv.ServeTLS(ln, "", "") }
+	}
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.cfg.Log.Error("status server stopped", "error", err)
 		}
 	}()
@@ -120,7 +123,7 @@ func (s *Server) warnIfExposed(addr net.Addr) {
 	case !s.cfg.Auth.enabled():
 		s.cfg.Log.Warn("the status server listens beyond loopback without authentication: anyone who reaches it reads "+
 			"the status, errors and metrics — set server.auth (and server.tls), or listen on 127.0.0.1", "address", addr.String())
-	case s.srv.TLSConfig == nil:
+	case !s.tls:
 		s.cfg.Log.Warn("the status server listens beyond loopback without TLS: its credentials cross the network in clear text — set server.tls",
 			"address", addr.String())
 	default:
@@ -133,7 +136,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // URL is the status page's address.
 func (s *Server) URL() string {
-	if s.srv.TLSConfig != nil {
+	if s.tls {
 		return "https://" + s.Addr() + "/"
 	}
 	return "http://" + s.Addr() + "/"
