@@ -20,7 +20,8 @@ func newRunCmd(version string) *cobra.Command {
 interval, incrementally from its checkpoint.
 
 It serves the status page, /metrics, /healthz and /readyz on server.listen
-(default 127.0.0.1:9464) and checks the API tokens' expiry daily.
+(default 127.0.0.1:9464; server.auth and server.tls protect it) and checks
+the API tokens' expiry daily.
 
 Signals: SIGTERM or SIGINT finishes the batch in flight, saves the checkpoint
 and exits (a second signal, or 30s, stops at once; nothing is lost, the batch

@@ -25,6 +25,9 @@ var forbidden = []struct {
 		"the pipeline knows no output's wire rules and no configuration file"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
+	{"s1collector/internal/scrub", []string{"s1collector/internal/"}, "scrub is a ground floor: text in, safe text out"},
+	{"s1collector/internal/httpclient", []string{"s1collector/internal/"},
+		"httpclient is the ground floor of HTTP that the console client and the outputs share"},
 }
 
 func TestLowerFloorsNeverImportHigherOnes(t *testing.T) {
