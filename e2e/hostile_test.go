@@ -198,8 +198,12 @@ outputs:
 `, console.URL, emu.URL, emulator.DefaultToken, peer.URL, peer.URL))
 	writeCA(t, console, filepath.Join(w.dir, "ca.pem"))
 	out, _, code := w.run(nil, "test")
-	if code != 1 || !strings.Contains(out, "redirect to "+th.URL+"/web/api/v2.1/system/info not followed") {
-		t.Errorf("test: exit %d\n%s", code, out)
+	for _, want := range []string{"redirect to " + th.URL + "/web/api/v2.1/system/info not followed",
+		"✗ output hook (webhook): HTTP 307: redirect to " + elsewhere + "/in not followed",
+		"✗ output intake (sekoia_intake): HTTP 307: redirect to " + elsewhere + "/batch not followed"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("test: exit %d, does not say %q:\n%s", code, want, out)
+		}
 	}
 	_, stderr, code := w.run(nil, "once", "--delivery-attempts", "1")
 	for _, want := range []string{"✗ moved/agents", "redirect to " + th.URL + "/web/api/v2.1/", "✗ emu/threats",

@@ -68,8 +68,11 @@ func (r *Redactor) Redact(s string) string {
 }
 
 // Line makes s safe as one line of a terminal or a log: secrets redacted,
-// control characters escaped.
-func (r *Redactor) Line(s string) string { return Control(r.Redact(s)) }
+// line breaks shown as "; " (errors joined from several outputs read on),
+// other control characters escaped.
+func (r *Redactor) Line(s string) string {
+	return Control(strings.ReplaceAll(r.Redact(s), "\n", "; "))
+}
 
 // Excerpt reduces a peer's text to one line of at most about n bytes:
 // white space collapsed, secrets redacted first, control characters

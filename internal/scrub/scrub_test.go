@@ -115,7 +115,7 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 			t.Errorf("Control(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := New(token).Line("x\n" + token); got != `x\n`+Mark {
+	if got := New(token).Line("x\r\n" + token + "\x1b"); got != `x\r; `+Mark+`\x1b` {
 		t.Errorf("Line = %q", got)
 	}
 }
