@@ -8,9 +8,6 @@ import (
 	"s1collector/internal/cli"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
-	os.Exit(cli.Main(os.Args[1:], version))
+	os.Exit(cli.Main(os.Args[1:]))
 }

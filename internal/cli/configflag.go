@@ -5,17 +5,41 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"s1collector/internal/config"
 )
 
-// DefaultConfig is the config file commands read when --config is not given.
-const DefaultConfig = "s1collector.yaml"
+// Where commands look for their configuration when --config is not given:
+// the file ConfigEnv names; else DefaultConfig in the working folder; else
+// SystemConfig, where the packages (systemd unit, container image) put it.
+const (
+	ConfigEnv     = "S1COLLECTOR_CONFIG"
+	DefaultConfig = "s1collector.yaml"
+	SystemConfig  = "/etc/s1collector/s1collector.yaml"
+)
 
 func addConfigFlag(cmd *cobra.Command, path *string) {
-	cmd.Flags().StringVarP(path, "config", "c", DefaultConfig, "configuration file (YAML)")
+	cmd.Flags().StringVarP(path, "config", "c", defaultConfigPath(os.LookupEnv, fileExists),
+		"configuration file (YAML); default: $"+ConfigEnv+", else ./"+DefaultConfig+", else "+SystemConfig+" if it exists")
+}
+
+// defaultConfigPath is the configuration file to read without --config.
+func defaultConfigPath(env func(string) (string, bool), exists func(string) bool) string {
+	if p, ok := env(ConfigEnv); ok && p != "" {
+		return p
+	}
+	if !exists(DefaultConfig) && exists(SystemConfig) {
+		return SystemConfig
+	}
+	return DefaultConfig
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // loadConfig loads the file and, when it has problems, prints every one of

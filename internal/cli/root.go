@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/buildinfo"
 	"s1collector/internal/scrub"
 )
 
@@ -29,11 +30,11 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 const gcPercent = 75
 
 // Main runs the command line and returns the process exit status.
-func Main(args []string, version string) int {
+func Main(args []string) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-	root := newRoot(version, os.Stdin, os.Stdout, os.Stderr)
+	root := newRoot(buildinfo.Read().Version, os.Stdin, os.Stdout, os.Stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	var ee exitError
@@ -62,7 +63,7 @@ threats), turns devices into OCSF events and delivers them with nothing lost.`,
 	root.PersistentFlags().StringVar(&globals.logLevel, "log-level", "", "debug, info, warn or error (default: the config's, else info)")
 	root.PersistentFlags().StringVar(&globals.logFormat, "log-format", "", "auto, text or json (default: the config's, else auto: text on a terminal, JSON otherwise)")
 	root.AddCommand(newRunCmd(version), newOnceCmd(), newTestCmd(), newValidateCmd(), newStateCmd(),
-		newDemoCmd(version), newBenchCmd(), newEmulateCmd(), newTransformCmd(), newVersionCmd(version))
+		newDemoCmd(version), newBenchCmd(), newEmulateCmd(), newTransformCmd(), newInitCmd(), newHealthCmd(), newVersionCmd())
 	return root
 }
 
@@ -75,15 +76,4 @@ var globals struct {
 // with nothing to finish gracefully.
 func withSignals(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-}
-
-func newVersionCmd(version string) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintf(cmd.OutOrStdout(), "s1collector %s\n", version)
-		},
-	}
 }

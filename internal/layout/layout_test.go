@@ -23,6 +23,7 @@ var forbidden = []struct {
 	{"s1collector/internal/delivery", []string{"s1collector/internal/"}, "delivery is the ground floor between the pipeline and the outputs"},
 	{"s1collector/internal/pipeline", []string{"internal/output/", "internal/collector", "internal/config", "internal/server", "internal/cli"},
 		"the pipeline knows no output's wire rules and no configuration file"},
+	{"s1collector/internal/buildinfo", []string{"s1collector/internal/"}, "build information is a leaf any package may read"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
 	{"s1collector/internal/scrub", []string{"s1collector/internal/"}, "scrub is a ground floor: text in, safe text out"},

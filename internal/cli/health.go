@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// defaultListen is where run serves its status page unless told otherwise.
+const defaultListen = "127.0.0.1:9464"
+
+func newHealthCmd() *cobra.Command {
+	var listen string
+	var ready bool
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "health",
+		Short: "Ask a running collector whether it is alive (or ready); for container health checks",
+		Long: `Ask the collector running on this host whether it is alive: GET /healthz on
+its status address, exit 0 when it answers 200, else 1 with the reason.
+With --ready, ask /readyz instead: 200 once every stream has completed a cycle
+or is within its first interval.
+
+Meant for health checks where there is no shell or curl, as in the container
+image (HEALTHCHECK CMD ["s1collector", "health"]). An address of 0.0.0.0 or
+[::] is asked on loopback.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			url := healthURL(listen, ready)
+			msg, err := probe(cmd.Context(), url, timeout)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "✗ %s: %v\n", url, err)
+				return exitError{1}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "✓ %s: %s\n", url, msg)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", defaultListen, "the collector's status address (its server.listen or run --listen)")
+	cmd.Flags().BoolVar(&ready, "ready", false, "ask /readyz (ready to collect) rather than /healthz (alive)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "how long to wait for the answer")
+	return cmd
+}
+
+// healthURL is the URL of the health endpoint for a listen address; a
+// wildcard host is asked on loopback.
+func healthURL(listen string, ready bool) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		host, port = listen, "9464"
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::", "[::]":
+		host = "::1"
+	}
+	path := "/healthz"
+	if ready {
+		path = "/readyz"
+	}
+	return "http://" + net.JoinHostPort(host, port) + path
+}
+
+// probe GETs url once and describes a 200 answer; anything else is an error.
+func probe(ctx context.Context, url string, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("no answer (is s1collector running, with its status page on this address?): %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	text := strings.TrimSpace(string(body))
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("HTTP %d %s", resp.StatusCode, text)
+	}
+	return "HTTP 200 " + text, nil
+}
