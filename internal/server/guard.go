@@ -11,8 +11,10 @@ import (
 	"s1collector/internal/scrub"
 )
 
-// Auth asks for credentials on every request but /healthz: a bearer token,
-// or a user name and password (basic). Zero: no authentication.
+// Auth asks for credentials on every request but the probes' (/healthz,
+// and /readyz, which then tells its reasons only to an authorized
+// request): a bearer token, or a user name and password (basic). Zero: no
+// authentication.
 type Auth struct {
 	BearerToken        string
 	Username, Password string
@@ -41,7 +43,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			http.Error(w, fmt.Sprintf("Host %q is not a name of this server: add it to server.hosts", scrub.Control(r.Host)), http.StatusMisdirectedRequest)
 			return
 		}
-		if r.URL.Path != "/healthz" && !s.authorized(r) {
+		if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", s.challenge())
 			http.Error(w, "credentials required (server.auth)", http.StatusUnauthorized)
 			return

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -116,7 +117,7 @@ func TestAuthentication(t *testing.T) {
 		{"bearer as basic", bearer, "/", basicHeader("x", "status-token-123"), 401},
 		{"bearer right", bearer, "/metrics", http.Header{"Authorization": {"Bearer status-token-123"}}, 200},
 		{"health needs none", bearer, "/healthz", nil, 200},
-		{"readyz needs it", bearer, "/readyz", nil, 401},
+		{"readyz answers probes", bearer, "/readyz", nil, 200},
 		{"basic missing", basic, "/", nil, 401},
 		{"basic wrong password", basic, "/", basicHeader("ops", "pass-457"), 401},
 		{"basic wrong user", basic, "/", basicHeader("root", "pass-456"), 401},
@@ -205,4 +206,26 @@ func writeCert(t *testing.T, dir string) *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return pool
+}
+
+// TestReadyzTellsReasonsOnlyWithCredentials: with server.auth, a probe
+// without credentials learns ready or not, and the errors only with them.
+func TestReadyzTellsReasonsOnlyWithCredentials(t *testing.T) {
+	ts := fixtureWith(t, Auth{BearerToken: "status-token-123"})
+	anonymous := request(t, ts.URL+"/readyz", "", nil)
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/readyz", nil)
+	req.Header.Set("Authorization", "Bearer status-token-123")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if anonymous.StatusCode != 503 || resp.StatusCode != 503 || !strings.Contains(string(body), "expired/activities: stopped") {
+		t.Fatalf("anonymous %d, authorized %d %s", anonymous.StatusCode, resp.StatusCode, body)
+	}
+	_, anonBody := get(t, ts.URL+"/readyz")
+	if strings.Contains(anonBody, "reasons") || strings.Contains(anonBody, "expired") {
+		t.Errorf("reasons told without credentials: %s", anonBody)
+	}
 }

@@ -160,12 +160,16 @@ func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz is 200 when the config is loaded, the state open and every stream
-// has completed a cycle or is within its first interval; 503 with the
-// reasons otherwise.
-func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+// has completed a cycle or is within its first interval; 503 otherwise,
+// with the reasons when the request may read them.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	st := s.Status()
 	if st.Ready {
 		writeJSON(w, http.StatusOK, map[string]any{"ready": true})
+		return
+	}
+	if !s.authorized(r) { // a probe without credentials: the answer, not the errors
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false})
 		return
 	}
 	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "reasons": st.Reasons})

@@ -22,7 +22,10 @@ const secret = "tok-VERY-SECRET-42"
 
 // fixture runs one cycle of a healthy source and a source whose token
 // the console refuses, and serves their status.
-func fixture(t *testing.T) *httptest.Server {
+func fixture(t *testing.T) *httptest.Server { return fixtureWith(t, Auth{}) }
+
+// fixtureWith is fixture with the server asking for auth.
+func fixtureWith(t *testing.T, auth Auth) *httptest.Server {
 	t.Helper()
 	emu, err := emulator.New(emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
 		Tokens: []emulator.Token{{Value: secret}}})
@@ -50,7 +53,7 @@ func fixture(t *testing.T) *httptest.Server {
 		(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
 		sources = append(sources, Source{Name: name, Streams: []*pipeline.Stream{s}})
 	}
-	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log,
+	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log, Auth: auth,
 		Redact: strings.NewReplacer(secret, "[redacted]").Replace})
 	if err != nil {
 		t.Fatal(err)
