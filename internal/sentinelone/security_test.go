@@ -110,6 +110,8 @@ func TestConsoleErrorsHideTheToken(t *testing.T) {
 		`{"errors":[{"code":4000010,"title":"Bad","detail":"seen ` + b64 + `"}]}`,
 		`{"errors":[{"code":4000010,"title":"Bad","detail":"` + strings.Repeat("x ", 148) + token + `"}]}`,
 		strings.Repeat("y ", 97) + token + " and more",
+		"invalid token " + token,
+		"<html><head><title>Denied for " + token + "</title></head></html>",
 		`{"error":"line one\n\u001b[31mlevel=ERROR msg=\"forged\"` + token + `"}`,
 	}
 	for i, body := range bodies {

@@ -186,6 +186,17 @@ func TestExposureIsWarned(t *testing.T) {
 			t.Errorf("log: %s", out)
 		}
 	}
+	// And Start says it, for a server on every interface (a free port, shut
+	// down at once).
+	var buf bytes.Buffer
+	srv, _ := New(Config{Listen: "0.0.0.0:0", Log: slog.New(slog.NewTextHandler(&buf, nil))})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Shutdown(t.Context())
+	if !strings.Contains(buf.String(), "listens beyond loopback without authentication") {
+		t.Errorf("Start on 0.0.0.0 did not warn: %s", buf.String())
+	}
 }
 
 // writeCert writes a self-signed certificate for 127.0.0.1 and returns a
