@@ -44,7 +44,7 @@ func echoPeer(t *testing.T) *httptest.Server {
 				base64.URLEncoding.EncodeToString([]byte("key="+bare)))
 		case r.URL.Path == "/edge":
 			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintf(w, "%s %s", strings.Repeat("z", 290), bare)
+			fmt.Fprintf(w, "%s %s", strings.Repeat("z", 280), bare) // the cut at 300 falls in the key
 		case strings.HasPrefix(r.URL.Path, "/receiver/"):
 			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprintf(w, "no collector at %s (%s)", r.URL.Path, url.QueryEscape(r.URL.Path))
