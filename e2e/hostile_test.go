@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"compress/gzip"
 	"fmt"
 	"net/http"
@@ -232,7 +233,9 @@ func TestAliasBombConfigIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newWorkdir(t, string(bomb))
-	cmd := exec.Command(plainBin(t), "validate")
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // a regression runs for minutes, in GBs
+	defer cancel()
+	cmd := exec.CommandContext(ctx, plainBin(t), "validate")
 	cmd.Dir = w.dir
 	start := time.Now()
 	out, _ := cmd.CombinedOutput()

@@ -29,7 +29,7 @@ func TestAliasBombIsRefused(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	_, err = Parse(bomb, t.TempDir(), testEnv)
+	err = within(t, 30*time.Second, func() error { _, err := Parse(bomb, t.TempDir(), testEnv); return err })
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
 	allocated := after.TotalAlloc - before.TotalAlloc
@@ -90,15 +90,9 @@ outputs: [{name: o, type: stdout}]
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			done := make(chan error, 1)
-			go func() { _, err := Load(c.path); done <- err }()
-			select {
-			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), c.want) {
-					t.Errorf("Load: %v, want %q", err, c.want)
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("Load hangs")
+			err := within(t, 30*time.Second, func() error { _, err := Load(c.path); return err })
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Load: %v, want %q", err, c.want)
 			}
 		})
 	}
@@ -106,7 +100,28 @@ outputs: [{name: o, type: stdout}]
 	if _, errs := ParseSumoSource(filepath.Join(dir, "sumo.json"), testEnv); len(errs) == 0 || !strings.Contains(errs[0].Msg, "more than the 1048576 allowed") {
 		t.Errorf("large Sumo source: %v", errs)
 	}
-	if _, errs := ParseSumoSource(fifo, testEnv); len(errs) == 0 || !strings.Contains(errs[0].Msg, "not a regular file") {
-		t.Errorf("FIFO Sumo source: %v", errs)
+	err := within(t, 30*time.Second, func() error {
+		if _, errs := ParseSumoSource(fifo, testEnv); len(errs) > 0 {
+			return errs
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("FIFO Sumo source: %v", err)
+	}
+}
+
+// within runs f, failing the test at once if it has not returned after d
+// (reading a FIFO hangs; an alias bomb runs for minutes).
+func within(t *testing.T, d time.Duration, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("still running after %s", d)
+		return nil
 	}
 }
