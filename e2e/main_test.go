@@ -69,6 +69,22 @@ type console struct {
 
 func startConsole(t *testing.T, cfg emulator.Config) *console {
 	t.Helper()
+	emu := newEmulator(t, cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { emu.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &console{Emulator: emu, URL: "http://" + ln.Addr().String()}
+}
+
+// newEmulator is a console emulator starting now, without rate limits
+// unless cfg has some.
+func newEmulator(t *testing.T, cfg emulator.Config) *emulator.Emulator {
+	t.Helper()
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Now()
 	}
@@ -79,15 +95,7 @@ func startConsole(t *testing.T, cfg emulator.Config) *console {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { emu.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &console{Emulator: emu, URL: "http://" + ln.Addr().String()}
+	return emu
 }
 
 // workdir holds a config and the collector's state and output.

@@ -25,9 +25,7 @@ func daemon(t *testing.T, w *workdir, cycles int) (string, *syncBuffer) {
 
 func daemonEnv(t *testing.T, w *workdir, env []string, cycles int) (string, *syncBuffer) {
 	t.Helper()
-	_, stderr := startRun(t, w, env)
-	waitFor(t, stderr, `"url":"http://`, 1)
-	url := regexp.MustCompile(`"url":"(http://[^"]+)/"`).FindStringSubmatch(stderr.String())[1]
+	_, url, stderr := runDaemon(t, w, env, "--listen", "127.0.0.1:0")
 	waitFor(t, stderr, `"duration":"`, cycles) // every cycle's closing line, done, failed or stopped
 	return url, stderr
 }
@@ -71,10 +69,11 @@ func TestMetricsCountWhatWasDelivered(t *testing.T) {
 func TestStatusPageInBrowser(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
+		const why = "chromium is not installed: the status page's browser test needs it (apt-get install chromium; .ci/run installs it and sets REQUIRE_BROWSER=1)"
 		if os.Getenv("REQUIRE_BROWSER") != "" {
-			t.Fatal("chromium is not installed (apt-get install chromium)")
+			t.Fatal(why)
 		}
-		t.Skip("chromium is not installed")
+		t.Skip(why)
 	}
 	c := startConsole(t, emulator.Config{Agents: 200, HistoryActivities: 50, HistoryThreats: 5, Tokens: []emulator.Token{
 		{Value: "fresh-token", ExpiresAt: time.Now().Add(10*24*time.Hour + time.Hour)},

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -121,7 +119,7 @@ outputs:
 	// echoes without its scheme. Their batches are then held.
 	w.write("s1collector.yaml", strings.Replace(fmt.Sprintf(config, ""), "outputs: [local, hook, bare, b64, edge, unsolicited, sumo]",
 		"outputs: [local, unsolicited]", 1)+outputs)
-	cmd, stderr := startRun(t, w, env)
+	cmd, _, stderr := runDaemon(t, w, env, "--listen", "127.0.0.1:0")
 	waitFor(t, stderr, `"duration":"`, 6)
 	fresh := fmt.Sprintf("  - {name: fresh, base_url: %s, token: \"${S1_TOKEN}\", lookback: 72h, outputs: [local, hook, bare, b64, edge, sumo, late]}\n", c.URL)
 	w.write("s1collector.yaml", strings.Replace(fmt.Sprintf(config, ""), "outputs:\n", fresh+"outputs:\n", 1)+outputs+hook("late", "/bare", lateKey))
@@ -146,32 +144,6 @@ outputs:
 			t.Errorf("secret %q shown: …%s…", s, all[max(0, i-200):min(len(all), i+100)])
 		}
 	}
-}
-
-// startRun starts "s1collector run" on a free port; it is stopped with the
-// test (a held batch waits out its grace: a second SIGTERM stops it now).
-func startRun(t *testing.T, w *workdir, env []string) (*exec.Cmd, *syncBuffer) {
-	t.Helper()
-	cmd := exec.Command(bin(t), "run", "--listen", "127.0.0.1:0")
-	cmd.Dir = w.dir
-	cmd.Env = append(os.Environ(), env...)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(2 * time.Second):
-			cmd.Process.Signal(syscall.SIGTERM)
-			<-done
-		}
-	})
-	return cmd, &stderr
 }
 
 // statusURL is the status server's address, from the last time the log

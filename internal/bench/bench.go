@@ -5,6 +5,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,14 +33,34 @@ import (
 
 // Config is one benchmark.
 type Config struct {
-	Agents      int
-	Latency     time.Duration // added to every page, as a real console's ~1.4 s
-	RateLimit   bool          // the console's 25 rps for agents
-	Profile     string        // sekoia, ocsf, raw
-	Concurrency int           // ranges walked at once in the full listing
-	Output      string        // discard or file
-	Seed        uint64
+	Agents      int           `json:"agents"`
+	Latency     time.Duration `json:"-"`           // added to every page, as a real console's ~1.4 s
+	RateLimit   bool          `json:"rate_limit"`  // the console's 25 rps for agents
+	Profile     string        `json:"profile"`     // sekoia, ocsf, raw
+	Concurrency int           `json:"concurrency"` // ranges walked at once in the full listing
+	Output      string        `json:"output"`      // discard or file
+	Seed        uint64        `json:"seed"`
+	Rows        []string      `json:"rows"` // which runs: floor, partitioned, pipeline (default all, in that order)
 }
+
+// MarshalJSON writes the latency in seconds.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type plain Config
+	return json.Marshal(struct {
+		plain
+		LatencySeconds float64 `json:"latency_seconds"`
+	}{plain(c), c.Latency.Seconds()})
+}
+
+// The rows a benchmark can run.
+const (
+	RowFloor       = "floor"       // a bare client, one cursor
+	RowPartitioned = "partitioned" // a bare client on the partitioned plan
+	RowPipeline    = "pipeline"    // the real pipeline
+)
+
+// Rows lists every row in the order they run.
+var Rows = []string{RowFloor, RowPartitioned, RowPipeline}
 
 // Validate reports what cannot work.
 func (c Config) Validate() error {
@@ -55,19 +77,30 @@ func (c Config) Validate() error {
 	if c.Output != "discard" && c.Output != "file" {
 		errs = append(errs, fmt.Errorf("output: %q is not discard or file", c.Output))
 	}
+	for _, r := range c.Rows {
+		if !slices.Contains(Rows, r) {
+			errs = append(errs, fmt.Errorf("rows: %q is not one of %s", r, strings.Join(Rows, ", ")))
+		}
+	}
 	return errors.Join(errs...)
 }
 
 // Result is one run.
 type Result struct {
-	Name          string        `json:"name"`
+	Row           string        `json:"row"`  // floor, partitioned or pipeline
+	Name          string        `json:"name"` // as the table shows it
 	Records       int64         `json:"records"`
 	Pages         int64         `json:"pages"`
 	Requests      int64         `json:"requests"`
-	Wall          time.Duration `json:"wall_ns"`
+	Wall          time.Duration `json:"-"`
+	CPU           time.Duration `json:"-"`
+	PeakRSS       int64         `json:"-"`
+	WallSeconds   float64       `json:"wall_seconds"`
 	RecordsPerSec float64       `json:"records_per_sec"`
-	PeakRSS       int64         `json:"peak_rss_bytes"`
-	CPU           time.Duration `json:"cpu_ns"`
+	PeakRSSMiB    float64       `json:"peak_rss_mib"` // the whole process's, emulator included
+	CPUSeconds    float64       `json:"cpu_seconds"`  // user + system, the whole process
+	// CPUMicrosPerRecord is CPUSeconds per record, in microseconds.
+	CPUMicrosPerRecord float64 `json:"cpu_us_per_record"`
 }
 
 // Run measures the floors and the pipeline, each on a fresh console.
@@ -75,17 +108,26 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	runs := []struct {
+	runs := map[string]struct {
 		name string
 		f    func(context.Context, *emulator.Emulator, Config) (int64, error)
 	}{
-		{"floor, one cursor", floorSequential},
-		{"floor, partitioned", floorPartitioned},
-		{"pipeline", runPipeline},
+		RowFloor:       {"floor, one cursor", floorSequential},
+		RowPartitioned: {"floor, partitioned", floorPartitioned},
+		RowPipeline:    {"pipeline", runPipeline},
+	}
+	rows := cfg.Rows
+	if len(rows) == 0 {
+		rows = Rows
 	}
 	var out []Result
-	for _, r := range runs {
+	for _, row := range Rows {
+		if !slices.Contains(rows, row) {
+			continue
+		}
+		r := runs[row]
 		res, err := measure(ctx, cfg, r.name, r.f)
+		res.Row = row
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -107,7 +149,12 @@ func measure(ctx context.Context, cfg Config, name string, f func(context.Contex
 	wall := time.Since(start)
 	res := Result{Name: name, Records: records, Wall: wall, CPU: cpuTime() - cpu0, PeakRSS: peakRSS(),
 		Pages: emu.Requests("agents"), Requests: emu.Requests("agents") + emu.Requests("agents/count")}
+	res.WallSeconds, res.CPUSeconds = wall.Seconds(), res.CPU.Seconds()
+	res.PeakRSSMiB = float64(res.PeakRSS) / (1 << 20)
 	res.RecordsPerSec = float64(records) / wall.Seconds()
+	if records > 0 {
+		res.CPUMicrosPerRecord = float64(res.CPU.Microseconds()) / float64(records)
+	}
 	return res, err
 }
 
@@ -138,7 +185,7 @@ func client(emu *emulator.Emulator, cfg Config) (*sentinelone.Client, error) {
 
 func walk(ctx context.Context, c *sentinelone.Client, q url.Values) (int64, error) {
 	var n int64
-	for page, err := range c.Pages(ctx, sentinelone.ListRequest{Endpoint: sentinelone.Agents, Query: q}) {
+	for page, err := range c.Pages(ctx, sentinelone.ListRequest{Endpoint: sentinelone.Agents, Query: q, RawRecords: true}) {
 		if err != nil {
 			return n, err
 		}

@@ -2,34 +2,52 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"s1collector/internal/pipeline"
-
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
+	"s1collector/internal/delivery"
+	"s1collector/internal/httpclient"
+	"s1collector/internal/pipeline"
+	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/server"
 )
 
+// defaultCheckTimeout bounds each check of "test".
+const defaultCheckTimeout = 10 * time.Second
+
 func newTestCmd() *cobra.Command {
 	var path string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "test",
 		Short: "Test every console and output: reachable, token valid and not expiring, permissions",
 		Long: `Check, for each source: the console answers; the token is accepted; when the
 token expires; the token may read each configured API. Then check each output
-can be reached and written to, without sending events. One line per check,
-with what to do about a failure. Exit status 1 when any check fails.`,
+can be reached and written to, without sending events, and, with the state in
+PostgreSQL, that it answers and its schema is usable. One line per check,
+with what to do about a failure. Exit status 1 when any check fails.
+
+Each check is one attempt bounded by --timeout: nothing is retried, so a
+wrong port, a misspelled host or a missing proxy is said at once.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd, path) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if timeout <= 0 {
+				return fmt.Errorf("--timeout must be positive, like 10s")
+			}
+			return runCheck(cmd, path, timeout)
+		},
 	}
 	addConfigFlag(cmd, &path)
+	cmd.Flags().DurationVar(&timeout, "timeout", defaultCheckTimeout, "time allowed for each check (one attempt, no retry)")
 	return cmd
 }
 
@@ -50,7 +68,7 @@ func (c *checker) fail(format string, args ...any) {
 	c.line("✗", format, args...)
 }
 
-func runCheck(cmd *cobra.Command, path string) error {
+func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
 		return err
@@ -58,9 +76,9 @@ func runCheck(cmd *cobra.Command, path string) error {
 	ctx, cancel := withSignals(cmd.Context())
 	defer cancel()
 	for i := range cfg.Sources {
-		cfg.Sources[i].Timeout = min(cfg.Sources[i].Timeout, 30*time.Second)
+		cfg.Sources[i].Timeout = timeout
 	}
-	clients, err := collector.Clients(cfg, nil)
+	clients, err := collector.Clients(cfg, collector.Options{ConsoleRetry: retry.Policy{MaxAttempts: 1}})
 	if err != nil {
 		return err
 	}
@@ -73,12 +91,20 @@ func runCheck(cmd *cobra.Command, path string) error {
 		return err
 	}
 	for _, o := range cfg.Outputs {
-		if err := outputs[o.Name].Check(ctx); err != nil {
-			c.fail("output %s (%s): %v", o.Name, o.Type, err)
+		octx, done := context.WithTimeout(ctx, timeout)
+		var warning *delivery.Warning
+		if err := outputs[o.Name].Check(octx); errors.As(err, &warning) {
+			c.warn("output %s (%s): %v", o.Name, o.Type, err)
+		} else if err != nil {
+			c.fail("output %s (%s): %v%s", o.Name, o.Type, err, fix(err, "its peer"))
 		} else {
 			c.ok("output %s (%s): ready", o.Name, o.Type)
 		}
+		done()
 		outputs[o.Name].Close()
+	}
+	if cfg.State.Postgres != nil {
+		checkSharedState(ctx, c, cfg)
 	}
 	if c.failed > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "%d check(s) failed\n", c.failed)
@@ -99,11 +125,15 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 		c.fail("%s: API token rejected: %v", name, err)
 		return
 	default:
-		c.fail("%s: console %s unreachable: %v — check base_url, DNS, proxy and firewall", name, cl.BaseURL(), err)
+		hint := fix(err, hostOf(cl.BaseURL()))
+		if hint == "" {
+			hint = " — check base_url, DNS, proxy and firewall"
+		}
+		c.fail("%s: console %s unreachable: %v%s", name, cl.BaseURL(), err, hint)
 		return
 	}
 	if d, err := cl.TokenDetails(ctx); err != nil {
-		c.fail("%s: token expiry unknown: %v", name, err)
+		c.fail("%s: token expiry unknown: %v%s", name, err, fix(err, hostOf(cl.BaseURL())))
 	} else {
 		days := int(time.Until(d.ExpiresAt).Hours() / 24)
 		msg := fmt.Sprintf("%s: API token expires %s (%d days left)", name, d.ExpiresAt.Format("2006-01-02"), days)
@@ -116,12 +146,30 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 	for _, api := range src.SupportedAPIs {
 		total, err := cl.Probe(ctx, sentinelone.Endpoint(api))
 		switch {
+		case sentinelone.FeatureDisabled(err):
+			c.warn("%s: %s has nothing to read: %v", name, api, err)
 		case err != nil:
-			c.fail("%s: %s not readable: %v", name, api, err)
+			c.fail("%s: %s not readable: %v%s", name, api, err, fix(err, hostOf(cl.BaseURL())))
 		case total != nil:
 			c.ok("%s: %s readable (%s records)", name, api, pipeline.Count(*total))
 		default:
 			c.ok("%s: %s readable", name, api)
 		}
 	}
+}
+
+// fix is " — " and what a connection failure most likely means, or "".
+func fix(err error, host string) string {
+	if why := httpclient.Explain(err, host); why != "" {
+		return " — " + why
+	}
+	return ""
+}
+
+// hostOf is the host:port of a URL.
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Host
+	}
+	return u
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"log/slog"
 	"os"
@@ -54,6 +55,12 @@ func loadConfig(cmd *cobra.Command, path string) (*config.Config, error) {
 		}
 		return nil, exitError{1}
 	}
+	if errors.Is(err, fs.ErrNotExist) {
+		if f := cmd.Flags().Lookup("config"); f != nil && f.Changed {
+			return nil, fmt.Errorf("%s: no such file: check the path given to --config", path)
+		}
+		return nil, fmt.Errorf("no %s in the current folder: give the configuration with --config PATH, or write one from examples/s1collector.yaml", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -74,5 +81,10 @@ func loadWithLogger(cmd *cobra.Command, path string) (*config.Config, *slog.Logg
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, withRedaction(logger, logSecrets.redact), nil
+	scrubbed := withRedaction(logger, logSecrets.redact)
+	// The process's default: what the standard log package writes
+	// (net/http's "Unsolicited response…", the HTTP server's errors) goes
+	// through it too, never raw to standard error.
+	slog.SetDefault(scrubbed)
+	return cfg, scrubbed, nil
 }

@@ -37,7 +37,7 @@ func newDemoCmd(version string) *cobra.Command {
 		Use:   "demo",
 		Short: "See it work: an emulated console collected into local files, in one command",
 		Long: `Start the built-in console emulator with a realistic fleet, write a real config
-pointing at it, and collect agents, activities and threats through the real
+pointing at it, and collect agents, activities, threats and alerts through the real
 pipeline into NDJSON files. Then keep collecting as the emulated console
 changes (time runs 60x faster there), until Ctrl-C; --once stops after the
 first cycle. Everything stays in --dir, which is started afresh each time.`,
@@ -45,6 +45,7 @@ first cycle. Everything stays in --dir, which is started afresh each time.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f, version) },
 	}
 	fl := cmd.Flags()
+	addLogFlags(cmd, false)
 	fl.StringVar(&f.dir, "dir", "s1collector-demo", "folder for the config, state and output files")
 	fl.IntVar(&f.agents, "agents", 5000, "agents in the emulated fleet")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the emulated fleet")
@@ -84,7 +85,7 @@ func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	}
 	ctx, stop, _, done := graceful(cmd.Context(), log)
 	defer done()
-	b, err := collector.Build(cfg, collector.Options{Log: log, Stdout: io.Discard})
+	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: io.Discard, Version: version})
 	if err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ sources:
   - name: demo-console
     base_url: %s
     token: %s
-    supported_apis: [agents, activities, threats]
+    supported_apis: [agents, activities, threats, alerts]
     interval: %s
     lookback: 48h
     category: demo/sentinelone
@@ -174,6 +175,8 @@ func describeStream(stream string) string {
 		return "devices as OCSF Device Inventory Info (Sekoia.io profile)"
 	case "activities":
 		return "console activities, as the console's JSON"
+	case "alerts":
+		return "unified alerts, as the GraphQL API's JSON"
 	}
 	return "threats, as the console's JSON"
 }

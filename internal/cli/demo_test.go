@@ -15,7 +15,7 @@ func TestDemoOnce(t *testing.T) {
 			t.Fatalf("run %d: %v\n%s%s", run, err, out, errOut)
 		}
 		for _, want := range []string{"with 800 agents", "✓ demo-console/agents:", "(full listing)", "✓ demo-console/activities:",
-			"✓ demo-console/threats: 100 delivered", "agents.ndjson", "devices as OCSF Device Inventory Info"} {
+			"✓ demo-console/threats: 100 delivered", "✓ demo-console/alerts: ", "alerts.ndjson", "agents.ndjson", "devices as OCSF Device Inventory Info"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("run %d: output lacks %q:\n%s", run, want, out)
 			}

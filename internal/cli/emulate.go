@@ -29,13 +29,14 @@ func newEmulateCmd() *cobra.Command {
 		Use:   "emulate",
 		Short: "Serve an emulated SentinelOne Management API v2.1 console",
 		Long: `Serve an emulated SentinelOne console for tests, demos and benchmarks: the
-agents, activities and threats endpoints with real envelopes, errors, cursors,
-filters and rate limits, over a deterministic synthetic fleet that changes as
-time passes. It prints the base URL and token to configure, and serves until
-interrupted.`,
+agents, activities, threats and STAR alerts endpoints and the Unified Alerts
+GraphQL API, with real envelopes, errors, cursors, filters and rate limits, over
+a deterministic synthetic fleet that changes as time passes. It prints the base
+URL and token to configure, and serves until interrupted.`,
 		Example: `  s1collector emulate --agents 20000 --seed 7
   s1collector emulate --fault 'agents:latency=1.4s' --fault '*:throttle=0.05'
-  s1collector emulate --expired-token old-token --deny threats`,
+  s1collector emulate --expired-token old-token --deny threats
+  s1collector emulate --late-alerts 0.1 --graphql-reject dataSources --no-custom-rules`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd, f) },
 	}
@@ -54,11 +55,12 @@ interrupted.`,
 	fl.IntVar(&f.cfg.HistoryThreats, "history-threats", 100, "threats in the 48h before start")
 	fl.StringVar(&f.token, "token", emulator.DefaultToken, "API token the console accepts")
 	fl.DurationVar(&f.tokenTTL, "token-ttl", 180*24*time.Hour, "time until --token expires")
-	fl.StringSliceVar(&f.deny, "deny", nil, "endpoints --token may not read (403): agents, activities, threats")
+	fl.StringSliceVar(&f.deny, "deny", nil, "endpoints --token may not read (403): agents, activities, threats, alerts, cloud-detection")
 	fl.StringSliceVar(&f.expired, "expired-token", nil, "tokens that exist but have expired (401)")
-	fl.StringArrayVar(&f.faults, "fault", nil, "inject faults: ENDPOINT:key=value,… (latency, server_errors, throttle, truncate, malformed, repeat_cursor, odd_types)")
+	fl.StringArrayVar(&f.faults, "fault", nil, "inject faults: ENDPOINT:key=value,… (latency, server_errors, throttle, truncate, malformed, repeat_cursor, odd_types, graphql_errors)")
 	fl.DurationVar(&f.latency, "latency", 0, "latency added to every answer (shortcut for --fault '*:latency=…')")
 	fl.BoolVar(&f.noRateLimit, "no-rate-limit", false, "disable the per-token rate limits (25/10/10 rps)")
+	addAlertFlags(fl, &f.cfg)
 	return cmd
 }
 

@@ -41,16 +41,16 @@ func TestInitWritesAConfigThatValidates(t *testing.T) {
 		streams []string // supported_apis of the source
 	}
 	tests := []initCase{
-		{"file", nil, []string{"S1_API_TOKEN"}, config.APIs},
-		{"stdout", nil, []string{"S1_API_TOKEN"}, config.APIs},
+		{"file", nil, []string{"S1_API_TOKEN"}, config.RecommendedAPIs},
+		{"stdout", nil, []string{"S1_API_TOKEN"}, config.RecommendedAPIs},
 		{"sekoia_assets", []string{"--sekoia-connector-uuid", "0b1c8a64-6e5b-4d2e-9f1a-2f0c5b7d9e11"}, []string{"S1_API_TOKEN", "SEKOIA_API_KEY"}, []string{"agents"}},
-		{"sekoia_intake", nil, []string{"S1_API_TOKEN", "SEKOIA_INTAKE_KEY"}, config.APIs},
-		{"sumologic", nil, []string{"S1_API_TOKEN", "SUMO_HTTP_SOURCE_URL"}, config.APIs},
-		{"splunk_hec", []string{"--splunk-url", "https://splunk.example.com:8088"}, []string{"S1_API_TOKEN", "SPLUNK_HEC_TOKEN"}, config.APIs},
-		{"kafka", []string{"--kafka-brokers", "kafka-1:9092,kafka-2:9092"}, []string{"S1_API_TOKEN"}, config.APIs},
-		{"webhook", []string{"--webhook-url", "https://siem.example.com/ingest"}, []string{"S1_API_TOKEN"}, config.APIs},
+		{"sekoia_intake", nil, []string{"S1_API_TOKEN", "SEKOIA_INTAKE_KEY"}, config.RecommendedAPIs},
+		{"sumologic", nil, []string{"S1_API_TOKEN", "SUMO_HTTP_SOURCE_URL"}, config.RecommendedAPIs},
+		{"splunk_hec", []string{"--splunk-url", "https://splunk.example.com:8088"}, []string{"S1_API_TOKEN", "SPLUNK_HEC_TOKEN"}, config.RecommendedAPIs},
+		{"kafka", []string{"--kafka-brokers", "kafka-1:9092,kafka-2:9092"}, []string{"S1_API_TOKEN"}, config.RecommendedAPIs},
+		{"webhook", []string{"--webhook-url", "https://siem.example.com/ingest"}, []string{"S1_API_TOKEN"}, config.RecommendedAPIs},
 		{"sekoia_assets,sekoia_intake,file", []string{"--sekoia-connector-uuid", "0b1c8a64-6e5b-4d2e-9f1a-2f0c5b7d9e11"},
-			[]string{"S1_API_TOKEN", "SEKOIA_API_KEY", "SEKOIA_INTAKE_KEY"}, config.APIs},
+			[]string{"S1_API_TOKEN", "SEKOIA_API_KEY", "SEKOIA_INTAKE_KEY"}, config.RecommendedAPIs},
 	}
 	for _, typ := range config.OutputTypes {
 		if !slices.ContainsFunc(tests, func(tt initCase) bool { return tt.output == typ }) {

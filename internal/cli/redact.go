@@ -53,14 +53,9 @@ type redactingHandler struct {
 	redact func(string) string
 }
 
-// withRedaction returns log scrubbed of every secret redact knows, and
-// makes it the process's default: what the standard log package writes
-// (net/http's "Unsolicited response…", the HTTP server's errors) goes
-// through it too, never raw to standard error.
+// withRedaction returns log scrubbed of every secret redact knows.
 func withRedaction(log *slog.Logger, redact func(string) string) *slog.Logger {
-	l := slog.New(&redactingHandler{h: log.Handler(), redact: redact})
-	slog.SetDefault(l)
-	return l
+	return slog.New(&redactingHandler{h: log.Handler(), redact: redact})
 }
 
 func (r *redactingHandler) Enabled(ctx context.Context, l slog.Level) bool {

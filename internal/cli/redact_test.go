@@ -7,8 +7,11 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"s1collector/internal/config"
 )
@@ -25,33 +28,38 @@ func TestLogsAreScrubbed(t *testing.T) {
 	}
 }
 
-func parse(t *testing.T, yaml string) *config.Config {
-	t.Helper()
-	cfg, err := config.Parse([]byte(yaml), t.TempDir(), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // TestStandardLogAndReloadedSecretsAreScrubbed: what net/http writes with
 // the standard log package ("Unsolicited response received on idle HTTP
 // channel starting with …", quoting a peer) goes through the scrubbing
-// logger, and secrets that arrive with a reload are scrubbed from the
-// logger already built, in every form.
+// logger the commands build, and secrets that arrive with a reload are
+// scrubbed from the logger already built, in every form.
 func TestStandardLogAndReloadedSecretsAreScrubbed(t *testing.T) {
 	defer slog.SetDefault(slog.Default())
 	defer log.SetOutput(os.Stderr)
+	saved := globals
+	globals.logLevel, globals.logFormat = "", "" // another test's flags may linger
+	defer func() { globals = saved }()
 	const first, second = "FIRST-TOKEN-0123456789", "SECOND-HOOK-KEY-abcdef"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s1collector.yaml")
+	os.WriteFile(path, []byte(`log: {format: text}
+sources: [{name: s, base_url: https://t.sentinelone.net, token: `+first+`, outputs: [o]}]
+outputs: [{name: o, type: stdout}]`), 0o600)
 	var buf bytes.Buffer
-	logSecrets.add(parse(t, `
-sources: [{name: s, base_url: https://t.sentinelone.net, token: `+first+`, outputs: [o]}]
-outputs: [{name: o, type: stdout}]`))
-	logger := withRedaction(slog.New(slog.NewTextHandler(&buf, nil)), logSecrets.redact)
+	cmd := &cobra.Command{}
+	cmd.SetErr(&buf)
+	_, logger, err := loadWithLogger(cmd, path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	log.Printf("Unsolicited response received on idle HTTP channel starting with %q", "HTTP/1.1 200 OK\r\n\r\nAuthorization: ApiToken "+first)
-	logSecrets.add(parse(t, `
-sources: [{name: s, base_url: https://t.sentinelone.net, token: `+first+`, outputs: [o]}]
-outputs: [{name: o, type: webhook, webhook: {url: "https://siem.example.com/in", headers: {Authorization: "Bearer `+second+`"}}}]`))
+	os.WriteFile(path, []byte(`sources: [{name: s, base_url: https://t.sentinelone.net, token: `+first+`, outputs: [o]}]
+outputs: [{name: o, type: webhook, webhook: {url: "https://siem.example.com/in", headers: {Authorization: "Bearer `+second+`"}}}]`), 0o600)
+	next, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logSecrets.add(next) // as a reload does
 	logger.Warn("peer said " + second + " and " + base64.StdEncoding.EncodeToString([]byte(second)))
 	out := buf.String()
 	if !strings.Contains(out, "Unsolicited response") || strings.Count(out, "[redacted]") != 3 {

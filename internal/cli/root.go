@@ -60,14 +60,29 @@ threats), turns devices into OCSF events and delivers them with nothing lost.`,
 	root.SetIn(in)
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.PersistentFlags().StringVar(&globals.logLevel, "log-level", "", "debug, info, warn or error (default: the config's, else info)")
-	root.PersistentFlags().StringVar(&globals.logFormat, "log-format", "", "auto, text or json (default: the config's, else auto: text on a terminal, JSON otherwise)")
+	// Accepted before the command too (s1collector --log-level debug run),
+	// but shown only by the commands that log, each with its own default.
+	root.PersistentFlags().StringVar(&globals.logLevel, "log-level", "", "")
+	root.PersistentFlags().StringVar(&globals.logFormat, "log-format", "", "")
+	root.PersistentFlags().MarkHidden("log-level")
+	root.PersistentFlags().MarkHidden("log-format")
 	root.AddCommand(newRunCmd(version), newOnceCmd(), newTestCmd(), newValidateCmd(), newStateCmd(),
 		newDemoCmd(version), newBenchCmd(), newEmulateCmd(), newTransformCmd(), newInitCmd(), newHealthCmd(), newVersionCmd())
 	return root
 }
 
-// globals are the flags every command has.
+// addLogFlags shows the logging flags on a command that logs; fromConfig
+// says whether the config's log block gives their defaults.
+func addLogFlags(cmd *cobra.Command, fromConfig bool) {
+	level, format := "info", "auto: text on a terminal, JSON otherwise"
+	if fromConfig {
+		level, format = "the config's log.level, else "+level, "the config's log.format, else "+format
+	}
+	cmd.Flags().StringVar(&globals.logLevel, "log-level", "", "debug, info, warn or error (default: "+level+")")
+	cmd.Flags().StringVar(&globals.logFormat, "log-format", "", "auto, text or json (default: "+format+")")
+}
+
+// globals are the logging flags.
 var globals struct {
 	logLevel, logFormat string
 }

@@ -136,7 +136,7 @@ func (s starter) APIs() []string {
 	if len(s.Outputs) == 1 && s.Outputs[0] == "sekoia_assets" {
 		return []string{"agents"}
 	}
-	return config.APIs
+	return config.RecommendedAPIs
 }
 
 // Has reports whether an output type was chosen.
@@ -204,7 +204,7 @@ sources:
     supported_apis: {{list .APIs}}
     interval: 5m # between two polls of each stream
     profile: {{.Profile}} # agents as: sekoia, ocsf (strict OCSF 1.6.0) or raw
-    lookback: 24h # how far back activities and threats start on the first run
+    lookback: 24h # how far back activities, threats and alerts start on the first run
     full_sync_interval: 24h # full listing of agents (also finds removed devices)
     outputs: {{names .Outputs}}
 
@@ -231,7 +231,7 @@ outputs:
   - name: sekoia-events
     type: sekoia_intake # events → Sekoia.io intake
 {{- if .Has "sekoia_assets"}}
-    streams: [activities, threats] # devices go to the asset connector
+    streams: [activities, threats, alerts] # devices go to the asset connector
 {{- end}}
     sekoia_intake:
       intake_key: ${SEKOIA_INTAKE_KEY}
@@ -249,14 +249,17 @@ outputs:
       url: {{q .SplunkURL}}
       token: ${SPLUNK_HEC_TOKEN}
       # index: sentinelone
-      # ack: true                       # wait for the indexers' acknowledgement (useACK on the token)
+      # ack: true                       # wait for the indexers' acknowledgement (only if the token has it)
 {{- end}}
 {{- if .Has "kafka"}}
   - name: kafka
     type: kafka # acks=all; key = source/id
     kafka:
       brokers: {{list .KafkaBrokers}}
-      topic: "sentinelone.{source}.{stream}"
+      topic: "sentinelone.{source}.{stream}" # the topics must exist, or:
+      # create_topics: true             # let the brokers create them
+      # tls: {ca_file: /etc/ssl/kafka-ca.pem}
+      # sasl: {mechanism: SCRAM-SHA-512, username: s1collector, password: "${KAFKA_PASSWORD}"}
 {{- end}}
 {{- if .Has "webhook"}}
   - name: webhook

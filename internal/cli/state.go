@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"s1collector/internal/collector"
 	"s1collector/internal/pipeline"
 
 	"s1collector/internal/sentinelone"
@@ -20,7 +22,10 @@ func newStateCmd() *cobra.Command {
 		Use:   "state",
 		Short: "Show or reset the checkpoints of the streams",
 		Long: `Show or reset checkpoints. The state file is locked by a running collector:
-stop it first.`,
+stop it first. With the state in PostgreSQL the replicas may keep running:
+"show" names the replica holding each stream, and a reset takes the stream
+away from its replica (which stands down, its next checkpoint write refused)
+so that it starts over wherever it is taken next.`,
 	}
 	var path, source, stream string
 	var all bool
@@ -29,7 +34,7 @@ stop it first.`,
 		Short: "Show every stream's checkpoint",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd, path, func(st state.Store) error { return showState(cmd, st) })
+			return withStore(cmd, path, func(st state.Store, owners map[string]string) error { return showState(cmd, st, owners) })
 		},
 	}
 	reset := &cobra.Command{
@@ -42,7 +47,7 @@ stop it first.`,
 			if !all && source == "" {
 				return fmt.Errorf("name --source (and optionally --stream), or pass --all")
 			}
-			return withStore(cmd, path, func(st state.Store) error { return resetState(cmd, st, source, stream) })
+			return withStore(cmd, path, func(st state.Store, _ map[string]string) error { return resetState(cmd, st, source, stream) })
 		},
 	}
 	reset.Flags().StringVar(&source, "source", "", "source whose checkpoints to reset")
@@ -55,20 +60,28 @@ stop it first.`,
 	return cmd
 }
 
-func withStore(cmd *cobra.Command, path string, f func(state.Store) error) error {
-	cfg, err := loadConfig(cmd, path)
+// withStore opens the configured state for f; owners (who holds each
+// stream) is nil for a state file.
+func withStore(cmd *cobra.Command, path string, f func(st state.Store, owners map[string]string) error) error {
+	cfg, log, err := loadWithLogger(cmd, path)
 	if err != nil {
 		return err
 	}
-	st, err := state.OpenBolt(cfg.State.Path)
+	st, pg, err := collector.OpenState(cmd.Context(), cfg, log, 3)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return f(st)
+	var owners map[string]string
+	if pg != nil {
+		if owners, err = pg.Owners(cmd.Context()); err != nil {
+			return err
+		}
+	}
+	return f(st, owners)
 }
 
-func showState(cmd *cobra.Command, st state.Store) error {
+func showState(cmd *cobra.Command, st state.Store, owners map[string]string) error {
 	all, err := st.All(cmd.Context())
 	if err != nil {
 		return err
@@ -83,14 +96,22 @@ func showState(cmd *cobra.Command, st state.Store) error {
 	}
 	slices.Sort(keys)
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED")
+	header := "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED"
+	if owners != nil {
+		header += "\tREPLICA"
+	}
+	fmt.Fprintln(tw, header)
 	for _, k := range keys {
 		cp := all[k]
 		full := stamp(cp.LastFullSync)
 		if !cp.FullSyncStarted.IsZero() {
 			full = "in progress since " + stamp(cp.FullSyncStarted)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		if owners != nil {
+			fmt.Fprintf(tw, "\t%s", cmp.Or(owners[k], "-"))
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }

@@ -43,7 +43,7 @@ func TestTransformReportsBadRecordsAndGoesOn(t *testing.T) {
 		"record 0 (id 1): cpuCount: value of an unexpected type, ignored",
 		"record 1: skipped: not a JSON object: 5",
 		"record 2: skipped: id: missing or empty",
-		"transform: 2 converted (sekoia), 2 skipped, 1 with dropped fields",
+		"transform: 2 converted (agents, sekoia), 2 skipped, 1 with dropped fields",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -92,5 +92,48 @@ func TestTransformRejectsUnknownProfile(t *testing.T) {
 	_, _, err := runCLI(t, "", "transform", "--profile", "csv")
 	if err == nil || !strings.Contains(err.Error(), `profile "csv" is not one of sekoia, ocsf, raw`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestTransformStreams converts each stream's saved console JSON, as the
+// API answers it, into the goldens of internal/transform.
+func TestTransformStreams(t *testing.T) {
+	node := func(path string) string { b, _ := os.ReadFile(path); return string(b) }
+	cases := []struct {
+		stream, in, golden string
+	}{
+		{"threats", `{"data":[` + node("../transform/testdata/threat-elastic/threat.json") + `],"pagination":{"nextCursor":null}}`, "threat-elastic"},
+		{"alerts", `{"data":{"alerts":{"totalCount":1,"pageInfo":{"hasNextPage":false},"edges":[{"cursor":"c1","node":` +
+			node("../transform/testdata/alert-elastic-cws/alert.json") + `}]}}}`, "alert-elastic-cws"},
+		{"cloud_detection_alerts", `{"data":[` + node("../transform/testdata/star-alert-elastic/star_alert.json") + `],"pagination":{}}`, "star-alert-elastic"},
+		{"activities", node("../transform/testdata/activity-elastic-threat/activity.json"), "activity-elastic-threat"},
+	}
+	for _, c := range cases {
+		t.Run(c.stream, func(t *testing.T) {
+			out, errOut, err := runCLI(t, c.in, "transform", "--stream", c.stream, "--profile", "ocsf")
+			if err != nil {
+				t.Fatalf("%v: %s", err, errOut)
+			}
+			var g, w any
+			want, _ := os.ReadFile("../transform/testdata/" + c.golden + "/ocsf.json")
+			if json.Unmarshal([]byte(out), &g) != nil || json.Unmarshal(want, &w) != nil {
+				t.Fatalf("output is not one JSON event: %s", out)
+			}
+			gb, _ := json.Marshal(g)
+			wb, _ := json.Marshal(w)
+			if !bytes.Equal(gb, wb) {
+				t.Errorf("output differs from the golden:\n%s", out)
+			}
+			if !strings.Contains(errOut, "1 converted ("+c.stream+", ocsf)") {
+				t.Errorf("summary: %s", errOut)
+			}
+			raw, _, err := runCLI(t, c.in, "transform", "--stream", c.stream)
+			if err != nil || strings.Count(raw, "\n") != 1 {
+				t.Errorf("default profile keeps the console's JSON: %v %q", err, raw)
+			}
+		})
+	}
+	if _, _, err := runCLI(t, "", "transform", "--stream", "groups"); err == nil || !strings.Contains(err.Error(), `stream "groups" is not one of agents, activities, threats, alerts, cloud_detection_alerts`) {
+		t.Errorf("unknown stream: %v", err)
 	}
 }

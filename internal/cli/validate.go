@@ -27,11 +27,14 @@ would be collected and where, without any secret.`,
 				streams += len(s.SupportedAPIs)
 			}
 			fmt.Fprintf(w, "%s is valid: %d source(s), %d stream(s), %d output(s); state in %s\n",
-				path, len(cfg.Sources), streams, len(cfg.Outputs), cfg.State.Path)
+				path, len(cfg.Sources), streams, len(cfg.Outputs), cfg.StateWhere())
 			for _, s := range cfg.Sources {
-				token := "token from the config"
-				if s.TokenFile != "" {
-					token = "token from " + s.TokenFile
+				token := "token written in the config file"
+				switch {
+				case s.Token.Origin() != "":
+					token = "token from " + s.Token.Origin()
+				case s.Origin != "":
+					token = "token written in " + s.Origin
 				}
 				fmt.Fprintf(w, "  source %s: %s, %s every %s (agents as %s), %s → %s\n", s.Name, s.BaseURL,
 					strings.Join(s.SupportedAPIs, ", "), s.Interval, s.Profile, token, strings.Join(s.Outputs, ", "))

@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
 	"s1collector/internal/state"
+	"s1collector/internal/state/postgres"
 	"s1collector/internal/transform"
 )
 
@@ -32,6 +34,17 @@ type Options struct {
 	// output before the cycle fails (checkpoint held); 0 retries until
 	// stopped, as a daemon should.
 	DeliveryAttempts int
+	// StateAttempts bounds how often an unreachable PostgreSQL is tried at
+	// start; 0 tries until ctx ends, as a daemon should.
+	StateAttempts int
+	// Version is the collector's, shown with this replica to the others.
+	Version string
+	// ConsoleRetry governs retries of console requests; zero for the
+	// client's default (8 attempts). The connection test makes one.
+	ConsoleRetry retry.Policy
+	// Store, when set, is used instead of opening the config's state file,
+	// and Close leaves it open: a reload keeps the running process's.
+	Store state.Store
 }
 
 // Built is a collector ready to run.
@@ -41,14 +54,19 @@ type Built struct {
 	Outputs   map[string]delivery.Output
 	Clients   map[string]*sentinelone.Client
 	Config    *config.Config
+	// Shared is set when the state is in PostgreSQL, shared by replicas.
+	Shared   *Shared
+	ownStore bool // Close closes Store
 }
 
-// Build opens the state store and assembles every stream.
-func Build(cfg *config.Config, opts Options) (*Built, error) {
+// Build opens the state store and assembles every stream. With the state
+// in PostgreSQL, an unreachable server is retried until ctx ends (or
+// opts.StateAttempts run out).
+func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	clients, err := Clients(cfg, opts.HTTPClient)
+	clients, err := Clients(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -56,15 +74,26 @@ func Build(cfg *config.Config, opts Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := state.OpenBolt(cfg.State.Path)
-	if err != nil {
-		closeAll(outputs)
-		return nil, err
+	store, pg := opts.Store, (*postgres.Store)(nil)
+	if store == nil {
+		if store, pg, err = OpenState(ctx, cfg, opts.Log, opts.StateAttempts); err != nil {
+			closeAll(outputs)
+			return nil, err
+		}
+	} else {
+		pg, _ = store.(*postgres.Store)
 	}
-	b := &Built{Store: store, Outputs: outputs, Clients: clients, Config: cfg, Collector: &pipeline.Collector{Log: opts.Log}}
+	b := &Built{Store: store, Outputs: outputs, Clients: clients, Config: cfg, Collector: &pipeline.Collector{Log: opts.Log},
+		ownStore: opts.Store == nil}
 	for _, src := range cfg.Sources {
 		for _, api := range src.SupportedAPIs {
 			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
+		}
+	}
+	if pg != nil {
+		if err := b.share(pg, cfg.State.Postgres, opts); err != nil {
+			b.Close()
+			return nil, err
 		}
 	}
 	return b, nil
@@ -94,17 +123,20 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, FullSync: src.FullSync, Scope: scope,
 		Concurrency: src.FullSyncConcurrency, Counter: b.Clients[src.Name],
 		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
-		Status:   pipeline.NewStatus(src.Name, string(api)),
-		Delivery: retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
+		Status:         pipeline.NewStatus(src.Name, string(api)),
+		Delivery:       retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
+		MappingVersion: mappingVersion(outs),
 	}
 }
 
-// Clients builds one API client per source. hc, when set, replaces the
-// HTTP client every source would build from its http block (tests).
-func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Client, error) {
+// Clients builds one API client per source. opts.HTTPClient, when set,
+// replaces the HTTP client every source would build from its http block
+// (tests); opts.Log, when set, hears what each client learns about its
+// console; opts.ConsoleRetry governs their retries.
+func Clients(cfg *config.Config, opts Options) (map[string]*sentinelone.Client, error) {
 	out := map[string]*sentinelone.Client{}
 	for _, src := range cfg.Sources {
-		client := hc
+		client := opts.HTTPClient
 		if client == nil {
 			var err error
 			if client, err = httpClient(src.HTTP); err != nil {
@@ -116,8 +148,12 @@ func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Clien
 		for k, r := range src.RateLimits {
 			limits[k] = sentinelone.RateLimit{Rate: r.Rate, Burst: r.Burst}
 		}
+		var clog *slog.Logger
+		if opts.Log != nil {
+			clog = opts.Log.With("source", src.Name)
+		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
-			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector"}, client)
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog, Retry: opts.ConsoleRetry}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}
@@ -126,9 +162,13 @@ func Clients(cfg *config.Config, hc *http.Client) (map[string]*sentinelone.Clien
 	return out, nil
 }
 
-// Close flushes outputs and releases the state file.
+// Close flushes outputs and releases the state file, unless it was given.
 func (b *Built) Close() error {
-	return errors.Join(closeAll(b.Outputs), b.Store.Close())
+	err := closeAll(b.Outputs)
+	if b.ownStore {
+		err = errors.Join(err, b.Store.Close())
+	}
+	return err
 }
 
 func closeAll(outputs map[string]delivery.Output) error {

@@ -56,7 +56,7 @@ outputs:
 // as "s1collector once" does.
 func (f *fixture) once(t *testing.T) {
 	t.Helper()
-	b, err := Build(f.cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+	b, err := Build(t.Context(), f.cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
 		HTTPClient: &http.Client{Transport: f.emu.Transport()}, Now: f.emu.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,9 @@ func (t *Tokens) Watch(ctx context.Context, clients map[string]*sentinelone.Clie
 
 func (t *Tokens) check(ctx context.Context, source string, c *sentinelone.Client, log *slog.Logger) {
 	d, err := c.TokenDetails(ctx)
+	if ctx.Err() != nil {
+		return // stopping (shutdown or reload): nothing was learnt
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st := t.states[source]

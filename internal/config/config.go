@@ -21,6 +21,8 @@ type Config struct {
 type State struct {
 	// Path of the embedded state file. Default s1collector.db.
 	Path string `yaml:"path"`
+	// Postgres, instead of Path, shares the state among replicas.
+	Postgres *Postgres `yaml:"postgres"`
 }
 
 // Server configures the status page, /metrics and the health endpoints.
@@ -141,6 +143,8 @@ type SekoiaAssets struct {
 	ConnectorUUID string `yaml:"connector_uuid"`
 	APIKey        Secret `yaml:"api_key"`
 	BatchSize     int    `yaml:"batch_size"` // default and max 1000
+	// TaskTimeout bounds the wait for a push's ingestion task; default 5m.
+	TaskTimeout time.Duration `yaml:"task_timeout"`
 }
 
 // SekoiaIntake posts events to a Sekoia.io HTTP intake.
@@ -171,6 +175,29 @@ type SplunkHEC struct {
 type Kafka struct {
 	Brokers []string `yaml:"brokers"`
 	Topic   string   `yaml:"topic"` // default sentinelone.{stream}; {source} and {stream} are replaced
+	// DeliveryTimeout bounds one delivery of a batch; default 30s.
+	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
+	// CreateTopics lets the brokers create missing topics; off by default,
+	// so a typo in topic fails rather than creates a topic.
+	CreateTopics bool       `yaml:"create_topics"`
+	TLS          *KafkaTLS  `yaml:"tls"`  // set (even {}) for TLS
+	SASL         *KafkaSASL `yaml:"sasl"` // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+}
+
+// KafkaTLS turns TLS on for the brokers: the system's CAs and ca_file,
+// a client certificate, checks off only when asked.
+type KafkaTLS struct {
+	CAFile             string `yaml:"ca_file"`
+	CertFile           string `yaml:"cert_file"`
+	KeyFile            string `yaml:"key_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+}
+
+// KafkaSASL authenticates to the brokers.
+type KafkaSASL struct {
+	Mechanism string `yaml:"mechanism"`
+	Username  string `yaml:"username"`
+	Password  Secret `yaml:"password"`
 }
 
 // Webhook posts to any HTTP endpoint.
@@ -205,12 +232,25 @@ const (
 	DefaultState    = "s1collector.db"
 )
 
-// APIs are the supported_apis values, in collection order.
-var APIs = []string{"agents", "activities", "threats"}
+// APIs are the supported_apis values, in collection order: alerts are the
+// Unified Alerts (GraphQL); cloud_detection_alerts the legacy STAR alerts,
+// collected only when asked for.
+var APIs = []string{"agents", "activities", "threats", "alerts", "cloud_detection_alerts"}
+
+// DefaultAPIs are collected when supported_apis is not given (as before
+// alerts existed, so that configs written then do not change meaning).
+var DefaultAPIs = []string{"agents", "activities", "threats"}
+
+// RecommendedAPIs are what a new config collects: the defaults and the
+// unified alerts; the legacy STAR alerts stay opt-in.
+var RecommendedAPIs = []string{"agents", "activities", "threats", "alerts"}
 
 func (c *Config) applyDefaults() {
-	if c.State.Path == "" {
+	if c.State.Path == "" && c.State.Postgres == nil {
 		c.State.Path = DefaultState
+	}
+	if c.State.Postgres != nil {
+		c.State.Postgres.applyDefaults()
 	}
 	if c.Server.Listen == "" {
 		c.Server.Listen = "127.0.0.1:9464"
@@ -231,7 +271,7 @@ func (c *Config) applyDefaults() {
 
 func (s *Source) applyDefaults() {
 	if len(s.SupportedAPIs) == 0 {
-		s.SupportedAPIs = append([]string(nil), APIs...)
+		s.SupportedAPIs = append([]string(nil), DefaultAPIs...)
 	}
 	set := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {

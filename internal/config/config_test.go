@@ -18,7 +18,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
-var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue})
+var testEnv = env(map[string]string{"S1_TOKEN": secretValue, "SUMO_S1_SECRET": secretValue + "-sumo", "S1_PROD_EU_TOKEN": secretValue, "S1_EMPTY": ""})
 
 func load(t *testing.T, path string) (*Config, error) {
 	t.Helper()
@@ -134,7 +134,7 @@ func TestExamplesLoad(t *testing.T) {
 		t.Errorf("example: %+v", c)
 	}
 	all := env(map[string]string{"S1_PROD_EU_TOKEN": "t", "SEKOIA_API_KEY": "k", "SEKOIA_INTAKE_KEY": "i",
-		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "WEBHOOK_TOKEN": "w"})
+		"SUMO_HTTP_SOURCE_URL": "https://endpoint4.collection.sumologic.com/receiver/v1/http/XYZ", "SPLUNK_HEC_TOKEN": "h", "KAFKA_PASSWORD": "p", "WEBHOOK_TOKEN": "w"})
 	b, _ := os.ReadFile("../../examples/outputs.yaml")
 	oc, err := Parse(b, "../../examples", all)
 	if err != nil {
@@ -143,8 +143,46 @@ func TestExamplesLoad(t *testing.T) {
 	if len(oc.Outputs) != 7 || oc.Outputs[0].AcceptsStream("threats") || !oc.Outputs[1].AcceptsStream("threats") {
 		t.Errorf("outputs example: %+v", oc.Outputs)
 	}
+	b, _ = os.ReadFile("../../examples/replicas.yaml")
+	rc, err := Parse(b, "../../examples", env(map[string]string{"S1_POSTGRES_DSN": "postgres://s1:pw@db:5432/s1", "S1_PROD_EU_TOKEN": "t",
+		"S1_PROD_US_TOKEN": "u", "SEKOIA_API_KEY": "k", "SEKOIA_INTAKE_KEY": "i"}))
+	if err != nil || rc.State.Postgres == nil || len(rc.Sources) != 2 {
+		t.Errorf("replicas example: %v", err)
+	}
 	src, errs := ParseSumoSource("../../examples/sumo-source.json", env(map[string]string{"S1_API_TOKEN": "x"}))
 	if len(errs) > 0 || src.Name != "SentinelOne" {
 		t.Errorf("sumo example: %v %+v", errs, src)
+	}
+}
+
+// TestPostgresState: the DSN from the environment or a file, defaults,
+// and its password among the secrets scrubbed from every text.
+func TestPostgresState(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dsn"), []byte("host=db user=s1 password='it\\'s-"+secretValue+"' dbname=s1\n"), 0o600)
+	for _, tt := range []struct{ state, password string }{
+		{`{postgres: {dsn: "postgres://collector:${S1_TOKEN}@db.example.com:5432/s1?sslmode=verify-full"}}`, secretValue},
+		{`{postgres: {dsn_file: dsn, lease_ttl: 30s, schema: team_a, replica: node-1}}`, "it's-" + secretValue},
+	} {
+		c, err := Parse([]byte("state: "+tt.state+`
+sources:
+  - {name: s, base_url: https://t.sentinelone.net, token: tok-value, outputs: [o]}
+outputs:
+  - {name: o, type: stdout}
+`), dir, testEnv)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.state, err)
+		}
+		p := c.State.Postgres
+		if c.State.Path != "" || p.Schema == "" || p.LeaseTTL < 15*time.Second || !strings.Contains(c.StateWhere(), "PostgreSQL (schema ") {
+			t.Errorf("%s: %+v %q", tt.state, p, c.StateWhere())
+		}
+		redact := c.Redactor()
+		if out := redact("password authentication failed: " + tt.password); strings.Contains(out, secretValue) {
+			t.Errorf("%s: the password survives redaction: %s", tt.state, out)
+		}
+		if out := redact("dsn " + p.DSN.Value()); strings.Contains(out, secretValue) {
+			t.Errorf("%s: the DSN survives redaction: %s", tt.state, out)
+		}
 	}
 }

@@ -20,10 +20,16 @@ type FieldError struct {
 }
 
 func (e FieldError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Path, e.Msg)
+	where := e.Path
+	switch {
+	case e.Line > 0 && where != "":
+		where = fmt.Sprintf("line %d: %s", e.Line, where)
+	case e.Line > 0:
+		where = fmt.Sprintf("line %d", e.Line)
+	case where == "":
+		return e.Msg
 	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	return where + ": " + e.Msg
 }
 
 // Errors is every problem found in a file.

@@ -27,7 +27,7 @@ func Load(path string) (*Config, error) {
 func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("config is not valid YAML: %w", err)
+		return nil, syntaxError(err, b)
 	}
 	if e := checkAliases(&root); e != nil {
 		return nil, Errors{*e}
@@ -39,6 +39,7 @@ func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, erro
 	}
 	c.resolvePaths(dir)
 	c.readTokenFiles(d)
+	c.readDSNFile(d)
 	c.loadSumoSources(d, env)
 	c.applyDefaults()
 	var v validator
@@ -61,10 +62,13 @@ func (c *Config) resolvePaths(dir string) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	if c.State.Path == "" {
+	if c.State.Path == "" && c.State.Postgres == nil {
 		c.State.Path = DefaultState
 	}
 	abs(&c.State.Path)
+	if c.State.Postgres != nil {
+		abs(&c.State.Postgres.DSNFile)
+	}
 	for i := range c.Sources {
 		abs(&c.Sources[i].TokenFile)
 		if h := c.Sources[i].HTTP; h != nil {
@@ -106,7 +110,7 @@ func (c *Config) readTokenFiles(d *decoder) {
 			d.fail(nil, fmt.Sprintf("sources[%d].token_file", i), "%v", err)
 			continue
 		}
-		s.Token = NewSecret(strings.TrimSpace(string(b)))
+		s.Token = SecretFrom(strings.TrimSpace(string(b)), "token_file "+s.TokenFile)
 	}
 }
 

@@ -5,6 +5,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
+
+	"s1collector/internal/delivery"
+	"s1collector/internal/output/kafka"
+	"s1collector/internal/output/sumologic"
 )
 
 // OutputTypes are the output types, each with its block of the same name.
@@ -83,6 +88,9 @@ func (o Output) validateBlock(v *validator, path string) {
 		if a.BatchSize < 0 || a.BatchSize > 1000 {
 			v.add(p+".batch_size", "%d is outside 1–1000", a.BatchSize)
 		}
+		if a.TaskTimeout < 0 {
+			v.add(p+".task_timeout", "must not be negative")
+		}
 		if !slices.Equal(o.Streams, []string{"agents"}) {
 			v.add(path+".streams", "a Sekoia.io asset connector takes devices only: streams must be [agents]")
 		}
@@ -98,9 +106,7 @@ func (o Output) validateBlock(v *validator, path string) {
 			v.add(p, "ack_timeout and max_bytes must not be negative")
 		}
 	case "kafka":
-		if len(o.Kafka.Brokers) == 0 {
-			v.add(p+".brokers", "is required: host:port of at least one broker")
-		}
+		o.Kafka.validate(v, p)
 	case "webhook":
 		checkURL(v, p+".url", o.Webhook.URL, true)
 		if !slices.Contains([]string{"", "ndjson", "json_array"}, o.Webhook.Format) {
@@ -109,6 +115,25 @@ func (o Output) validateBlock(v *validator, path string) {
 		if o.Webhook.MaxBytes < 0 || o.Webhook.MaxEvents < 0 {
 			v.add(p, "max_bytes and max_events must not be negative")
 		}
+	}
+}
+
+func (k *Kafka) validate(v *validator, p string) {
+	if len(k.Brokers) == 0 {
+		v.add(p+".brokers", "is required: host:port of at least one broker")
+	}
+	if k.DeliveryTimeout != 0 && k.DeliveryTimeout < time.Second {
+		v.add(p+".delivery_timeout", "%s is under 1s", fmtDuration(k.DeliveryTimeout))
+	}
+	if t := k.TLS; t != nil && (t.CertFile == "") != (t.KeyFile == "") {
+		v.add(p+".tls", "cert_file and key_file go together")
+	}
+	if s := k.SASL; s != nil {
+		if !slices.Contains(kafka.SASLMechanisms, s.Mechanism) {
+			v.add(p+".sasl.mechanism", "%q is not one of %s", s.Mechanism, strings.Join(kafka.SASLMechanisms, ", "))
+		}
+		require(v, p+".sasl.username", s.Username != "")
+		require(v, p+".sasl.password", s.Password.IsSet())
 	}
 }
 
@@ -130,5 +155,35 @@ func checkURL(v *validator, path, raw string, required bool) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		v.add(path, "is not an http(s) URL")
+	}
+}
+
+// validateSumoFields refuses sources whose fields would break Sumo Logic's
+// limits on X-Sumo-Fields in a request of any stream they send to a Sumo
+// Logic output: the request would be refused, or its fields dropped.
+func (c *Config) validateSumoFields(v *validator) {
+	for i, s := range c.Sources {
+		info := delivery.SourceInfo{Fields: s.Fields, SiemForward: s.SiemForward}
+		for _, o := range c.Outputs {
+			if o.Type != "sumologic" || !slices.Contains(s.Outputs, o.Name) {
+				continue
+			}
+			reported := map[string]bool{}
+			for _, api := range s.SupportedAPIs {
+				if !o.AcceptsStream(api) {
+					continue
+				}
+				for _, p := range sumologic.CheckFields(info, api) {
+					path := sourcePath(s, i) + ".fields"
+					if p.Key != "" {
+						path += "." + p.Key
+					}
+					if !reported[path] {
+						reported[path] = true
+						v.add(path, "%s (output %s)", p.Msg, o.Name)
+					}
+				}
+			}
+		}
 	}
 }

@@ -1,13 +1,27 @@
 package config
 
-import "go.yaml.in/yaml/v3"
+import (
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Secret is a token or key. It prints as [redacted] everywhere, so it cannot
 // reach a log, an error or the status page by accident.
-type Secret struct{ value string }
+type Secret struct {
+	value  string
+	origin string // where value came from, for messages; "" for the config itself
+}
 
 // NewSecret wraps a value.
-func NewSecret(v string) Secret { return Secret{v} }
+func NewSecret(v string) Secret { return Secret{value: v} }
+
+// SecretFrom wraps a value read from origin, e.g. "token_file /run/x".
+func SecretFrom(v, origin string) Secret { return Secret{value: v, origin: origin} }
+
+// Origin says where the value came from ("environment variable S1_TOKEN",
+// "token_file /run/secrets/s1"), or "" when it is written in the config.
+func (s Secret) Origin() string { return s.origin }
 
 // Value is the secret itself, for the one place that sends it.
 func (s Secret) Value() string { return s.value }
@@ -30,6 +44,16 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() +
 
 func (s *Secret) decodeYAML(d *decoder, n *yaml.Node, path string) {
 	if v, ok := d.scalar(n, path); ok {
-		s.value = v
+		s.value, s.origin = v, envOrigin(n.Value)
 	}
+}
+
+var wholeEnvRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// envOrigin is "environment variable NAME" when raw is only ${NAME}.
+func envOrigin(raw string) string {
+	if m := wholeEnvRef.FindStringSubmatch(raw); m != nil {
+		return "environment variable " + m[1]
+	}
+	return ""
 }

@@ -10,7 +10,8 @@ import (
 const placeholder = "********"
 
 // Secrets returns every secret value in the configuration: tokens, keys,
-// Sumo Logic URLs and webhook header values.
+// Sumo Logic URLs, webhook header values, the PostgreSQL DSN and its
+// password.
 func (c *Config) Secrets() []string {
 	var out []string
 	add := func(s Secret) {
@@ -20,6 +21,11 @@ func (c *Config) Secrets() []string {
 	}
 	for _, s := range c.Sources {
 		add(s.Token)
+	}
+	if p := c.State.Postgres; p != nil && p.DSN.IsSet() {
+		for _, s := range dsnSecrets(p.DSN.Value()) {
+			add(NewSecret(s))
+		}
 	}
 	for _, h := range c.httpBlocks() {
 		if u, err := url.Parse(h.ProxyURL); err == nil && u.User != nil {
@@ -40,6 +46,8 @@ func (c *Config) Secrets() []string {
 			add(o.Sumologic.URL)
 		case o.SplunkHEC != nil:
 			add(o.SplunkHEC.Token)
+		case o.Kafka != nil && o.Kafka.SASL != nil:
+			add(o.Kafka.SASL.Password)
 		case o.Webhook != nil:
 			for _, v := range o.Webhook.Headers {
 				add(v)

@@ -112,7 +112,7 @@ func parseSumo(b []byte, env func(string) (string, bool)) (Source, Errors) {
 	secret, _ := d.expand(nil, "source.config.api_secret", cfg.APISecret)
 	errs = append(errs, d.errs...)
 	src := Source{Name: cfg.Name, Description: cfg.Description, Category: cfg.Category, BaseURL: cfg.BaseURL,
-		Token: NewSecret(secret), SupportedAPIs: cfg.SupportedAPIs, Fields: map[string]string{}}
+		Token: SecretFrom(secret, envOrigin(cfg.APISecret)), SupportedAPIs: cfg.SupportedAPIs, Fields: map[string]string{}}
 	for k, v := range cfg.Fields {
 		if k == "_siemForward" {
 			b, ok := v.(bool)

@@ -33,9 +33,7 @@ func (v *validator) add(path, format string, args ...any) {
 }
 
 func (c *Config) validate(v *validator) {
-	if c.State.Path == "" {
-		v.add("state.path", "is empty")
-	}
+	c.validateState(v)
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.add("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
@@ -48,6 +46,7 @@ func (c *Config) validate(v *validator) {
 		o.validate(v, fmt.Sprintf("outputs[%d]", i), outputs)
 	}
 	c.validateRouting(v)
+	c.validateSumoFields(v)
 	if len(c.Outputs) == 0 {
 		v.add("outputs", "none defined: add at least one (type stdout or file)")
 	}
@@ -120,10 +119,16 @@ func (s *Source) validate(v *validator, path string, outputs, names map[string]b
 
 func (s *Source) validateToken(v *validator, path string) {
 	switch {
-	case s.Token.IsSet() && s.TokenFile != "":
+	case s.Token.IsSet() && s.TokenFile != "" && s.Token.Origin() != "token_file "+s.TokenFile:
 		v.add(path+".token", "give token or token_file, not both")
+	case !s.Token.IsSet() && s.Token.Origin() != "":
+		p := path + ".token"
+		if s.TokenFile != "" {
+			p = path + ".token_file"
+		}
+		v.add(p, "%s: put the API token in it", emptyOrigin(s.Token.Origin()))
 	case !s.Token.IsSet():
-		v.add(path+".token", "is required (or token_file); use ${ENV_VAR} rather than the token itself")
+		v.add(path+".token", "is required: write token: ${S1_TOKEN} and export the API token in that variable, or give token_file")
 	case s.Token.Value() == placeholder:
 		v.add(path+".token", "is the ******** placeholder of the example: put the API token, or ${ENV_VAR}")
 	case strings.ContainsAny(s.Token.Value(), " \t\r\n"):
@@ -172,8 +177,8 @@ func (s *Source) validateClient(v *validator, path string) {
 	}
 	for name, r := range s.RateLimits {
 		p := path + ".rate_limits." + name
-		if !slices.Contains([]string{"agents", "activities", "threats", "other"}, name) {
-			v.add(p, "unknown endpoint (agents, activities, threats, other)")
+		if !slices.Contains([]string{"agents", "activities", "threats", "alerts", "other"}, name) {
+			v.add(p, "unknown endpoint (agents, activities, threats, alerts, other)")
 		}
 		if r.Rate <= 0 || r.Burst < 0 {
 			v.add(p, "rate must be positive and burst not negative")
@@ -232,4 +237,12 @@ func (c *Config) validateRouting(v *validator) {
 			}
 		}
 	}
+}
+
+// emptyOrigin says that where a secret was read from gave nothing.
+func emptyOrigin(origin string) string {
+	if strings.HasPrefix(origin, "environment variable ") {
+		return origin + " is set but empty"
+	}
+	return origin + " is empty"
 }

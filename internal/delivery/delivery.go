@@ -15,10 +15,13 @@ import (
 type Event struct {
 	ID   string    // the record's console id
 	Time time.Time // the record's createdAt/updatedAt; zero when unreadable
+	// Kind is the record's type within its stream where the console gives
+	// one: an activity's activityType. Empty for the other streams.
+	Kind string
 	// Body is the event in the stream's profile, without source metadata.
 	Body json.RawMessage
-	// Meta is the source metadata (_source, _sourceCategory, _fields and
-	// the Cloud SIEM _siem* fields) for outputs that carry it in the event.
+	// Meta is the source metadata (_source, _sourceCategory, _fields) for
+	// outputs that carry it in the event.
 	Meta []Field
 	// MetaInUnmapped puts Meta under "unmapped" (strict OCSF events), where
 	// non-schema data belongs, instead of at the top level.
@@ -104,3 +107,10 @@ func (e Event) intoUnmapped() []byte {
 	}
 	return out
 }
+
+// Warning is what Check returns when the destination works but something
+// in its configuration should change: `test` shows it as a warning, not a
+// failure.
+type Warning struct{ Msg string }
+
+func (w *Warning) Error() string { return w.Msg }

@@ -6,15 +6,15 @@ import (
 )
 
 func TestDecorated(t *testing.T) {
-	meta := SourceInfo{Name: "prod", Category: "sec/s1", Fields: map[string]string{"env": "prod"}, SiemForward: true}.Meta("threats", "42")
+	meta := SourceInfo{Name: "prod", Category: "sec/s1", Fields: map[string]string{"env": "prod"}, SiemForward: true}.Meta()
 	tests := []struct {
 		name     string
 		body     string
 		unmapped bool
 		want     map[string]any
 	}{
-		{"top level", `{"id":"42","x":1}`, false, map[string]any{"id": "42", "_source": "prod", "_siemEventID": "threats-42"}},
-		{"empty object", `{}`, false, map[string]any{"_sourceCategory": "sec/s1", "_siemProduct": "MGMT API"}},
+		{"top level", `{"id":"42","x":1}`, false, map[string]any{"id": "42", "_source": "prod"}},
+		{"empty object", `{}`, false, map[string]any{"_sourceCategory": "sec/s1", "_siemProduct": nil}},
 		{"ocsf unmapped", `{"class_uid":5001,"unmapped":{"osType":"linux"}}`, true, map[string]any{"class_uid": float64(5001)}},
 	}
 	for _, tt := range tests {

@@ -5,15 +5,16 @@ type SourceInfo struct {
 	Name     string
 	Category string
 	Fields   map[string]string
-	// SiemForward adds the Sumo Logic Cloud SIEM fields.
+	// SiemForward asks that events be forwarded to Sumo Logic Cloud SIEM:
+	// Sumo Logic outputs add Cloud SIEM's _siem* fields; others ignore it.
 	SiemForward bool
 	// Host is the console's host name.
 	Host string
 }
 
-// Meta returns the metadata of one event of a stream. siemType is the
-// activity type for activities, the id for threats.
-func (s SourceInfo) Meta(stream, siemType string) []Field {
+// Meta returns the metadata every event of the source carries: _source,
+// and _sourceCategory and _fields when set.
+func (s SourceInfo) Meta() []Field {
 	out := []Field{{"_source", s.Name}}
 	if s.Category != "" {
 		out = append(out, Field{"_sourceCategory", s.Category})
@@ -21,28 +22,5 @@ func (s SourceInfo) Meta(stream, siemType string) []Field {
 	if len(s.Fields) > 0 {
 		out = append(out, Field{"_fields", s.Fields})
 	}
-	if !s.SiemForward {
-		return out
-	}
-	return append(out, siemFields(stream, siemType)...)
-}
-
-// siemFields are the Sumo Logic Cloud SIEM fields of an event of stream;
-// eventType is its activity type (activities) or id (threats).
-func siemFields(stream, eventType string) []Field {
-	out := []Field{{"_siemVendor", "SentinelOne"}, {"_siemProduct", "MGMT API"}, {"_siemFormat", "JSON"}}
-	if stream == "agents" {
-		return append(out, Field{"_siemEventID", "agents"}, Field{"_siemDataType", "Inventory"})
-	}
-	return append(out, Field{"_siemEventID", stream + "-" + eventType})
-}
-
-// CommonSiemFields are the Cloud SIEM fields every event of stream shares,
-// for outputs that send them once per request (Sumo's X-Sumo-Fields).
-func CommonSiemFields(stream string) []Field {
-	f := siemFields(stream, "")
-	if stream != "agents" {
-		f = f[:len(f)-1] // the event id differs from event to event
-	}
-	return f
+	return out
 }

@@ -32,6 +32,24 @@ type Config struct {
 	ActivitiesPerMinute   float64 // default 30
 	ThreatsPerHour        float64 // default 30
 	ThreatUpdatesPerHour  float64 // default 60
+	// Unified alerts: created and updated as time passes; HistoryAlerts
+	// exist at Start (default 100). LateAlerts is the share of alert
+	// versions a search shows only 1–4 minutes after their updatedAt, as
+	// consoles index with lag (default 0).
+	AlertsPerHour       float64 // default 30
+	AlertUpdatesPerHour float64 // default 60
+	HistoryAlerts       int
+	LateAlerts          float64
+	// Legacy STAR alerts (GET /cloud-detection/alerts); NoCustomRules makes
+	// the endpoint answer 403 4030010 as on scopes without Custom Rules.
+	StarAlertsPerHour float64 // default 6
+	HistoryStarAlerts int     // default 20
+	NoCustomRules     bool
+	// GraphQLAuth limits the Unified Alerts API to "bearer" or "apitoken";
+	// "" accepts both. GraphQLRejects lists Alert fields (or the viewType
+	// argument) the console's schema lacks, as older consoles do.
+	GraphQLAuth    string
+	GraphQLRejects []string
 	// Tokens the console accepts. Default: one token "emulator-token" valid
 	// for 180 days with every permission.
 	Tokens []Token
@@ -67,6 +85,7 @@ func DefaultRateLimits() map[string]RateLimit {
 		"agents":     {Rate: 25, Burst: 25},
 		"activities": {Rate: 10, Burst: 30},
 		"threats":    {Rate: 10, Burst: 50},
+		"alerts":     {Rate: 25, Burst: 25},
 		"other":      {Rate: 2, Burst: 5},
 	}
 }
@@ -91,6 +110,11 @@ func (c Config) withDefaults() Config {
 	deff(&c.ActivitiesPerMinute, 30)
 	deff(&c.ThreatsPerHour, 30)
 	deff(&c.ThreatUpdatesPerHour, 60)
+	def(&c.HistoryAlerts, 100)
+	def(&c.HistoryStarAlerts, 20)
+	deff(&c.AlertsPerHour, 30)
+	deff(&c.AlertUpdatesPerHour, 60)
+	deff(&c.StarAlertsPerHour, 6)
 	if c.Start.IsZero() {
 		c.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -127,7 +151,14 @@ func (c Config) Validate() error {
 	if c.Speed < 0 {
 		errs = append(errs, errors.New("speed: must not be negative"))
 	}
-	for _, r := range []float64{c.AgentUpdatesPerMinute, c.NewAgentsPerHour, c.ActivitiesPerMinute, c.ThreatsPerHour, c.ThreatUpdatesPerHour} {
+	if c.LateAlerts < 0 || c.LateAlerts > 1 {
+		errs = append(errs, errors.New("late_alerts: must be a share between 0 and 1"))
+	}
+	if c.GraphQLAuth != "" && c.GraphQLAuth != "bearer" && c.GraphQLAuth != "apitoken" {
+		errs = append(errs, fmt.Errorf("graphql_auth: %q is not bearer or apitoken", c.GraphQLAuth))
+	}
+	for _, r := range []float64{c.AgentUpdatesPerMinute, c.NewAgentsPerHour, c.ActivitiesPerMinute, c.ThreatsPerHour, c.ThreatUpdatesPerHour,
+		c.AlertsPerHour, c.AlertUpdatesPerHour, c.StarAlertsPerHour} {
 		if r < 0 {
 			errs = append(errs, errors.New("rates: must not be negative"))
 			break

@@ -6,11 +6,13 @@
 package emulator
 
 import (
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
 	"golang.org/x/time/rate"
 )
 
@@ -26,6 +28,9 @@ type Emulator struct {
 	limiters map[string]*rate.Limiter
 	requests map[string]int64
 	injected map[string]int64
+
+	alerts    *alertStore // unified and STAR alerts, under mu
+	gqlSchema *ast.Schema
 }
 
 // New builds the console. Building a fleet of 1,000,000 agents takes about a
@@ -47,6 +52,11 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	for ep, f := range cfg.Faults {
 		e.faults[ep] = f
+	}
+	e.alerts = newAlertStore(cfg)
+	var err error
+	if e.gqlSchema, err = loadAlertsSchema(cfg.GraphQLRejects); err != nil {
+		return nil, fmt.Errorf("unified alerts schema: %w", err)
 	}
 	return e, nil
 }

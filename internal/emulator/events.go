@@ -26,7 +26,7 @@ var activityTypes = []activityType{
 	{ID: 90, Action: "Agent Started Full Disk Scan", DescriptionTemplate: "Agent {{ computer_name }} started full disk scan", agent: true},
 	{ID: 92, Action: "Agent Completed Full Disk Scan", DescriptionTemplate: "Agent {{ computer_name }} completed full disk scan", agent: true},
 	{ID: 3608, Action: "Agent Upgraded", DescriptionTemplate: "Agent {{ computer_name }} was upgraded to {{ new_version }}", agent: true},
-	{ID: 5020, Action: "Device Control Event", DescriptionTemplate: "Device control event on {{ computer_name }}", agent: true},
+	{ID: 5020, Action: "Site Created", DescriptionTemplate: "The management user {{ username }} created site {{ site_name }}"},
 }
 
 var activityWeights = []int{0, 1, 2, 3, 4, 4, 4, 5, 6, 7, 7, 8, 8, 9, 10}

@@ -27,11 +27,14 @@ type Fault struct {
 	RepeatCursor float64
 	// OddTypes writes some records with strings for booleans and numbers.
 	OddTypes float64
+	// GraphQLErrors answers the Unified Alerts API with 200 and a GraphQL
+	// error instead of data.
+	GraphQLErrors float64
 }
 
 // Validate checks every rate is a share.
 func (f Fault) Validate() error {
-	for _, r := range []float64{f.ServerErrors, f.Throttle, f.Truncate, f.Malformed, f.RepeatCursor, f.OddTypes} {
+	for _, r := range []float64{f.ServerErrors, f.Throttle, f.Truncate, f.Malformed, f.RepeatCursor, f.OddTypes, f.GraphQLErrors} {
 		if r < 0 || r > 1 {
 			return errors.New("rates must be between 0 and 1")
 		}
@@ -51,11 +54,11 @@ func ParseFault(spec string) (endpoint string, f Fault, err error) {
 	if !ok || endpoint == "" {
 		return "", f, fmt.Errorf("fault %q: want ENDPOINT:key=value,… (e.g. agents:throttle=0.1)", spec)
 	}
-	if !slices.Contains([]string{"agents", "activities", "threats", "*"}, endpoint) {
-		return "", f, fmt.Errorf("fault %q: endpoint %q is not agents, activities, threats or *", spec, endpoint)
+	if !slices.Contains([]string{"agents", "activities", "threats", "alerts", "cloud-detection", "*"}, endpoint) {
+		return "", f, fmt.Errorf("fault %q: endpoint %q is not agents, activities, threats, alerts, cloud-detection or *", spec, endpoint)
 	}
 	rates := map[string]*float64{"server_errors": &f.ServerErrors, "throttle": &f.Throttle, "truncate": &f.Truncate,
-		"malformed": &f.Malformed, "repeat_cursor": &f.RepeatCursor, "odd_types": &f.OddTypes}
+		"malformed": &f.Malformed, "repeat_cursor": &f.RepeatCursor, "odd_types": &f.OddTypes, "graphql_errors": &f.GraphQLErrors}
 	for _, kv := range strings.Split(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 		if k == "latency" {

@@ -31,6 +31,8 @@ func (e *Emulator) Handler() http.Handler {
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, e.guard(rt.endpoint, rt.h))
 	}
+	mux.Handle("POST "+prefix+"unifiedalerts/graphql", e.guardWith("alerts", e.authenticateGraphQL, e.graphql))
+	mux.Handle("GET "+prefix+"cloud-detection/alerts", e.guard("cloud-detection/alerts", e.starAlerts))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		e.countRequest(strings.TrimPrefix(r.URL.Path, prefix))
 		writeError(w, http.StatusNotFound, 4040010, "Requested resource was not found", "")
@@ -50,9 +52,14 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call)
 // guard applies, in order: request counting, authentication, permissions,
 // the per-token rate limit and injected faults.
 func (e *Emulator) guard(endpoint string, h handlerFunc) http.Handler {
+	return e.guardWith(endpoint, e.authenticate, h)
+}
+
+// guardWith is guard with the endpoint's own way of authenticating.
+func (e *Emulator) guardWith(endpoint string, auth func(*http.Request) (Token, bool), h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.countRequest(endpoint)
-		tok, ok := e.authenticate(r)
+		tok, ok := auth(r)
 		if !ok {
 			writeError(w, http.StatusUnauthorized, 4010010, "Authentication Failed", nil)
 			return

@@ -2,21 +2,10 @@ package ocsf
 
 // InventoryInfo is class 5001 Device Inventory Info.
 type InventoryInfo struct {
-	ActivityID   int            `json:"activity_id"`
-	ActivityName string         `json:"activity_name"`
-	CategoryUID  int            `json:"category_uid"`
-	CategoryName string         `json:"category_name"`
-	ClassUID     int            `json:"class_uid"`
-	ClassName    string         `json:"class_name"`
-	TypeUID      int            `json:"type_uid"`
-	TypeName     string         `json:"type_name"`
-	SeverityID   int            `json:"severity_id"`
-	Severity     string         `json:"severity"`
-	Time         int64          `json:"time"`
-	Metadata     Metadata       `json:"metadata"`
-	Device       Device         `json:"device"`
-	Enrichments  []Enrichment   `json:"enrichments,omitempty"`
-	Unmapped     map[string]any `json:"unmapped,omitempty"`
+	Header
+	Device      Device         `json:"device"`
+	Enrichments []Enrichment   `json:"enrichments,omitempty"`
+	Unmapped    map[string]any `json:"unmapped,omitempty"`
 }
 
 // Metadata is the event's metadata object.
@@ -29,6 +18,10 @@ type Metadata struct {
 	LogProvider  string  `json:"log_provider,omitempty"`
 	OriginalTime string  `json:"original_time,omitempty"`
 	ModifiedTime int64   `json:"modified_time,omitempty"`
+	EventCode    string  `json:"event_code,omitempty"`
+	// Profiles names the profiles applied; each allows attributes the
+	// class does not have without it.
+	Profiles []string `json:"profiles,omitempty"`
 }
 
 // Product names the product that reported the event.
@@ -37,6 +30,13 @@ type Product struct {
 	VendorName string `json:"vendor_name,omitempty"`
 	Version    string `json:"version,omitempty"`
 	UID        string `json:"uid,omitempty"`
+	// Feature is the part of the product that reported the event.
+	Feature *Feature `json:"feature,omitempty"`
+}
+
+// Feature names a part of a product.
+type Feature struct {
+	Name string `json:"name"`
 }
 
 // Device is the device object. TypeID is required and always written.
@@ -117,11 +117,27 @@ type Policy struct {
 	IsApplied bool   `json:"is_applied"`
 }
 
-// User is the device owner or last logged-in user.
+// User is a user account: a device's owner, an actor, an assignee.
 type User struct {
-	UID      string `json:"uid,omitempty"`
-	Name     string `json:"name,omitempty"`
-	FullName string `json:"full_name,omitempty"`
+	UID       string `json:"uid,omitempty"`
+	Name      string `json:"name,omitempty"`
+	FullName  string `json:"full_name,omitempty"`
+	EmailAddr string `json:"email_addr,omitempty"`
+	Domain    string `json:"domain,omitempty"`
+	TypeID    *int   `json:"type_id,omitempty"`
+	Type      string `json:"type,omitempty"`
+}
+
+// User type ids.
+const (
+	UserRegular = 1
+	UserAdmin   = 2
+	UserService = 4
+)
+
+// UserTypeCaption spells user.type_id as the schema does.
+func UserTypeCaption(id int) string {
+	return caption(map[int]string{0: "Unknown", 1: "User", 2: "Admin", 3: "System", 4: "Service", 99: "Other"}, id)
 }
 
 // Organization is the account (uid, name) and site (ou_uid, ou_name).

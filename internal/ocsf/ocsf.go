@@ -39,10 +39,10 @@ const (
 	SeverityOther         = 99
 )
 
+var severities = map[int]string{0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical", 6: "Fatal", 99: "Other"}
+
 // SeverityCaption spells severity_id as the schema does.
-func SeverityCaption(id int) string {
-	return caption(map[int]string{0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical", 6: "Fatal", 99: "Other"}, id)
-}
+func SeverityCaption(id int) string { return caption(severities, id) }
 
 // OS type ids (os.type_id).
 const (
@@ -87,20 +87,20 @@ const (
 	RiskOther    = 99
 )
 
+var riskLevels = map[int]string{0: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical", 99: "Other"}
+
 // RiskLevelCaption spells risk_level_id as the schema does.
-func RiskLevelCaption(id int) string {
-	return caption(map[int]string{0: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical", 99: "Other"}, id)
-}
+func RiskLevelCaption(id int) string { return caption(riskLevels, id) }
 
 // Agent type ids (agent.type_id).
 const AgentEDR = 1
 
+var agentTypes = map[int]string{0: "Unknown", 1: "Endpoint Detection and Response", 2: "Data Loss Prevention",
+	3: "Backup & Recovery", 4: "Performance Monitoring & Observability", 5: "Vulnerability Management",
+	6: "Log Forwarding", 7: "Mobile Device Management", 8: "Configuration Management", 9: "Remote Access", 99: "Other"}
+
 // AgentTypeCaption spells agent.type_id as the schema does.
-func AgentTypeCaption(id int) string {
-	return caption(map[int]string{0: "Unknown", 1: "Endpoint Detection and Response", 2: "Data Loss Prevention",
-		3: "Backup & Recovery", 4: "Performance Monitoring & Observability", 5: "Vulnerability Management",
-		6: "Log Forwarding", 7: "Mobile Device Management", 8: "Configuration Management", 9: "Remote Access", 99: "Other"}, id)
-}
+func AgentTypeCaption(id int) string { return caption(agentTypes, id) }
 
 // Network interface type ids.
 const (
@@ -112,10 +112,10 @@ const (
 	InterfaceOther    = 99
 )
 
+var interfaceTypes = map[int]string{0: "Unknown", 1: "Wired", 2: "Wireless", 3: "Mobile", 4: "Tunnel", 99: "Other"}
+
 // InterfaceTypeCaption spells network_interface.type_id as the schema does.
-func InterfaceTypeCaption(id int) string {
-	return caption(map[int]string{0: "Unknown", 1: "Wired", 2: "Wireless", 3: "Mobile", 4: "Tunnel", 99: "Other"}, id)
-}
+func InterfaceTypeCaption(id int) string { return caption(interfaceTypes, id) }
 
 func caption(m map[int]string, id int) string {
 	if s, ok := m[id]; ok {

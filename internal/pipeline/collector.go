@@ -7,8 +7,14 @@ import (
 	"sync"
 	"time"
 
+	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
 )
+
+// FailedCycleBackoff is the wait after a first failed cycle; it doubles
+// with each failure that follows, capped at the stream's interval.
+const FailedCycleBackoff = 15 * time.Second
 
 // Collector runs streams: once (one cycle each) or on their schedules.
 type Collector struct {
@@ -30,7 +36,7 @@ func (c *Collector) Once(ctx context.Context, stop <-chan struct{}) []StreamResu
 	var wg sync.WaitGroup
 	for i, s := range c.Streams {
 		wg.Go(func() {
-			res, err := c.cycle(ctx, stop, s)
+			res, err := c.cycle(ctx, stop, s, newRetryLog(), 0)
 			out[i] = StreamResult{Stream: s, Result: res, Err: err}
 		})
 	}
@@ -40,49 +46,105 @@ func (c *Collector) Once(ctx context.Context, stop <-chan struct{}) []StreamResu
 
 // Run cycles every stream on its interval until ctx ends or stop closes.
 // After stop, a stream finishes the batch in flight, saves its checkpoint
-// and returns. A stream stopped by an authentication or permission error
-// waits for the configuration to change; the others go on.
+// and returns. A failed cycle ends there and the next one follows after a
+// backoff (FailedCycleBackoff doubling, capped at the interval), for as
+// long as it fails. Only an authentication or permission answer stops a
+// stream: it waits for the configuration to change; the others go on.
 func (c *Collector) Run(ctx context.Context, stop <-chan struct{}) {
 	var wg sync.WaitGroup
 	for _, s := range c.Streams {
-		wg.Go(func() { c.loop(ctx, stop, s) })
+		wg.Go(func() { _ = c.loop(ctx, stop, s) })
 	}
 	wg.Wait()
 }
 
-func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) {
+// RunStream cycles one stream on its interval, as Run does, and returns
+// the error that stopped it (nil when ctx ended or stop closed). Replicas
+// sharing streams run each stream they hold with it.
+func (c *Collector) RunStream(ctx context.Context, stop <-chan struct{}, s *Stream) error {
+	return c.loop(ctx, stop, s)
+}
+
+func (c *Collector) loop(ctx context.Context, stop <-chan struct{}, s *Stream) error {
+	retries := newRetryLog()
+	failures := 0
 	for {
 		started := time.Now()
-		_, err := c.cycle(ctx, stop, s)
-		if Stopping(err) {
-			return
+		backoff := failedBackoff(failures+1, s.Interval)
+		_, err := c.cycle(ctx, stop, s, retries, backoff)
+		if Stopping(ctx, stop, err) {
+			if !StopsStream(err) {
+				return nil
+			}
+			return err
 		}
 		wait := s.Interval - time.Since(started)
-		t := time.NewTimer(max(wait, 0))
+		if err != nil {
+			failures++
+			wait = backoff
+		} else {
+			failures = 0
+		}
+		wait = max(wait, 0)
+		s.Status.nextCycleAt(time.Now().Add(wait))
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return nil
 		case <-stop:
 			t.Stop()
-			return
+			return nil
 		case <-t.C:
 		}
 	}
 }
 
-// Stopping reports whether a cycle's error means its stream must not run
-// again until the configuration changes or the process is stopping.
-func Stopping(err error) bool {
-	k := sentinelone.KindOf(err)
-	return k == sentinelone.KindAuth || k == sentinelone.KindPermission || errors.Is(err, ErrStopped) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+// failedBackoff is the wait after the n-th failed cycle in a row.
+func failedBackoff(n int, interval time.Duration) time.Duration {
+	if interval <= 0 {
+		interval = FailedCycleBackoff
+	}
+	return retry.Policy{Initial: min(FailedCycleBackoff, interval), Max: interval}.Backoff(n)
 }
 
-// cycle runs one cycle with its log line and status.
-func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) (Result, error) {
-	res, err := s.Cycle(ctx, stop)
-	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped,
+// Stopping reports whether a stream must not go on: the process is
+// stopping (ctx ended or stop closed), or err is an authentication or
+// permission answer, which stops the stream until the configuration
+// changes. Every other failure — a request's own deadline included — is
+// worth trying again. It decides from ctx and stop, never from what err
+// wraps: a timed-out request wraps context.DeadlineExceeded too.
+func Stopping(ctx context.Context, stop <-chan struct{}, err error) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	select {
+	case <-stop:
+		return true
+	default:
+	}
+	return StopsStream(err)
+}
+
+// StopsStream reports whether err is an answer that no retry can change
+// until the configuration does: a rejected token or a missing permission;
+// or a checkpoint write refused because another replica holds the stream
+// now (this replica stands down).
+func StopsStream(err error) bool {
+	k := sentinelone.KindOf(err)
+	return k == sentinelone.KindAuth || k == sentinelone.KindPermission || errors.Is(err, state.ErrNotOwner)
+}
+
+// Disabled reports whether a cycle's error means the console's scope lacks
+// what the stream reads (a 403 "Custom Rules not enabled" for STAR
+// alerts): the stream stops with one warning; it is not a failure.
+func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
+
+// cycle runs one cycle with its log line and status. retryIn is when a
+// failed cycle is tried again (0: it is not, as in Once).
+func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, retries *retryLog, retryIn time.Duration) (Result, error) {
+	res, err := s.Cycle(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
+	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())
 	if res.FullSync {
 		log = log.With("full_sync", true)
@@ -92,15 +154,33 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream) 
 	case err == nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		log.Info("cycle done")
+	case errors.Is(err, state.ErrNotOwner):
+		s.Status.cycleEnded(res, nil, PhaseIdle, "")
+		log.Warn("stream taken over by another replica: its checkpoint write was refused; standing down, no further batch delivered", "error", err)
+	case Disabled(err) && errors.As(err, &ae):
+		s.Status.disabled(res, ae.Hint())
+		log.Warn("stream disabled: the console has nothing for it in this scope", "console_said", ae.Detail, "fix", ae.Hint())
 	case errors.Is(err, ErrStopped), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			log.Info("cycle interrupted", "reason", cause.Error())
+			break
+		}
 		log.Info("cycle interrupted by shutdown; checkpoint saved")
-	case errors.As(err, &ae) && (ae.Kind == sentinelone.KindAuth || ae.Kind == sentinelone.KindPermission):
+	case StopsStream(err) && errors.As(err, &ae):
 		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())
-		log.Error("stream stopped", "error", err)
+		if retryIn > 0 {
+			log.Error("stream stopped until the configuration is fixed and reloaded (SIGHUP)", "error", err)
+		} else {
+			log.Error("stream stopped", "error", err)
+		}
+	case retryIn > 0:
+		s.Status.cycleEnded(res, err, PhaseFailing, "")
+		log.Error("cycle failed; the next cycle starts again from the checkpoint", "error", err,
+			"next_cycle_in", retryIn.Round(time.Second).String())
 	default:
 		s.Status.cycleEnded(res, err, PhaseFailing, "")
-		log.Error("cycle failed; the next cycle starts again from the checkpoint", "error", err)
+		log.Error("cycle failed; the next run starts again from the checkpoint", "error", err)
 	}
 	return res, err
 }

@@ -87,16 +87,17 @@ type partitionRun struct {
 	s    *Stream
 	m    mapper
 	stop <-chan struct{}
-	mu   sync.Mutex // guards cp and res, and serialises delivery
+	mu   sync.Mutex // guards cp, res and halt, and serialises delivery
 	cp   state.Checkpoint
 	res  *Result
+	halt error // a save was refused (the stream was taken over): deliver nothing more
 }
 
 // walk walks range i, again from its progress when it fails.
 func (r *partitionRun) walk(ctx context.Context, i int) error {
 	for attempt := 1; ; attempt++ {
 		err := r.walkOnce(ctx, i)
-		if err == nil || Stopping(err) || attempt == partitionAttempts {
+		if err == nil || Stopping(ctx, r.stop, err) || attempt == partitionAttempts {
 			return err
 		}
 		r.s.Log.Warn("range of the full listing failed; walking it again from its progress", "range", i, "attempt", attempt, "error", err)
@@ -115,7 +116,7 @@ func (r *partitionRun) walkOnce(ctx context.Context, i int) error {
 	for k, v := range windowQuery(r.s.Scope, from, p.Hi) {
 		q[k] = v
 	}
-	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q}) {
+	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q, Map: r.m.forWalk().each}) {
 		if err != nil {
 			return err
 		}
@@ -148,11 +149,18 @@ func (r *partitionRun) handle(ctx context.Context, i int, page *sentinelone.Page
 	prep := r.s.preparePage(page, view, r.m)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.halt != nil {
+		return r.halt
+	}
 	next, seen, err := r.s.commitPage(ctx, prep, r.res)
 	if err != nil {
 		return err
 	}
 	r.cp.Partitions[i].Watermark, r.cp.Partitions[i].Boundary = next.Watermark, next.Boundary
 	r.cp.Delivered += next.Delivered - view.Delivered
-	return r.s.Store.Save(ctx, r.s.Key(), r.cp, seen...)
+	err = r.s.Store.Save(ctx, r.s.Key(), r.cp, seen...)
+	if errors.Is(err, state.ErrNotOwner) {
+		r.halt = err
+	}
+	return err
 }

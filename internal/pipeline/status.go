@@ -15,9 +15,12 @@ type Phase string
 // The phases of a stream.
 const (
 	PhaseIdle    Phase = "idle"    // waiting for its next cycle
-	PhaseSyncing Phase = "syncing" // a cycle is running
-	PhaseFailing Phase = "failing" // the last cycle failed; it will be retried
+	PhaseSyncing Phase = "syncing" // a cycle is running (Retry says when it is retrying a request)
+	PhaseFailing Phase = "failing" // the last cycle failed; the next follows after a backoff
 	PhaseStopped Phase = "stopped" // not retried until the config is fixed (auth, permission)
+	// PhaseDisabled: the console's scope lacks the feature the stream reads
+	// (Custom Rules for STAR alerts); not a failure, not retried.
+	PhaseDisabled Phase = "disabled"
 )
 
 // Status is a stream's live state, for progress lines, logs and the status
@@ -37,25 +40,47 @@ type StatusSnapshot struct {
 	CycleRead, CyclePages int
 	CycleDelivered        int
 	Total                 int64 // the console's totalItems for this walk, -1 unknown
+	// Retry is the console request being retried, nil when none is.
+	Retry *Retry
+	// NextCycle is when the next cycle starts (run only).
+	NextCycle time.Time
+	// FailingSince is when the failures going on began: the first retry or
+	// failed cycle since a page was last read or a cycle succeeded.
+	FailingSince time.Time
 	// All time, this process.
 	Read, Delivered, Pages int64
-	Cycles, FailedCycles   int64
-	LastSuccess            time.Time
-	LastError              string
-	LastErrorAt            time.Time
-	Hint                   string    // what to do about LastError
-	Watermark              time.Time // newest record time delivered
-	CheckpointSaved        time.Time
-	InFlight               int // events of the batch being delivered
-	OutputErrors           map[string]string
-	OutputFailures         map[string]int64
-	// Today counts records delivered since midnight UTC.
+	// Odd counts records delivered with fields of unexpected types (or an
+	// unreadable time); Skipped records that could not be delivered (not an
+	// object, no id).
+	Odd, Skipped         int64
+	Cycles, FailedCycles int64
+	LastSuccess          time.Time // when the last successful cycle ended
+	LastSuccessStarted   time.Time // and when it started
+	LastError            string
+	LastErrorAt          time.Time
+	Hint                 string    // what to do about LastError
+	Watermark            time.Time // newest record time delivered
+	CheckpointSaved      time.Time
+	InFlight             int // events of the batch being delivered
+	OutputErrors         map[string]string
+	OutputFailures       map[string]int64
+	// Today counts records delivered since midnight UTC, or since Created
+	// when that is later: counts are not kept across restarts.
 	Today    int64
 	todayDay string
+	Created  time.Time
 	// History holds the last cycles, newest last; Failures the last failed
 	// ones, kept after they leave History.
 	History  []Cycle
 	Failures []Cycle
+}
+
+// Retry is a console request that failed and will be sent again.
+type Retry struct {
+	Endpoint string    `json:"endpoint"`
+	Error    string    `json:"error"`
+	Attempt  int       `json:"attempt"` // the attempt that failed, from 1
+	NextTry  time.Time `json:"next_try"`
 }
 
 // Cycle is one cycle in the history.
@@ -64,6 +89,8 @@ type Cycle struct {
 	Duration  time.Duration `json:"duration_ns"`
 	Read      int           `json:"read"`
 	Delivered int           `json:"delivered"`
+	Odd       int           `json:"odd,omitempty"`
+	Skipped   int           `json:"skipped,omitempty"`
 	FullSync  bool          `json:"full_sync,omitempty"`
 	Error     string        `json:"error,omitempty"`
 }
@@ -75,7 +102,7 @@ const (
 
 // NewStatus starts a stream's status.
 func NewStatus(source, stream string) *Status {
-	return &Status{snap: StatusSnapshot{Source: source, Stream: stream, Phase: PhaseIdle, Total: -1}}
+	return &Status{snap: StatusSnapshot{Source: source, Stream: stream, Phase: PhaseIdle, Total: -1, Created: time.Now()}}
 }
 
 // Snapshot copies the status.
@@ -87,6 +114,10 @@ func (s *Status) Snapshot() StatusSnapshot {
 	c.OutputFailures = maps.Clone(s.snap.OutputFailures)
 	c.History = slices.Clone(s.snap.History)
 	c.Failures = slices.Clone(s.snap.Failures)
+	if s.snap.Retry != nil {
+		r := *s.snap.Retry
+		c.Retry = &r
+	}
 	if c.todayDay != time.Now().UTC().Format(time.DateOnly) {
 		c.Today = 0
 	}
@@ -106,11 +137,13 @@ func (s *Status) cycleStarted(full bool) {
 	s.update(func(v *StatusSnapshot) {
 		v.Phase, v.FullSync, v.CycleStarted = PhaseSyncing, full, time.Now()
 		v.CycleRead, v.CyclePages, v.CycleDelivered, v.Total = 0, 0, 0, -1
+		v.NextCycle = time.Time{}
 	})
 }
 
 func (s *Status) pageRead(n int, total *int64) {
 	s.update(func(v *StatusSnapshot) {
+		v.Retry, v.FailingSince = nil, time.Time{} // the console answers again
 		v.Pages++
 		v.CyclePages++
 		v.CycleRead += n
@@ -139,6 +172,11 @@ func (s *Status) delivered(n int, watermark time.Time) {
 	})
 }
 
+// judged counts a page's records that were odd or skipped.
+func (s *Status) judged(odd, skipped int) {
+	s.update(func(v *StatusSnapshot) { v.Odd += int64(odd); v.Skipped += int64(skipped) })
+}
+
 func (s *Status) outputFailed(name string, err error) {
 	s.update(func(v *StatusSnapshot) {
 		if v.OutputErrors == nil {
@@ -157,15 +195,35 @@ func (s *Status) outputOK(name string) {
 	s.update(func(v *StatusSnapshot) { delete(v.OutputErrors, name) })
 }
 
+// retrying records a console request that failed and will be sent again.
+func (s *Status) retrying(endpoint string, err error, attempt int, next time.Time) {
+	s.update(func(v *StatusSnapshot) {
+		v.Retry = &Retry{Endpoint: endpoint, Error: err.Error(), Attempt: attempt, NextTry: next}
+		v.LastError, v.LastErrorAt, v.Hint = err.Error(), time.Now(), ""
+		if v.FailingSince.IsZero() {
+			v.FailingSince = time.Now()
+		}
+	})
+}
+
+// nextCycleAt records when the next cycle starts.
+func (s *Status) nextCycleAt(t time.Time) {
+	s.update(func(v *StatusSnapshot) { v.NextCycle = t })
+}
+
 // cycleEnded records the end of a cycle.
 func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 	s.update(func(v *StatusSnapshot) {
-		v.Phase, v.InFlight = phase, 0
+		v.Phase, v.InFlight, v.Retry = phase, 0, nil
 		v.Cycles++
-		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered, FullSync: res.FullSync}
+		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
+			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}
 		if err == nil {
-			v.LastSuccess = time.Now()
+			v.LastSuccess, v.LastSuccessStarted, v.FailingSince = time.Now(), v.CycleStarted, time.Time{}
 		} else {
+			if v.FailingSince.IsZero() {
+				v.FailingSince = time.Now()
+			}
 			v.FailedCycles++
 			v.LastError, v.LastErrorAt, v.Hint = err.Error(), time.Now(), hint
 			c.Error = err.Error()
@@ -175,6 +233,39 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 			}
 		}
 		v.History = append(v.History, c)
+		if len(v.History) > historySize {
+			v.History = v.History[1:]
+		}
+	})
+}
+
+// Lag is how far the delivered data trails the console, when known. A
+// successful cycle that started at S has delivered everything the console
+// held up to S − delay; its lag is its end minus that point (how long it
+// took to catch up, plus the delay). That stays the lag while the stream
+// keeps to its schedule, however quiet it is; once the next cycle is
+// overdue (failing, stopped, or running long), the lag grows with the time
+// beyond the interval: now − (S − delay) − interval.
+func (v StatusSnapshot) Lag(now time.Time, interval, delay time.Duration) (time.Duration, bool) {
+	if v.LastSuccess.IsZero() {
+		return 0, false
+	}
+	complete := v.LastSuccessStarted.Add(-delay)
+	lag := v.LastSuccess.Sub(complete)
+	if overdue := now.Sub(complete) - interval; overdue > lag {
+		lag = overdue
+	}
+	return max(lag, 0), true
+}
+
+// disabled ends a cycle whose stream the console has no data for: not a
+// failure; the reason and what to do are kept as the hint.
+func (s *Status) disabled(res Result, reason string) {
+	s.update(func(v *StatusSnapshot) {
+		v.Phase, v.InFlight, v.Hint, v.Retry, v.FailingSince = PhaseDisabled, 0, reason, nil, time.Time{}
+		v.Cycles++
+		v.LastSuccess, v.LastSuccessStarted = time.Now(), v.CycleStarted
+		v.History = append(v.History, Cycle{Started: v.CycleStarted, Duration: res.Duration})
 		if len(v.History) > historySize {
 			v.History = v.History[1:]
 		}

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -30,7 +29,7 @@ type Stream struct {
 	Lister   Lister
 	Store    state.Store
 	Outputs  []delivery.Output
-	Profile  transform.Profile // agents only
+	Profile  transform.Profile // ocsf maps every stream; sekoia agents only
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
@@ -46,6 +45,10 @@ type Stream struct {
 	// meanwhile. Default: 1s doubling to 5m, until the context ends.
 	Delivery retry.Policy
 	Status   *Status
+	// MappingVersion names how the outputs map devices (agents only): a
+	// checkpoint saved under another starts a full listing, so that every
+	// device is sent again, once, mapped the new way.
+	MappingVersion string
 }
 
 // Key is the stream's checkpoint key.
@@ -58,6 +61,7 @@ var ErrStopped = errors.New("stopped before the end of the cycle")
 // Result is what one cycle did.
 type Result struct {
 	Pages, Read, Delivered, Skipped int
+	Odd                             int // delivered with fields of unexpected types
 	FullSync                        bool
 	Gone                            []string // agents no longer listed (full syncs)
 	Duration                        time.Duration
@@ -85,7 +89,7 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 		}
 		return res, s.finish(ctx, cp, &res)
 	}
-	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now)}
+	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now), Map: m.forWalk().each}
 	for page, err := range s.Lister.Pages(ctx, req) {
 		if err != nil {
 			return res, err
@@ -111,8 +115,13 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 // begin starts a full listing of agents when one is due (first run, or the
 // period has passed) and places a first-run watermark for events.
 func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) (state.Checkpoint, error) {
-	if s.API == sentinelone.Agents && cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync) {
-		cp.FullSyncStarted, cp.Watermark, cp.Boundary = now, time.Time{}, nil
+	remap := s.MappingVersion != "" && cp.MappingVersion != s.MappingVersion
+	if s.API == sentinelone.Agents && (remap || cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync)) {
+		if remap && !cp.IsZero() {
+			s.Log.Info("the mapping of devices changed: a full listing sends every device again", "was", cp.MappingVersion, "now", s.MappingVersion)
+		}
+		cp.FullSyncStarted, cp.Watermark, cp.Boundary, cp.Partitions = now, time.Time{}, nil, nil
+		cp.MappingVersion = s.MappingVersion
 		return cp, s.Store.Save(ctx, s.Key(), cp)
 	}
 	if s.API != sentinelone.Agents && cp.Watermark.IsZero() {
@@ -153,15 +162,16 @@ type prepared struct {
 	next    state.Checkpoint
 	read    int
 	skipped int
+	odd     int
 }
 
 // preparePage maps a page; it touches no shared state, so pages of a
 // partitioned listing are mapped concurrently.
 func (s *Stream) preparePage(page *sentinelone.Page, cp state.Checkpoint, m mapper) prepared {
 	s.Status.pageRead(len(page.Records), page.TotalItems)
-	var skipped int
-	batch, ids, next := s.buildBatch(page, cp, m, &skipped)
-	return prepared{batch: batch, ids: ids, next: next, read: len(page.Records), skipped: skipped}
+	p := prepared{read: len(page.Records)}
+	p.batch, p.ids, p.next = s.buildBatch(page, cp, m, &p)
+	return p
 }
 
 // commitPage delivers a prepared page and counts it.
@@ -169,6 +179,8 @@ func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state
 	res.Pages++
 	res.Read += p.read
 	res.Skipped += p.skipped
+	res.Odd += p.odd
+	s.Status.judged(p.odd, p.skipped)
 	if len(p.batch.Events) > 0 {
 		s.Status.delivering(len(p.batch.Events))
 		if err := s.deliver(ctx, p.batch); err != nil {
@@ -187,7 +199,7 @@ func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state
 
 // buildBatch returns the page's new events, the ids it listed and the
 // checkpoint that holds once they are delivered.
-func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, skipped *int) (delivery.Batch, []string, state.Checkpoint) {
+func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, counts *prepared) (delivery.Batch, []string, state.Checkpoint) {
 	batch := delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
 	seen := make(map[string]bool, len(cp.Boundary))
 	for _, id := range cp.Boundary {
@@ -195,11 +207,11 @@ func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mappe
 	}
 	next := cp
 	var ids []string
-	for i, raw := range page.Records {
-		r, err := m.read(raw)
+	for i, rec := range page.Records {
+		r, err := m.recordOf(rec)
 		if err != nil {
-			*skipped++
-			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", transform.AgentID(raw), "error", err)
+			counts.skipped++
+			s.Log.Warn("record skipped", "page", page.Number, "index", i, "error", err)
 			continue
 		}
 		ids = append(ids, r.id)
@@ -207,13 +219,10 @@ func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mappe
 		if r.timeErr == nil && r.time.Equal(cp.Watermark) && seen[r.id] {
 			continue // delivered by an earlier cycle: the boundary of the watermark
 		}
-		ev, err := s.event(r, raw)
-		if err != nil {
-			*skipped++
-			s.Log.Warn("record skipped", "page", page.Number, "index", i, "id", r.id, "error", err)
-			continue
+		if r.odd() {
+			counts.odd++
 		}
-		batch.Events = append(batch.Events, ev)
+		batch.Events = append(batch.Events, s.event(r))
 		next = advance(next, r)
 	}
 	return batch, ids, next
@@ -232,17 +241,9 @@ func advance(cp state.Checkpoint, r record) state.Checkpoint {
 	return cp
 }
 
-func (s *Stream) event(r record, raw json.RawMessage) (delivery.Event, error) {
-	body := raw
-	if r.event != nil {
-		b, err := json.Marshal(r.event)
-		if err != nil {
-			return delivery.Event{}, fmt.Errorf("encode event: %w", err)
-		}
-		body = b
-	}
-	return delivery.Event{ID: r.id, Time: r.time, Body: body, Meta: s.Source.Meta(string(s.API), r.siemType),
-		MetaInUnmapped: s.API == sentinelone.Agents && s.Profile == transform.ProfileOCSF}, nil
+func (s *Stream) event(r record) delivery.Event {
+	return delivery.Event{ID: r.id, Time: r.time, Kind: r.kind, Body: r.body, Meta: s.Source.Meta(),
+		MetaInUnmapped: r.mapped && s.Profile == transform.ProfileOCSF}
 }
 
 func (s *Stream) logProblems(r record) {
@@ -250,7 +251,11 @@ func (s *Stream) logProblems(r record) {
 		s.Log.Warn("record time unreadable; delivered, checkpoint not moved by it", "id", r.id, "field", timeField(s.API), "error", r.timeErr)
 	}
 	if len(r.problems) > 0 {
-		s.Log.Warn("fields dropped from event", "id", r.id, "fields", strings.Join(r.problems, "; "))
+		msg := "fields dropped from event"
+		if !r.mapped {
+			msg = "fields of unexpected types; delivered as they came"
+		}
+		s.Log.Warn(msg, "id", r.id, "fields", strings.Join(r.problems, "; "))
 	}
 }
 

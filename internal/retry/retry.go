@@ -83,6 +83,9 @@ func (p Policy) Do(ctx context.Context, fn func(ctx context.Context) error) erro
 		if IsPermanent(err) || ctx.Err() != nil {
 			return err
 		}
+		if p.MaxAttempts == 1 {
+			return err // one attempt was asked for: nothing was given up
+		}
 		if p.MaxAttempts > 0 && attempt >= p.MaxAttempts {
 			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
 		}

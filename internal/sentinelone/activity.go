@@ -1,71 +1,71 @@
 package sentinelone
 
-import "encoding/json"
+import (
+	"bytes"
 
-// Activity is one record of GET /web/api/v2.1/activities.
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Activity is one record of GET /web/api/v2.1/activities. Fields the
+// collector does not use are not decoded here; the raw record keeps them.
 type Activity struct {
-	ID                 String          `json:"id"`
-	ActivityType       Int             `json:"activityType"`
-	ActivityUUID       String          `json:"activityUuid"`
-	CreatedAt          String          `json:"createdAt"`
-	UpdatedAt          String          `json:"updatedAt"`
-	PrimaryDescription String          `json:"primaryDescription"`
-	AgentID            String          `json:"agentId"`
-	ThreatID           String          `json:"threatId"`
-	SiteID             String          `json:"siteId"`
-	AccountID          String          `json:"accountId"`
-	Data               json.RawMessage `json:"data"`
+	ID                 String         `json:"id"`
+	ActivityType       Int            `json:"activityType"`
+	ActivityUUID       String         `json:"activityUuid"`
+	CreatedAt          String         `json:"createdAt"`
+	UpdatedAt          String         `json:"updatedAt"`
+	PrimaryDescription String         `json:"primaryDescription"`
+	AgentID            String         `json:"agentId"`
+	ThreatID           String         `json:"threatId"`
+	SiteID             String         `json:"siteId"`
+	AccountID          String         `json:"accountId"`
+	Data               jsontext.Value `json:"data"` // as it came, any JSON
+
+	state
 }
 
-// Threat is one record of GET /web/api/v2.1/threats. Its timestamps are
-// nested in threatInfo; the console's createdAt/updatedAt filters apply to them.
-type Threat struct {
-	ID                String            `json:"id"`
-	ThreatInfo        ThreatInfo        `json:"threatInfo"`
-	AgentRealtimeInfo AgentRealtimeInfo `json:"agentRealtimeInfo"`
+// UnmarshalJSONFrom decodes an activity; a value that is not an object is
+// skipped and reported as an error, null leaves it empty.
+func (a *Activity) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return readModel(dec, a.decodeAt) }
+
+// decodeAt reads the value at b[i] into a and returns the index after it.
+func (a *Activity) decodeAt(b []byte, i int) (int, error) {
+	*a = Activity{state: a.state}
+	return a.state.decode(b, i, a)
 }
 
-// ThreatInfo is the threatInfo object of a threat.
-type ThreatInfo struct {
-	ThreatID         String `json:"threatId"`
-	ThreatName       String `json:"threatName"`
-	Classification   String `json:"classification"`
-	ConfidenceLevel  String `json:"confidenceLevel"`
-	MitigationStatus String `json:"mitigationStatus"`
-	AnalystVerdict   String `json:"analystVerdict"`
-	IncidentStatus   String `json:"incidentStatus"`
-	SHA1             String `json:"sha1"`
-	FilePath         String `json:"filePath"`
-	CreatedAt        String `json:"createdAt"`
-	UpdatedAt        String `json:"updatedAt"`
-	IdentifiedAt     String `json:"identifiedAt"`
-}
-
-// UnmarshalJSON tolerates a threatInfo that is not an object.
-func (t *ThreatInfo) UnmarshalJSON(p []byte) error {
-	type plain ThreatInfo
-	var v plain
-	if json.Unmarshal(p, &v) == nil {
-		*t = ThreatInfo(v)
+func (a *Activity) setMember(name, value []byte, ar *arena) bool {
+	switch string(name) {
+	case "id":
+		return a.ID.set(value, ar)
+	case "activityType":
+		return a.ActivityType.set(value, ar)
+	case "activityUuid":
+		return a.ActivityUUID.set(value, ar)
+	case "createdAt":
+		return a.CreatedAt.set(value, ar)
+	case "updatedAt":
+		return a.UpdatedAt.set(value, ar)
+	case "primaryDescription":
+		return a.PrimaryDescription.set(value, ar)
+	case "agentId":
+		return a.AgentID.set(value, ar)
+	case "threatId":
+		return a.ThreatID.set(value, ar)
+	case "siteId":
+		return a.SiteID.set(value, ar)
+	case "accountId":
+		return a.AccountID.set(value, ar)
+	case "data":
+		a.Data = bytes.Clone(value) // the decoder's buffer is reused
+		return false
 	}
-	return nil
+	return false
 }
 
-// AgentRealtimeInfo is the agentRealtimeInfo object of a threat.
-type AgentRealtimeInfo struct {
-	AgentID           String `json:"agentId"`
-	AgentComputerName String `json:"agentComputerName"`
-	AgentOSType       String `json:"agentOsType"`
-	SiteID            String `json:"siteId"`
-	AccountID         String `json:"accountId"`
-}
+// Key returns the activity's id and createdAt, the time activities are
+// listed by.
+func (a *Activity) Key() (id, at String) { return a.ID, a.CreatedAt }
 
-// UnmarshalJSON tolerates an agentRealtimeInfo that is not an object.
-func (a *AgentRealtimeInfo) UnmarshalJSON(p []byte) error {
-	type plain AgentRealtimeInfo
-	var v plain
-	if json.Unmarshal(p, &v) == nil {
-		*a = AgentRealtimeInfo(v)
-	}
-	return nil
-}
+// OddFields names the fields whose values were present but unreadable.
+func (a *Activity) OddFields() []string { return a.state.oddFields(a) }

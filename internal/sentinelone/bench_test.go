@@ -44,7 +44,7 @@ func BenchmarkDecodePage(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := sentinelone.DecodePage(body); err != nil {
+		if _, err := sentinelone.DecodePage(sentinelone.Agents, body); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,7 +59,7 @@ func benchClient(b *testing.B, emu *emulator.Emulator) *sentinelone.Client {
 	return c
 }
 
-func pageBody(b *testing.B, emu *emulator.Emulator, path string) []byte {
+func pageBody(b testing.TB, emu *emulator.Emulator, path string) []byte {
 	req, _ := http.NewRequest(http.MethodGet, "http://localhost/web/api/v2.1/"+path, nil)
 	req.Header.Set("Authorization", "ApiToken "+token)
 	resp, err := emu.Transport().RoundTrip(req)

@@ -34,6 +34,7 @@ type Client struct {
 	bodies   *httpclient.Budget
 	scrub    *scrub.Redactor // the token, in the console's words
 	stats    Stats
+	alerts   alertsAPI
 }
 
 // Stats counts what a Client did. Read it with Client.Stats.
@@ -122,6 +123,8 @@ type request struct {
 	endpoint string // below /web/api/v2.1/, e.g. "agents"
 	query    url.Values
 	body     any
+	path     string // below /web/api/v2.1/ when not the endpoint itself
+	scheme   string // Authorization scheme; default ApiToken
 }
 
 // do sends req with rate limiting and retries and hands the 2xx body to
@@ -134,6 +137,7 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 	userNotify := policy.Notify
 	policy.Notify = func(err error, attempt int, wait time.Duration) {
 		c.stats.retried(req.endpoint)
+		notifyRetry(ctx, RetryNotice{Console: c.base, Endpoint: req.endpoint, Err: err, Attempt: attempt, Wait: wait})
 		if userNotify != nil {
 			userNotify(err, attempt, wait)
 		}
@@ -143,7 +147,11 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 		defer release()
 		if err == nil {
 			if derr := accept(body); derr != nil {
-				err = &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: http.StatusOK, Err: derr}
+				// A body it cannot read is fetched again; an answer it
+				// judged (an *APIError) keeps its kind.
+				ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: http.StatusOK, Err: derr}
+				errors.As(derr, &ae)
+				err = ae
 			}
 		}
 		return classifyForRetry(err)
@@ -220,7 +228,11 @@ func (c *Client) once(ctx context.Context, req request) ([]byte, func(), error) 
 }
 
 func (c *Client) newRequest(ctx context.Context, req request) (*http.Request, error) {
-	u := c.base + APIPrefix + req.endpoint
+	path := req.path
+	if path == "" {
+		path = req.endpoint
+	}
+	u := c.base + APIPrefix + path
 	if len(req.query) > 0 {
 		u += "?" + req.query.Encode()
 	}
@@ -236,7 +248,11 @@ func (c *Client) newRequest(ctx context.Context, req request) (*http.Request, er
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
-	hreq.Header.Set("Authorization", "ApiToken "+c.cfg.Token)
+	scheme := req.scheme
+	if scheme == "" {
+		scheme = "ApiToken"
+	}
+	hreq.Header.Set("Authorization", scheme+" "+c.cfg.Token)
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
 	if rd != nil {

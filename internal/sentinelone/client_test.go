@@ -51,7 +51,7 @@ func collect(ctx context.Context, c *sentinelone.Client, ep sentinelone.Endpoint
 			return records, pages, ids, err
 		}
 		pages++
-		agents, _ := sentinelone.DecodeRecords[sentinelone.Agent](page.Records)
+		agents, _ := models[*sentinelone.Agent](page)
 		for _, a := range agents {
 			ids[a.ID.Value] = true
 		}
@@ -227,7 +227,7 @@ func TestOddRecordsAreReadNotRejected(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		agents, bad := sentinelone.DecodeRecords[sentinelone.Agent](page.Records)
+		agents, bad := models[*sentinelone.Agent](page)
 		if len(bad) != 0 || len(agents) != 50 {
 			t.Fatalf("decoded %d, bad %v", len(agents), bad)
 		}

@@ -3,6 +3,7 @@ package sentinelone
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -40,6 +41,9 @@ type Config struct {
 	BodyBudget *httpclient.Budget
 	// UserAgent is sent with every request.
 	UserAgent string
+	// Logger hears what the client learns about the console (the Unified
+	// Alerts API's scheme and the fields it rejects). Default: discard.
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -69,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "s1collector"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c
 }

@@ -3,21 +3,35 @@ package sentinelone
 // Endpoint names a collection of the Management API.
 type Endpoint string
 
-// The collection endpoints the collector reads.
+// The collection endpoints the collector reads. Alerts is the Unified
+// Alerts GraphQL API; StarAlerts the legacy GET /cloud-detection/alerts.
 const (
 	Agents     Endpoint = "agents"
 	Activities Endpoint = "activities"
 	Threats    Endpoint = "threats"
+	Alerts     Endpoint = "alerts"
+	StarAlerts Endpoint = "cloud_detection_alerts"
 )
 
 // Endpoints lists the collection endpoints in a stable order.
-var Endpoints = []Endpoint{Agents, Activities, Threats}
+var Endpoints = []Endpoint{Agents, Activities, Threats, Alerts, StarAlerts}
 
 // APIPrefix is the path of the Management REST API v2.1 on a console.
 const APIPrefix = "/web/api/v2.1/"
 
 // Path is the endpoint's path on the console.
-func (e Endpoint) Path() string { return APIPrefix + string(e) }
+func (e Endpoint) Path() string { return APIPrefix + e.resource() }
+
+// resource is the endpoint's path below APIPrefix.
+func (e Endpoint) resource() string {
+	switch e {
+	case Alerts:
+		return "unifiedalerts/graphql"
+	case StarAlerts:
+		return "cloud-detection/alerts"
+	}
+	return string(e)
+}
 
 // Permission is the console permission a token needs to read e, as the
 // console's role editor names it.
@@ -29,6 +43,10 @@ func (e Endpoint) Permission() string {
 		return "Activity Page.view"
 	case Threats:
 		return "Threats.view"
+	case Alerts:
+		return "Alerts.view"
+	case StarAlerts, "cloud-detection/alerts":
+		return "Custom Alerts.view"
 	}
 	return string(e) + ".view"
 }
@@ -56,6 +74,7 @@ func DefaultRateLimits() map[string]RateLimit {
 		string(Agents):     {Rate: 25, Burst: 1},
 		string(Activities): {Rate: 10, Burst: 30},
 		string(Threats):    {Rate: 10, Burst: 50},
+		string(Alerts):     {Rate: 10, Burst: 10},
 		"other":            {Rate: 2, Burst: 5},
 	}
 }

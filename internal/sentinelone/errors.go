@@ -96,9 +96,26 @@ func (e *APIError) Hint() string {
 	case KindAuth:
 		return "the API token is wrong, revoked or expired: generate a new one for the service user and update the config"
 	case KindPermission:
+		if e.featureDisabled() {
+			return "this scope does not have Custom Rules (STAR) enabled, so it has no legacy STAR alerts: remove cloud_detection_alerts from supported_apis, or enable Custom Rules; the alerts stream (Unified Alerts) carries STAR detections too"
+		}
 		return fmt.Sprintf("the token's role lacks the %q permission (or its scope does not cover this endpoint): grant it to the service user", Endpoint(e.Endpoint).Permission())
 	}
 	return ""
+}
+
+// featureDisabled: a 403 saying the scope lacks the feature the endpoint
+// serves (Custom Rules for cloud-detection/alerts), not a permission.
+func (e *APIError) featureDisabled() bool {
+	return e.Kind == KindPermission && strings.Contains(strings.ToLower(e.Detail), "custom rules")
+}
+
+// FeatureDisabled reports whether err is the console saying the scope does
+// not have the feature an endpoint serves: there is nothing to read, and
+// no permission to grant.
+func FeatureDisabled(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.featureDisabled()
 }
 
 // KindOf returns the Kind of err, or KindUnknown.

@@ -60,12 +60,12 @@ func replay(t *testing.T) *sentinelone.Client {
 
 func TestRealPayloadsDecode(t *testing.T) {
 	c := replay(t)
-	var agents []sentinelone.Agent
+	var agents []*sentinelone.Agent
 	for page, err := range c.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Agents}) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, bad := sentinelone.DecodeRecords[sentinelone.Agent](page.Records)
+		got, bad := models[*sentinelone.Agent](page)
 		if len(bad) > 0 {
 			t.Fatal(bad)
 		}
@@ -82,7 +82,7 @@ func TestRealPayloadsDecode(t *testing.T) {
 	if !demisto.FirewallEnabled.Set || !demisto.FirewallEnabled.Value || demisto.ExternalID.Set {
 		t.Errorf("demisto agent: firewallEnabled %+v externalId %+v", demisto.FirewallEnabled, demisto.ExternalID)
 	}
-	if odd := sentinelone.OddFields(&demisto); len(odd) != 0 {
+	if odd := demisto.OddFields(); len(odd) != 0 {
 		t.Errorf("demisto agent odd fields: %v", odd)
 	}
 
@@ -90,7 +90,7 @@ func TestRealPayloadsDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acts, bad := sentinelone.DecodeRecords[sentinelone.Activity](page.Records)
+		acts, bad := models[*sentinelone.Activity](page)
 		if len(bad) > 0 || len(acts) != 3 || acts[0].ActivityType.Value != 1234 || acts[0].CreatedAt.Value != "2022-04-18T05:14:08.925421Z" {
 			t.Fatalf("activities: %+v %v", acts, bad)
 		}
@@ -99,7 +99,7 @@ func TestRealPayloadsDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		threats, _ := sentinelone.DecodeRecords[sentinelone.Threat](page.Records)
+		threats, _ := models[*sentinelone.Threat](page)
 		if len(threats) != 1 || threats[0].ThreatInfo.UpdatedAt.Value == "" || threats[0].AgentRealtimeInfo.AgentID.Value == "" {
 			t.Fatalf("threat: %+v", threats)
 		}
@@ -121,12 +121,17 @@ func TestDecodePage(t *testing.T) {
 		{"no pagination", `{"data":[]}`, "", 0, "no pagination object"},
 		{"data object", `{"data":{"allSites":{}},"pagination":{}}`, "", 0, "data is not a list"},
 		{"numeric cursor", `{"data":[],"pagination":{"nextCursor":5}}`, "", 0, "nextCursor is not a string"},
-		{"truncated", `{"data":[{"id":"1"},{"id"`, "", 0, "unexpected end of JSON input"},
+		{"truncated", `{"data":[{"id":"1"},{"id"`, "", 0, "ends early, at byte 25: truncated"},
+		{"empty", ``, "", 0, "the body is empty"},
+		{"not an object", `[{"id":"1"}]`, "", 0, "the response is a JSON array, not an object"},
+		{"pagination a list", `{"data":[],"pagination":[]}`, "", 0, "pagination is not an object but a JSON array"},
+		{"two values", `{"data":[],"pagination":{}} {}`, "", 0, "more than one JSON value"},
+		{"pagination first, unknown keys", `{"pagination":{"nextCursor":"x\u002By","totalItems":"7"},"x":[{}],"data":[{"id":"1"}]}`, "x+y", 1, ""},
 		{"html", `<html><head><title>502 Bad Gateway</title></head></html>`, "", 0, `body is HTML, not JSON: "502 Bad Gateway"`},
 		{"odd record kept", `{"data":[1,"x",{"id":"2"}],"pagination":{}}`, "", 3, ""},
 	}
 	for _, tt := range tests {
-		p, err := sentinelone.DecodePage([]byte(tt.body))
+		p, err := sentinelone.DecodePage(sentinelone.Agents, []byte(tt.body))
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%s: err %v, want %q", tt.name, err, tt.err)
@@ -137,10 +142,21 @@ func TestDecodePage(t *testing.T) {
 			t.Errorf("%s: page %+v err %v", tt.name, p, err)
 		}
 	}
-	p, _ := sentinelone.DecodePage([]byte(`{"data":[1,"x",{"id":"2"}],"pagination":{}}`))
-	agents, bad := sentinelone.DecodeRecords[sentinelone.Agent](p.Records)
-	if len(agents) != 1 || len(bad) != 2 || bad[0].Index != 0 || bad[1].Index != 1 {
-		t.Errorf("odd records: %d decoded, bad %v", len(agents), bad)
+	body := "{\"data\":[1, \"x\" ,\n{\"id\":\"2\", \"cpuCount\": [] },null],\"pagination\":{}}"
+	p, _ := sentinelone.DecodePage(sentinelone.Agents, []byte(body))
+	agents, bad := models[*sentinelone.Agent](p)
+	if len(agents) != 1 || len(bad) != 3 || bad[0] != 0 || bad[1] != 1 || bad[2] != 3 {
+		t.Errorf("odd records: %d decoded, not objects %v", len(agents), bad)
+	}
+	var raws []string
+	for _, r := range p.Records {
+		raws = append(raws, string(r.Raw))
+	}
+	if got := strings.Join(raws, "|"); got != `1|"x"|{"id":"2", "cpuCount": [] }|null` {
+		t.Errorf("records as they came: %s", got)
+	}
+	if odd := agents[0].OddFields(); len(odd) != 1 || odd[0] != "cpuCount" || agents[0].ID.Value != "2" {
+		t.Errorf("agent %+v odd %v", agents[0], odd)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"s1collector/internal/sentinelone"
 )
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -26,4 +28,17 @@ func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// models returns the page's records decoded as T (*Agent, *Activity or
+// *Threat) and the indexes of the records that were not JSON objects.
+func models[T sentinelone.Model](page *sentinelone.Page) (out []T, notObjects []int) {
+	for i, r := range page.Records {
+		if r.Model == nil {
+			notObjects = append(notObjects, i)
+			continue
+		}
+		out = append(out, r.Model.(T)) // a panic for a model of the wrong type
+	}
+	return out, notObjects
 }

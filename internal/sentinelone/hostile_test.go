@@ -26,13 +26,15 @@ func TestHostileResponses(t *testing.T) {
 		records    int
 		err        string
 	}{
-		{"truncated", `{"data":[` + rec + `,{"id"`, 200, 0, "unexpected end of JSON input"},
+		{"truncated", `{"data":[` + rec + `,{"id"`, 200, 0, "truncated (unexpected end of JSON input)"},
 		{"html with 200", `<html><head><title>Service Unavailable</title></head><body>maintenance</body></html>`, 200, 0, `body is HTML, not JSON: "Service Unavailable"`},
 		{"html 502", `<html><head><title>502 Bad Gateway</title></head></html>`, 502, 0, "HTTP 502 Bad Gateway"},
-		{"empty 200", ``, 200, 0, "unexpected end of JSON input"},
+		{"empty 200", ``, 200, 0, "the body is empty"},
 		{"data is a string", `{"data":"x","pagination":{}}`, 200, 0, "data is not a list but a JSON string"},
-		{"pagination is a list", `{"data":[],"pagination":[]}`, 200, 0, "cannot unmarshal array"},
+		{"pagination is a list", `{"data":[],"pagination":[]}`, 200, 0, "pagination is not an object but a JSON array"},
 		{"wrong record types", `{"data":[1,"two",null,` + rec + `],"pagination":{"nextCursor":null}}`, 200, 4, ""},
+		{"odd field types", `{"data":[{"id":7,"isActive":"yes","cpuCount":"4.0","networkInterfaces":"eth0","computerName":{}}],"pagination":{}}`, 200, 1, ""},
+		{"duplicate keys", `{"data":[{"id":"1","id":"6"}],"pagination":{},"pagination":{"nextCursor":null}}`, 200, 1, ""},
 		{"huge string", `{"data":[` + huge + `],"pagination":{"nextCursor":null}}`, 200, 1, ""},
 		{"6 MB page", pageOf(1000, rec6k), 200, 1000, ""},
 		{"10 MB page over an 8 MiB limit", pageOf(1700, rec6k), 200, 0, "response body larger than 8388608 bytes"},
@@ -66,9 +68,14 @@ func TestHostileResponses(t *testing.T) {
 			if err != nil || len(page.Records) != tt.records {
 				t.Fatalf("page %v, err %v", page, err)
 			}
-			agents, bad := sentinelone.DecodeRecords[sentinelone.Agent](page.Records)
-			if len(agents)+len(bad) != tt.records {
-				t.Fatalf("%d agents, %d bad", len(agents), len(bad))
+			agents, notObjects := models[*sentinelone.Agent](page)
+			if len(agents)+len(notObjects) != tt.records {
+				t.Fatalf("%d agents, %d not objects", len(agents), len(notObjects))
+			}
+			for _, a := range agents {
+				if id, _ := a.Key(); !id.Set || id.Value == "" {
+					t.Errorf("agent without its id: %+v", a.ID)
+				}
 			}
 		})
 	}

@@ -2,16 +2,22 @@ package sentinelone
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Real consoles are sloppy with types: booleans arrive as "True", numbers as
 // strings, lists and objects as null. The types below decode all of these and
 // never fail a record: a value that cannot be read leaves the field unset and
 // marks it Odd, so callers can count it.
+//
+// Each type reads its value straight from the page's decoder
+// (UnmarshalJSONFrom, the path production takes) and also implements
+// encoding/json's UnmarshalJSON with the same rules.
 
 // Bool is a leniently decoded JSON boolean.
 type Bool struct {
@@ -20,23 +26,56 @@ type Bool struct {
 	Odd   bool // a value was present but could not be read as a boolean
 }
 
-// UnmarshalJSON accepts true/false, "true"/"False"/"1"/"0"/"yes"/"no", 1/0 and null.
-func (b *Bool) UnmarshalJSON(p []byte) error {
+// UnmarshalJSONFrom accepts true/false, "true"/"False"/"1"/"0"/"yes"/"no",
+// 1/0 and null.
+func (b *Bool) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	_, err := b.read(dec)
+	return err
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (b *Bool) UnmarshalJSON(p []byte) error { b.parse(p); return nil }
+
+func (b *Bool) read(dec *jsontext.Decoder) (odd bool, err error) {
+	v, err := dec.ReadValue()
+	if err != nil {
+		*b = Bool{}
+		return false, err
+	}
+	return b.set(v, nil), nil
+}
+
+// set reads the value p and reports whether it was odd (it keeps no
+// text: the arena, there for a uniform signature, is unused).
+func (b *Bool) set(p []byte, _ *arena) bool {
+	b.parse(p)
+	return b.Odd
+}
+
+func (b *Bool) parse(p []byte) {
 	*b = Bool{}
-	s := strings.ToLower(string(unquote(p)))
-	switch s {
-	case "null", "":
-		if string(p) == `""` {
-			b.Odd = true
-		}
-	case "true", "1", "yes":
+	switch string(p) { // the common cases, without folding
+	case "true":
 		b.Value, b.Set = true, true
-	case "false", "0", "no":
+		return
+	case "false":
+		b.Set = true
+		return
+	case "null":
+		return
+	}
+	s := unquote(p)
+	switch {
+	case len(s) == 0:
+		b.Odd = string(bytes.TrimSpace(p)) == `""`
+	case bytes.EqualFold(s, []byte("null")):
+	case bytes.EqualFold(s, []byte("true")), string(s) == "1", bytes.EqualFold(s, []byte("yes")):
+		b.Value, b.Set = true, true
+	case bytes.EqualFold(s, []byte("false")), string(s) == "0", bytes.EqualFold(s, []byte("no")):
 		b.Set = true
 	default:
 		b.Odd = true
 	}
-	return nil
 }
 
 // Ptr returns the value, or nil when unset.
@@ -55,23 +94,75 @@ type Int struct {
 	Odd   bool
 }
 
-// UnmarshalJSON accepts numbers (integral floats too), numeric strings and null.
-func (n *Int) UnmarshalJSON(p []byte) error {
+// UnmarshalJSONFrom accepts numbers (integral floats too), numeric strings
+// and null.
+func (n *Int) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	_, err := n.read(dec)
+	return err
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (n *Int) UnmarshalJSON(p []byte) error { n.parse(p); return nil }
+
+func (n *Int) read(dec *jsontext.Decoder) (odd bool, err error) {
+	v, err := dec.ReadValue()
+	if err != nil {
+		*n = Int{}
+		return false, err
+	}
+	return n.set(v, nil), nil
+}
+
+// set reads the value p and reports whether it was odd (it keeps no
+// text: the arena, there for a uniform signature, is unused).
+func (n *Int) set(p []byte, _ *arena) bool {
+	n.parse(p)
+	return n.Odd
+}
+
+func (n *Int) parse(p []byte) {
 	*n = Int{}
+	if v, ok := plainInt(p); ok {
+		n.Value, n.Set = v, true
+		return
+	}
+	p = bytes.TrimSpace(p)
 	s := strings.TrimSpace(string(unquote(p)))
-	if s == "null" || (s == "" && p[0] != '"') {
-		return nil
+	if s == "null" || (s == "" && (len(p) == 0 || p[0] != '"')) {
+		return
 	}
 	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
 		n.Value, n.Set = v, true
-		return nil
+		return
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 		n.Value, n.Set = int64(f), true
-		return nil
+		return
 	}
 	n.Odd = true
-	return nil
+}
+
+// plainInt reads an unquoted decimal integer of at most 18 digits, the
+// common case, without allocating.
+func plainInt(p []byte) (int64, bool) {
+	neg := len(p) > 0 && p[0] == '-'
+	if neg {
+		p = p[1:]
+	}
+	if len(p) == 0 || len(p) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // Ptr returns the value, or nil when unset.
@@ -91,27 +182,54 @@ type String struct {
 	Odd   bool
 }
 
-// UnmarshalJSON accepts strings, numbers, booleans and null.
-func (s *String) UnmarshalJSON(p []byte) error {
+// UnmarshalJSONFrom accepts strings, numbers, booleans and null.
+func (s *String) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	_, err := s.read(dec)
+	return err
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (s *String) UnmarshalJSON(p []byte) error { s.parse(p, nil); return nil }
+
+func (s *String) read(dec *jsontext.Decoder) (odd bool, err error) {
+	v, err := dec.ReadValue()
+	if err != nil {
+		*s = String{}
+		return false, err
+	}
+	return s.set(v, nil), nil
+}
+
+// set reads the value p, its text kept in ar, and reports whether it was
+// odd.
+func (s *String) set(p []byte, ar *arena) bool {
+	s.parse(p, ar)
+	return s.Odd
+}
+
+func (s *String) parse(p []byte, ar *arena) {
 	*s = String{}
-	p = bytes.TrimSpace(p)
+	if len(p) > 0 && (p[0] <= ' ' || p[len(p)-1] <= ' ') {
+		p = bytes.TrimSpace(p)
+	}
 	switch {
 	case len(p) == 0 || string(p) == "null":
 	case p[0] == '"' && len(p) >= 2 && bytes.IndexByte(p, '\\') < 0:
 		// No escapes: the decoder has already validated the document.
-		s.Value, s.Set = string(p[1:len(p)-1]), true
+		s.Value, s.Set = ar.str(p[1:len(p)-1]), true
 	case p[0] == '"':
-		if err := json.Unmarshal(p, &s.Value); err != nil {
-			s.Odd = true
-			return nil
+		v, err := jsontext.AppendUnquote(nil, p)
+		if err != nil && utf8.Valid(p) {
+			s.Odd = true // not a JSON string at all
+			return
 		}
-		s.Set = true
+		// Invalid UTF-8 is replaced by U+FFFD, as encoding/json does.
+		s.Value, s.Set = ar.str(v), true
 	case p[0] == '{' || p[0] == '[':
 		s.Odd = true
 	default:
-		s.Value, s.Set = string(p), true
+		s.Value, s.Set = ar.str(p), true
 	}
-	return nil
 }
 
 // Ptr returns the value, or nil when unset.
@@ -129,84 +247,6 @@ func (s String) NonEmpty() *string {
 		return nil
 	}
 	return s.Ptr()
-}
-
-// Strings is a leniently decoded list of strings: null gives an empty list, a
-// lone string gives a list of one, and non-string elements are dropped (Odd).
-type Strings struct {
-	Values  []string
-	Present bool // the key held a list or a string
-	Odd     bool
-}
-
-// UnmarshalJSON accepts an array, a string or null.
-func (l *Strings) UnmarshalJSON(p []byte) error {
-	*l = Strings{}
-	p = bytes.TrimSpace(p)
-	if len(p) == 0 || string(p) == "null" {
-		return nil
-	}
-	if p[0] == '"' {
-		var s String
-		_ = s.UnmarshalJSON(p)
-		l.Values, l.Odd, l.Present = []string{s.Value}, s.Odd, !s.Odd
-		return nil
-	}
-	var raw []json.RawMessage
-	if err := json.Unmarshal(p, &raw); err != nil {
-		l.Odd = true
-		return nil
-	}
-	l.Present = true
-	for _, r := range raw {
-		var s String
-		_ = s.UnmarshalJSON(r)
-		if !s.Set {
-			l.Odd = l.Odd || s.Odd
-			continue
-		}
-		l.Values = append(l.Values, s.Value)
-	}
-	return nil
-}
-
-// List is a leniently decoded JSON array of objects: null or a non-array gives
-// an empty list, and elements that do not decode are dropped (Odd).
-type List[T any] struct {
-	Values []T
-	Odd    bool
-}
-
-// UnmarshalJSON accepts an array or null.
-func (l *List[T]) UnmarshalJSON(p []byte) error {
-	*l = List[T]{}
-	p = bytes.TrimSpace(p)
-	if len(p) == 0 || string(p) == "null" {
-		return nil
-	}
-	if p[0] != '[' {
-		l.Odd = true
-		return nil
-	}
-	// Fast path: every element decodes (lenient fields never fail).
-	if err := json.Unmarshal(p, &l.Values); err == nil {
-		return nil
-	}
-	var raw []json.RawMessage
-	if err := json.Unmarshal(p, &raw); err != nil {
-		l.Odd = true
-		return nil
-	}
-	l.Values = make([]T, 0, len(raw))
-	for _, r := range raw {
-		var v T
-		if err := json.Unmarshal(r, &v); err != nil {
-			l.Odd = true
-			continue
-		}
-		l.Values = append(l.Values, v)
-	}
-	return nil
 }
 
 func unquote(p []byte) []byte {

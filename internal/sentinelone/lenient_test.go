@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// decoders are the two ways a lenient type is decoded: encoding/json's
+// UnmarshalJSON and the production decoder's UnmarshalJSONFrom.
+var decoders = []func([]byte, any) error{json.Unmarshal, Unmarshal}
+
 func TestLenientBool(t *testing.T) {
 	tests := []struct {
 		in       string
@@ -20,16 +24,24 @@ func TestLenientBool(t *testing.T) {
 		{`0`, false, true, false},
 		{`null`, false, false, false},
 		{`"maybe"`, false, false, true},
+		{`"yes"`, true, true, false},
+		{`"NO"`, false, true, false},
+		{`"1"`, true, true, false},
+		{`"null"`, false, false, false},
+		{`" true"`, false, false, true},
+		{`2`, false, false, true},
 		{`""`, false, false, true},
 		{`{}`, false, false, true},
 	}
 	for _, tt := range tests {
-		var b Bool
-		if err := json.Unmarshal([]byte(tt.in), &b); err != nil {
-			t.Fatalf("%s: %v", tt.in, err)
-		}
-		if b.Value != tt.val || b.Set != tt.set || b.Odd != tt.odd {
-			t.Errorf("%s: got %+v, want value=%v set=%v odd=%v", tt.in, b, tt.val, tt.set, tt.odd)
+		for _, decode := range decoders {
+			var b Bool
+			if err := decode([]byte(tt.in), &b); err != nil {
+				t.Fatalf("%s: %v", tt.in, err)
+			}
+			if b.Value != tt.val || b.Set != tt.set || b.Odd != tt.odd {
+				t.Errorf("%s: got %+v, want value=%v set=%v odd=%v", tt.in, b, tt.val, tt.set, tt.odd)
+			}
 		}
 	}
 }
@@ -46,15 +58,22 @@ func TestLenientInt(t *testing.T) {
 		{`4.5`, 0, false, true},
 		{`null`, 0, false, false},
 		{`"lots"`, 0, false, true},
+		{`" 7 "`, 7, true, false},
+		{`"-3"`, -3, true, false},
+		{`1e3`, 1000, true, false},
+		{`9007199254740993.0`, 0, false, true},
+		{`""`, 0, false, true},
 		{`[]`, 0, false, true},
 	}
 	for _, tt := range tests {
-		var n Int
-		if err := json.Unmarshal([]byte(tt.in), &n); err != nil {
-			t.Fatalf("%s: %v", tt.in, err)
-		}
-		if n.Value != tt.val || n.Set != tt.set || n.Odd != tt.odd {
-			t.Errorf("%s: got %+v", tt.in, n)
+		for _, decode := range decoders {
+			var n Int
+			if err := decode([]byte(tt.in), &n); err != nil {
+				t.Fatalf("%s: %v", tt.in, err)
+			}
+			if n.Value != tt.val || n.Set != tt.set || n.Odd != tt.odd {
+				t.Errorf("%s: got %+v", tt.in, n)
+			}
 		}
 	}
 }
@@ -63,7 +82,7 @@ func TestLenientStringAndLists(t *testing.T) {
 	var v struct {
 		A, B, C, D String
 		L1, L2, L3 Strings
-		N          List[NetworkInterface]
+		N          Objects[NetworkInterface, *NetworkInterface]
 	}
 	in := `{"A":"x","B":12345678901234567890,"C":null,"D":{"x":1},
 	        "L1":null,"L2":"solo","L3":["a",1,null,{}],"N":{"not":"a list"}}`

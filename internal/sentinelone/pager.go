@@ -1,9 +1,7 @@
 package sentinelone
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -21,6 +19,15 @@ type ListRequest struct {
 	Query url.Values
 	// Cursor resumes a walk where a previous one stopped.
 	Cursor string
+	// Map, when set, is called with each record as its page is decoded. The
+	// record's model is reused for the next record, so Map must not keep it:
+	// its result is kept as Record.Value, and Raw and Model are nil. A page
+	// then holds only what Map kept, and each record is still decoded once.
+	// Map may be called again for a page fetched again after a garbled body.
+	Map func(Record) any
+	// RawRecords leaves records undecoded (Record.Model nil): for measuring
+	// what paging alone costs.
+	RawRecords bool
 }
 
 // Page is one page of a list endpoint.
@@ -30,7 +37,7 @@ type Page struct {
 	Cursor     string // the cursor that fetched this page ("" for the first)
 	NextCursor string // "" on the last page
 	TotalItems *int64 // as the console reported it, nil when absent
-	Records    []json.RawMessage
+	Records    []Record
 }
 
 // Last reports whether this is the last page of the walk.
@@ -42,12 +49,19 @@ var ErrRepeatedCursor = errors.New("console returned a cursor it had already ret
 
 // Pages walks a list endpoint page by page. Only the current page is held in
 // memory. The walk stops at the first error, which is yielded with a nil page.
+//
+// For Alerts the walk goes through the Unified Alerts GraphQL API: Query's
+// updatedAt/createdAt/detectedAt filters and sort are sent as its filters
+// and sort, and the cursor is its endCursor.
 func (c *Client) Pages(ctx context.Context, req ListRequest) iter.Seq2[*Page, error] {
+	if req.Endpoint == Alerts {
+		return c.alertPages(ctx, req)
+	}
 	return func(yield func(*Page, error) bool) {
 		seen := map[uint64]struct{}{}
 		cursor := req.Cursor
 		for n := 1; ; n++ {
-			page, err := c.Page(ctx, req.Endpoint, req.Query, cursor)
+			page, err := c.page(ctx, req, cursor)
 			if err != nil {
 				yield(nil, fmt.Errorf("list %s page %d: %w", req.Endpoint, n, err))
 				return
@@ -70,30 +84,41 @@ func (c *Client) Pages(ctx context.Context, req ListRequest) iter.Seq2[*Page, er
 
 // Page fetches one page of endpoint with the given filters and cursor.
 func (c *Client) Page(ctx context.Context, endpoint Endpoint, filters url.Values, cursor string) (*Page, error) {
+	return c.page(ctx, ListRequest{Endpoint: endpoint, Query: filters}, cursor)
+}
+
+func (c *Client) page(ctx context.Context, req ListRequest, cursor string) (*Page, error) {
 	q := url.Values{}
-	for k, v := range filters {
+	for k, v := range req.Query {
 		q[k] = v
+	}
+	if req.Endpoint == StarAlerts && q.Get("sortBy") == "createdAt" {
+		q.Set("sortBy", "alertInfoCreatedAt") // the console's name for it there
 	}
 	q.Set("limit", strconv.Itoa(c.cfg.PageSize))
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
-	page, err := c.fetchPage(ctx, endpoint, q)
+	how := decoding{models: req.Endpoint, each: req.Map}
+	if req.RawRecords {
+		how = decoding{}
+	}
+	page, err := c.fetchPage(ctx, req.Endpoint, q, how)
 	if err != nil {
 		return nil, err
 	}
-	page.Endpoint, page.Cursor = endpoint, cursor
+	page.Endpoint, page.Cursor = req.Endpoint, cursor
 	return page, nil
 }
 
 // fetchPage gets and decodes one page; a body that does not decode, or
 // holds more records than the limit asked for, is fetched again within the
 // retry budget.
-func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values) (*Page, error) {
+func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values, how decoding) (*Page, error) {
 	var page *Page
-	err := c.do(ctx, request{method: http.MethodGet, endpoint: string(endpoint), query: q}, func(body []byte) error {
+	err := c.do(ctx, request{method: http.MethodGet, endpoint: endpoint.resource(), query: q}, func(body []byte) error {
 		var err error
-		if page, err = DecodePage(body); err == nil {
+		if page, err = how.page(body); err == nil {
 			err = withinLimit(page, q)
 		}
 		return err
@@ -112,80 +137,8 @@ func withinLimit(page *Page, q url.Values) error {
 	return nil
 }
 
-type envelope struct {
-	Data       []json.RawMessage `json:"data"`
-	Pagination *struct {
-		NextCursor json.RawMessage `json:"nextCursor"`
-		TotalItems Int             `json:"totalItems"`
-	} `json:"pagination"`
-}
-
-// DecodePage reads a list envelope {"data":[…],"pagination":{…}} in one
-// pass. It fails when the body is not that shape; odd records inside data are
-// kept as they are for the caller to judge one by one.
-func DecodePage(body []byte) (*Page, error) {
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field == "data" {
-			return nil, fmt.Errorf("decode page: data is not a list but a JSON %s", te.Value)
-		}
-		return nil, fmt.Errorf("decode page: %w", describeJSONError(body, err))
-	}
-	if env.Pagination == nil {
-		return nil, errors.New("decode page: no pagination object in the response")
-	}
-	page := &Page{Records: env.Data}
-	next := bytes.TrimSpace(env.Pagination.NextCursor)
-	if len(next) > 0 && string(next) != "null" {
-		var s string
-		if err := json.Unmarshal(next, &s); err != nil {
-			return nil, fmt.Errorf("decode page: nextCursor is not a string: %s", truncate(string(next), 40))
-		}
-		page.NextCursor = s
-	}
-	page.TotalItems = env.Pagination.TotalItems.Ptr()
-	return page, nil
-}
-
-// describeJSONError adds where in the body a syntax error is.
-func describeJSONError(body []byte, err error) error {
-	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '<' {
-		return fmt.Errorf("body is HTML, not JSON: %q", truncate(plainText(body), 80))
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("%w at byte %d of %d", err, se.Offset, len(body))
-	}
-	return err
-}
-
 func hashCursor(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
-}
-
-// RecordError is a record that could not be read.
-type RecordError struct {
-	Index int // position in the page
-	Err   error
-}
-
-func (e RecordError) Error() string { return fmt.Sprintf("record %d: %v", e.Index, e.Err) }
-
-// DecodeRecords decodes each record into T. A record that is not a JSON
-// object is reported and skipped; the others are returned.
-func DecodeRecords[T any](records []json.RawMessage) ([]T, []RecordError) {
-	out := make([]T, 0, len(records))
-	var bad []RecordError
-	for i, r := range records {
-		var v T
-		if err := json.Unmarshal(r, &v); err != nil {
-			bad = append(bad, RecordError{Index: i, Err: err})
-			continue
-		}
-		out = append(out, v)
-	}
-	return out, bad
 }

@@ -56,7 +56,14 @@ func (c *Client) TokenDetails(ctx context.Context) (TokenDetails, error) {
 // Probe reads one record of endpoint to prove the token may read it. It
 // returns the console's total when reported.
 func (c *Client) Probe(ctx context.Context, endpoint Endpoint) (*int64, error) {
-	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}})
+	if endpoint == Alerts {
+		ans, err := c.alertsPage(ctx, map[string]any{"sort": map[string]any{"by": "updatedAt", "order": "DESC"}}, 1)
+		if err != nil {
+			return nil, err
+		}
+		return ans.Data.Alerts.TotalCount.Ptr(), nil
+	}
+	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}}, decoding{})
 	if err != nil {
 		return nil, err
 	}

@@ -13,23 +13,46 @@ var pageFuncs = template.FuncMap{
 	"date":    func(t *time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"seconds": func(s *float64) string { return human(time.Duration(*s * float64(time.Second))) },
 	"dur":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"count":   pipeline.Count,
-	"count64": func(n int) string { return pipeline.Count(int64(n)) },
+	"until":   until,
+	"clock":   func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
+	// sinceStart reports whether a day's count began after midnight UTC.
+	"sinceStart": func(t time.Time) bool { return !t.Equal(t.UTC().Truncate(24 * time.Hour)) },
+	"count":      pipeline.Count,
+	"count64":    func(n int) string { return pipeline.Count(int64(n)) },
 }
 
 // ago writes "3m ago" for a time (or pointer to one) before now.
 func ago(now time.Time, t any) string {
-	var at time.Time
-	switch v := t.(type) {
-	case time.Time:
-		at = v
-	case *time.Time:
-		if v == nil {
-			return ""
-		}
-		at = *v
+	at, ok := timeOf(t)
+	if !ok {
+		return ""
 	}
 	return human(now.Sub(at)) + " ago"
+}
+
+// until writes "in 12s" for a time after now, "now" once it has passed.
+func until(now time.Time, t any) string {
+	at, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	if d := at.Sub(now); d >= time.Second {
+		return "in " + human(d)
+	}
+	return "now"
+}
+
+// timeOf reads a time or a pointer to one.
+func timeOf(t any) (time.Time, bool) {
+	switch v := t.(type) {
+	case time.Time:
+		return v, true
+	case *time.Time:
+		if v != nil {
+			return *v, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // human writes a duration the way a person reads it: 45s, 12m, 3h 5m, 2d 4h.

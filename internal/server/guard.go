@@ -56,7 +56,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 // (or names were configured), so that a page of another site, its name
 // re-pointed at 127.0.0.1 (DNS rebinding), cannot read the status.
 func (s *Server) hostAllowed(hostport string) bool {
-	if !isLoopback(listenHost(s.cfg.Listen)) && len(s.cfg.Hosts) == 0 {
+	c := s.shown()
+	if !isLoopback(listenHost(c.Listen)) && len(c.Hosts) == 0 {
 		return true
 	}
 	host := hostport
@@ -64,12 +65,12 @@ func (s *Server) hostAllowed(hostport string) bool {
 		host = h
 	}
 	host = strings.ToLower(strings.Trim(host, "[]"))
-	return isLoopback(host) || host == strings.ToLower(listenHost(s.cfg.Listen)) ||
-		slices.ContainsFunc(s.cfg.Hosts, func(h string) bool { return strings.EqualFold(h, host) })
+	return isLoopback(host) || host == strings.ToLower(listenHost(c.Listen)) ||
+		slices.ContainsFunc(c.Hosts, func(h string) bool { return strings.EqualFold(h, host) })
 }
 
 func (s *Server) authorized(r *http.Request) bool {
-	a := s.cfg.Auth
+	a := s.shown().Auth
 	if !a.enabled() {
 		return true
 	}
@@ -83,7 +84,7 @@ func (s *Server) authorized(r *http.Request) bool {
 }
 
 func (s *Server) challenge() string {
-	if s.cfg.Auth.BearerToken != "" {
+	if s.shown().Auth.BearerToken != "" {
 		return `Bearer realm="s1collector"`
 	}
 	return `Basic realm="s1collector", charset="UTF-8"`

@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"s1collector/internal/lease"
+	"s1collector/internal/pipeline"
 	"s1collector/internal/sentinelone"
 )
 
@@ -21,8 +23,10 @@ var (
 		"read":      prometheus.NewDesc("s1collector_records_read_total", "Records read from the console.", labelsStream, nil),
 		"delivered": prometheus.NewDesc("s1collector_events_delivered_total", "Events accepted by every output of the stream.", labelsStream, nil),
 		"pages":     prometheus.NewDesc("s1collector_pages_total", "Pages read from the console.", labelsStream, nil),
+		"odd":       prometheus.NewDesc("s1collector_records_odd_total", "Records delivered with fields of unexpected types or an unreadable time.", labelsStream, nil),
+		"skipped":   prometheus.NewDesc("s1collector_records_skipped_total", "Records that could not be delivered: not a JSON object, or no id.", labelsStream, nil),
 		"cycles":    prometheus.NewDesc("s1collector_cycles_total", "Cycles by result.", append(labelsStream, "result"), nil),
-		"lag":       prometheus.NewDesc("s1collector_lag_seconds", "Now minus the time of the newest record delivered.", labelsStream, nil),
+		"lag":       prometheus.NewDesc("s1collector_lag_seconds", "How far the delivered data trails the console: the last successful cycle's catch-up time plus delay, growing once the next cycle is overdue.", labelsStream, nil),
 		"success":   prometheus.NewDesc("s1collector_last_success_timestamp_seconds", "When the last successful cycle ended.", labelsStream, nil),
 		"ckptAge":   prometheus.NewDesc("s1collector_checkpoint_age_seconds", "Time since the checkpoint was last saved.", labelsStream, nil),
 		"inFlight":  prometheus.NewDesc("s1collector_batch_in_flight_events", "Events of the batch being delivered.", labelsStream, nil),
@@ -41,32 +45,43 @@ func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range descs {
 		ch <- d
 	}
+	for _, d := range clusterDescs {
+		ch <- d
+	}
 }
 
 func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	now := time.Now()
-	s := m.srv
+	s := m.srv.shown()
 	c := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(descs[name], prometheus.CounterValue, v, labels...)
 	}
 	g := func(name string, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(descs[name], prometheus.GaugeValue, v, labels...)
 	}
-	g("build", 1, s.cfg.Version, runtime.Version())
-	g("started", float64(s.started.Unix()))
-	for _, src := range s.cfg.Sources {
+	var snap *lease.Snapshot
+	if s.Cluster != nil {
+		sn := s.Cluster.Snapshot()
+		snap = &sn
+		collectCluster(sn, ch)
+	}
+	g("build", 1, s.Version, runtime.Version())
+	g("started", float64(m.srv.started.Unix()))
+	for _, src := range s.Sources {
 		for _, st := range src.Streams {
 			v := st.Status.Snapshot()
 			l := []string{src.Name, v.Stream}
 			c("read", float64(v.Read), l...)
 			c("delivered", float64(v.Delivered), l...)
 			c("pages", float64(v.Pages), l...)
+			c("odd", float64(v.Odd), l...)
+			c("skipped", float64(v.Skipped), l...)
 			c("cycles", float64(v.Cycles-v.FailedCycles), append(l, "ok")...)
 			c("cycles", float64(v.FailedCycles), append(l, "failed")...)
 			g("inFlight", float64(v.InFlight), l...)
-			g("state", 1, append(l, streamState(v))...)
-			if !v.Watermark.IsZero() {
-				g("lag", max(now.Sub(v.Watermark).Seconds(), 0), l...)
+			g("state", 1, append(l, sharedState(snap, src.Name+"/"+v.Stream, streamState(v)))...)
+			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok && v.Phase != pipeline.PhaseDisabled {
+				g("lag", lag.Seconds(), l...)
 			}
 			if !v.LastSuccess.IsZero() {
 				g("success", float64(v.LastSuccess.UnixMilli())/1000, l...)
@@ -78,9 +93,9 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 				c("outErrors", float64(n), append(l, out)...)
 			}
 		}
-		m.collectClient(src.Name, s.cfg.Clients[src.Name], c)
+		m.collectClient(src.Name, s.Clients[src.Name], c)
 	}
-	for name, tk := range s.cfg.Tokens.Snapshot() {
+	for name, tk := range s.Tokens.Snapshot() {
 		if !tk.ExpiresAt.IsZero() {
 			g("token", tk.ExpiresAt.Sub(now).Seconds(), name)
 		}

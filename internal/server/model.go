@@ -4,11 +4,13 @@
 package server
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"s1collector/internal/collector"
+	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
 )
 
@@ -24,6 +26,11 @@ type Status struct {
 	Ready   bool           `json:"ready"`
 	Reasons []string       `json:"not_ready_reasons,omitempty"`
 	Sources []SourceStatus `json:"sources"`
+	// With the state in PostgreSQL: this replica, the live ones and the
+	// shared state's health (see replicas.go).
+	Replica    *lease.Replica  `json:"replica,omitempty"`
+	Replicas   []ReplicaStatus `json:"replicas,omitempty"`
+	StateStore *StoreStatus    `json:"state_store,omitempty"`
 }
 
 // SourceStatus is one console.
@@ -38,14 +45,27 @@ type SourceStatus struct {
 
 // StreamStatus is one stream of a source.
 type StreamStatus struct {
-	Stream       string            `json:"stream"`
-	State        string            `json:"state"` // ok, waiting, syncing, failing, stopped
-	Progress     string            `json:"progress,omitempty"`
-	LastSuccess  *time.Time        `json:"last_success,omitempty"`
-	LagSeconds   *float64          `json:"lag_seconds,omitempty"`
+	Stream string `json:"stream"`
+	State  string `json:"state"` // ok, waiting, syncing, retrying, failing, stopped; elsewhere, unassigned
+	// Owner is the replica holding the stream, with shared state.
+	Owner       string     `json:"owner,omitempty"`
+	Progress    string     `json:"progress,omitempty"`
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	// LagSeconds is how far the delivered data trails the console; see
+	// pipeline.StatusSnapshot.Lag.
+	LagSeconds *float64 `json:"lag_seconds,omitempty"`
+	// Retry is the console request being retried, while one is.
+	Retry *pipeline.Retry `json:"retry,omitempty"`
+	// NextCycle is when the next cycle starts, between cycles.
+	NextCycle *time.Time `json:"next_cycle,omitempty"`
+	// RecordsToday counts records delivered since TodaySince: midnight UTC,
+	// or the process's start when that is later.
 	RecordsToday int64             `json:"records_today"`
+	TodaySince   time.Time         `json:"records_today_since"`
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
+	Odd          int64             `json:"odd"`     // delivered with fields of unexpected types
+	Skipped      int64             `json:"skipped"` // not deliverable: not an object, no id
 	LastError    string            `json:"last_error,omitempty"`
 	LastErrorAt  *time.Time        `json:"last_error_at,omitempty"`
 	Fix          string            `json:"fix,omitempty"`
@@ -74,7 +94,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 		}
 		for _, s := range src.Streams {
 			v := s.Status.Snapshot()
-			stream := streamStatus(v, s.Interval, started, now, redact)
+			stream := streamStatus(v, s.Interval, s.Delay, now, redact)
 			if reason := notReady(stream, v, s.Interval, started, now); reason != "" {
 				st.Ready = false
 				st.Reasons = append(st.Reasons, src.Name+"/"+v.Stream+": "+reason)
@@ -87,9 +107,17 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 	return st
 }
 
-func streamStatus(v pipeline.StatusSnapshot, interval time.Duration, started, now time.Time, redact func(string) string) StreamStatus {
-	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, Delivered: v.Delivered, Read: v.Read,
-		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint}
+func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now time.Time, redact func(string) string) StreamStatus {
+	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, TodaySince: todaySince(v.Created, now), Delivered: v.Delivered, Read: v.Read,
+		Odd: v.Odd, Skipped: v.Skipped,
+		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry}
+	if s.Retry != nil {
+		s.Retry.Error = redact(s.Retry.Error)
+	}
+	if !v.NextCycle.IsZero() {
+		t := v.NextCycle
+		s.NextCycle = &t
+	}
 	for i := range s.History {
 		s.History[i].Error = redact(s.History[i].Error)
 	}
@@ -113,28 +141,47 @@ func streamStatus(v pipeline.StatusSnapshot, interval time.Duration, started, no
 		t := v.LastErrorAt
 		s.LastErrorAt = &t
 	}
-	if !v.Watermark.IsZero() {
-		lag := max(now.Sub(v.Watermark).Seconds(), 0) // clocks of console and collector may differ
-		s.LagSeconds = &lag
+	if lag, ok := v.Lag(now, interval, delay); ok && v.Phase != pipeline.PhaseDisabled {
+		secs := lag.Seconds()
+		s.LagSeconds = &secs
 	}
 	s.State = streamState(v)
-	if s.State == "syncing" {
+	if s.State == "syncing" || s.State == "retrying" {
 		s.Progress = progress(v)
 	}
-	if s.Fix == "" && s.State == "failing" {
+	switch {
+	case s.Fix != "":
+	case s.State == "failing":
 		s.Fix = failingFix(v)
+	case s.State == "retrying":
+		s.Fix = "The console did not answer as expected; the request is sent again with backoff. If it persists, check the console's URL and status, DNS, proxy and firewall."
 	}
 	return s
+}
+
+// todaySince is when the day's count began: midnight UTC, or when the
+// stream's status was created (the process started) if that is later.
+func todaySince(created, now time.Time) time.Time {
+	midnight := now.UTC().Truncate(24 * time.Hour)
+	if created.After(midnight) {
+		return created.UTC()
+	}
+	return midnight
 }
 
 func streamState(v pipeline.StatusSnapshot) string {
 	switch v.Phase {
 	case pipeline.PhaseSyncing:
+		if v.Retry != nil {
+			return "retrying"
+		}
 		return "syncing"
 	case pipeline.PhaseFailing:
 		return "failing"
 	case pipeline.PhaseStopped:
 		return "stopped"
+	case pipeline.PhaseDisabled:
+		return "disabled"
 	}
 	if v.LastSuccess.IsZero() {
 		return "waiting"
@@ -157,17 +204,29 @@ func failingFix(v pipeline.StatusSnapshot) string {
 	return "The console did not answer as expected. The next cycle retries from the checkpoint; if it persists, check the console's URL and status."
 }
 
-// notReady says why a stream keeps the collector from being ready.
+// notReady says why a stream keeps the collector from being ready: it is
+// stopped; it fails (a failed cycle, or a request being retried) and has
+// not completed a cycle since the start; it has been failing for more than
+// two intervals; or it has not started a cycle within its first interval.
+// A stream syncing without trouble is ready, however long it takes.
 func notReady(s StreamStatus, v pipeline.StatusSnapshot, interval time.Duration, started, now time.Time) string {
+	troubled := s.State == "failing" || s.State == "retrying"
 	switch {
 	case s.State == "stopped":
 		return "stopped: " + s.LastError
-	case s.LastSuccess != nil:
-		return ""
-	case now.Sub(started) < interval:
-		return "" // still within its first interval
-	case s.State == "failing":
-		return "no successful cycle yet: " + s.LastError
+	case troubled && s.LastSuccess == nil:
+		return "failing, and no cycle has completed since the start: " + troubleText(s)
+	case troubled && now.Sub(v.FailingSince) > 2*interval:
+		return fmt.Sprintf("failing for %s (more than two intervals of %s): %s", human(now.Sub(v.FailingSince)), human(interval), troubleText(s))
+	case s.State == "waiting" && now.Sub(started) > interval:
+		return "no cycle started within its first interval"
 	}
-	return "no successful cycle yet"
+	return ""
+}
+
+func troubleText(s StreamStatus) string {
+	if s.State == "retrying" && s.Retry != nil {
+		return fmt.Sprintf("retrying %s (attempt %d failed): %s", s.Retry.Endpoint, s.Retry.Attempt, s.Retry.Error)
+	}
+	return s.LastError
 }

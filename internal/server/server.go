@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,10 +42,13 @@ type Config struct {
 	// Redact removes secrets from texts shown (errors carry peers' answers).
 	Redact func(string) string
 	Log    *slog.Logger
+	// Cluster, when replicas share the streams, tells who holds which.
+	Cluster Cluster
 }
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
 type Server struct {
+	mu      sync.RWMutex // guards what cfg shows: Sources, Clients, Tokens, Redact, and Hosts and Auth
 	cfg     Config
 	started time.Time
 	srv     *http.Server
@@ -73,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, started: time.Now(), page: page}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(metrics{srv: s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerer(reg, cfg.Cluster).MustRegister(metrics{srv: s}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
@@ -142,6 +146,9 @@ func (s *Server) URL() string {
 	return "http://" + s.Addr() + "/"
 }
 
+// TLS reports whether the server speaks HTTPS.
+func (s *Server) TLS() bool { return s.tls }
+
 // Shutdown stops serving; it is safe to call without Start.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.ln == nil {
@@ -150,18 +157,61 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.srv.Shutdown(ctx)
 }
 
+// Update shows another collector: after a reload, its streams, clients,
+// tokens and secrets to redact replace the previous ones.
+func (s *Server) Update(sources []Source, clients map[string]*sentinelone.Client, tokens *collector.Tokens, redact func(string) string) {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	if tokens == nil {
+		tokens = collector.NewTokens()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Sources, s.cfg.Clients, s.cfg.Tokens, s.cfg.Redact = sources, clients, tokens, redact
+}
+
+// Protect replaces the names the server answers to and its credentials:
+// after a reload. (Whether it speaks TLS is fixed when it starts.)
+func (s *Server) Protect(hosts []string, auth Auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Hosts, s.cfg.Auth = hosts, auth
+}
+
+// SetCluster shows another lease manager: after a reload, the replica's
+// new one.
+func (s *Server) SetCluster(c Cluster) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Cluster = c
+}
+
+// shown is what the server shows now.
+func (s *Server) shown() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
 // Status returns the collector's state now.
 func (s *Server) Status() Status {
-	return build(s.cfg.Version, s.started, time.Now(), s.cfg.Sources, s.cfg.Tokens.Snapshot(), s.cfg.Redact)
+	c := s.shown()
+	st := build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
+	if c.Cluster != nil {
+		addCluster(&st, c.Cluster.Snapshot(), c.Redact)
+	}
+	return st
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Status())
 }
 
-// readyz is 200 when the config is loaded, the state open and every stream
-// has completed a cycle or is within its first interval; 503 otherwise,
-// with the reasons when the request may read them.
+// readyz is 503 when a stream is stopped, fails without having completed a
+// cycle since the start, has been failing for more than two intervals, or
+// has not started within its first interval (notReady) — with the reasons
+// when the request may read them; 200 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	st := s.Status()
 	if st.Ready {

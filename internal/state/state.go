@@ -21,6 +21,9 @@ type Checkpoint struct {
 	// its own progress; empty when the listing is a single walk.
 	Partitions   []Partition `json:"partitions,omitempty"`
 	LastFullSync time.Time   `json:"last_full_sync,omitzero"`
+	// MappingVersion is how the stream's outputs mapped devices when its
+	// last full listing began; another one starts a full listing.
+	MappingVersion string `json:"mapping_version,omitempty"`
 	// Delivered counts the records delivered, all time.
 	Delivered int64     `json:"delivered"`
 	SavedAt   time.Time `json:"saved_at,omitzero"`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"s1collector/internal/emulator"
+	"s1collector/internal/sentinelone"
 )
 
 // benchAgents is 1000 realistic agents as the emulator serves them.
@@ -18,9 +19,10 @@ func benchAgents(b *testing.B) []json.RawMessage {
 	return emulatorAgents(b, emu, nil)
 }
 
-// BenchmarkAgents measures decode + map + encode per profile, and the floor:
-// a plain encoding/json round trip of the same agents (decode to a generic
-// map, encode it back). The ratio to the floor is what the mapping costs.
+// BenchmarkAgents measures decode + map + encode per profile as transform
+// and the pipeline run them (one reused agent, events written by
+// AppendMapped), and the floor: a plain encoding/json round trip of the
+// same agents (decode to a generic map, encode it back).
 func BenchmarkAgents(b *testing.B) {
 	agents := benchAgents(b)
 	var size int64
@@ -60,13 +62,16 @@ func BenchmarkAgents(b *testing.B) {
 	}
 }
 
-func mapper(p Profile, enc *json.Encoder) func(json.RawMessage) error {
+func mapper(p Profile, _ *json.Encoder) func(json.RawMessage) error {
 	now := time.Now()
+	var a sentinelone.Agent
+	var line []byte
 	return func(raw json.RawMessage) error {
-		ev, _, err := p.MapAgent(raw, now)
-		if err != nil {
+		if err := sentinelone.Unmarshal(raw, &a); err != nil {
 			return err
 		}
-		return enc.Encode(ev)
+		var err error
+		line, _, err = p.AppendMapped(line[:0], &a, now, false)
+		return err
 	}
 }

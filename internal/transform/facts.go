@@ -7,6 +7,7 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type facts struct {
 	// problems lists fields that were present but unreadable; their values
 	// are dropped (null), the device is kept.
 	problems []string
+
+	store
 }
 
 // ErrNoID is returned for an agent without an id: a device nobody can
@@ -47,25 +50,25 @@ func resolve(a *sentinelone.Agent) (*facts, error) {
 		return nil, ErrNoID
 	}
 	f := &facts{a: a}
-	for _, name := range sentinelone.OddFields(a) {
+	for _, name := range a.OddFields() {
 		f.problems = append(f.problems, name+": value of an unexpected type, ignored")
 	}
-	f.uid = a.ID.Ptr()
-	f.name = pick(a.Name, a.ComputerName)
-	f.hostname = a.ComputerName.Ptr()
-	f.domain = a.Domain.Ptr()
-	f.osType = a.OSType.Ptr()
-	f.osVersion = pick(a.OSVersion, a.OSName)
-	f.osBuild = a.OSRevision.Ptr()
-	f.serial = a.SerialNumber.Ptr()
-	f.manufacturer = a.Manufacturer.Ptr()
-	if !a.Manufacturer.Set {
-		f.manufacturer = vendorFromModel(a.ModelName)
+	f.uid = f.str(a.ID)
+	f.name = f.pick(a.Name, a.ComputerName)
+	f.hostname = f.str(a.ComputerName)
+	f.domain = f.str(a.Domain)
+	f.osType = f.str(a.OSType)
+	f.osVersion = f.pick(a.OSVersion, a.OSName)
+	f.osBuild = f.str(a.OSRevision)
+	f.serial = f.str(a.SerialNumber)
+	f.manufacturer = f.str(a.Manufacturer)
+	if v, ok := vendorFromModel(a.ModelName); ok && !a.Manufacturer.Set {
+		f.manufacturer = f.keep(v)
 	}
-	f.model = a.ModelName.Ptr()
-	f.cpuCount = pickInt(a.ProcessorCount, a.CPUCount)
-	f.coreCount = a.CoreCount.Ptr()
-	f.memoryMB = pickInt(a.MemorySize, a.TotalMemory)
+	f.model = f.str(a.ModelName)
+	f.cpuCount = f.pickInt(a.ProcessorCount, a.CPUCount)
+	f.coreCount = f.int(a.CoreCount)
+	f.memoryMB = f.pickInt(a.MemorySize, a.TotalMemory)
 	f.resolveNetwork()
 	f.resolveState()
 	f.resolveUser()
@@ -81,56 +84,55 @@ func (f *facts) resolveNetwork() {
 	if a.IPv4Addresses.Present {
 		f.ipv4 = a.IPv4Addresses.Values
 	} else {
-		f.ipv4 = flatten(a.NetworkInterfaces.Values, func(n sentinelone.NetworkInterface) []string { return n.Inet.Values })
+		f.ipv4 = flatten(a.NetworkInterfaces.Values, func(n *sentinelone.NetworkInterface) []string { return n.Inet.Values })
 	}
 	if a.IPv6Addresses.Present {
 		f.ipv6 = a.IPv6Addresses.Values
 	} else {
-		f.ipv6 = flatten(a.NetworkInterfaces.Values, func(n sentinelone.NetworkInterface) []string { return n.Inet6.Values })
+		f.ipv6 = flatten(a.NetworkInterfaces.Values, func(n *sentinelone.NetworkInterface) []string { return n.Inet6.Values })
 	}
 	if a.MACAddresses.Present {
 		f.macs = a.MACAddresses.Values
 	} else {
-		f.macs = flatten(a.NetworkInterfaces.Values, func(n sentinelone.NetworkInterface) []string { return []string{n.Physical.Value} })
+		f.macs = flatten(a.NetworkInterfaces.Values, func(n *sentinelone.NetworkInterface) []string { return n.PhysicalList() })
 	}
 }
 
 func (f *facts) resolveState() {
 	a := f.a
-	f.machineType = a.MachineType.Ptr()
-	f.deviceType = a.Type.Ptr()
-	if !a.Type.Set {
-		f.deviceType = deviceTypeFromMachine(a.MachineType)
+	f.machineType = f.str(a.MachineType)
+	f.deviceType = f.str(a.Type)
+	if v, ok := deviceTypeFromMachine(a.MachineType); ok && !a.Type.Set {
+		f.deviceType = f.keep(v)
 	}
-	f.isEnabled = a.IsActive.Ptr()
-	f.isOnline = a.IsOnline.Ptr()
+	f.isEnabled = f.bool(a.IsActive)
+	f.isOnline = f.bool(a.IsOnline)
 	if !a.IsOnline.Set && a.NetworkStatus.Set {
-		online := a.NetworkStatus.Value == "connected"
-		f.isOnline = &online
+		f.isOnline = f.keepBool(a.NetworkStatus.Value == "connected")
 	}
-	f.agentStatus = a.AgentStatus.Ptr()
+	f.agentStatus = f.str(a.AgentStatus)
 	if !a.AgentStatus.Set {
-		f.agentStatus = agentStatus(a)
+		f.agentStatus = f.keep(agentStatus(a))
 	}
-	f.agentVersion = a.AgentVersion.Ptr()
-	f.threatLevel = a.ThreatLevel.Ptr()
+	f.agentVersion = f.str(a.AgentVersion)
+	f.threatLevel = f.str(a.ThreatLevel)
 	if !a.ThreatLevel.Set {
-		f.threatLevel = threatLevel(a)
+		f.threatLevel = f.keep(threatLevel(a))
 	}
-	f.threatCount = pickInt(a.ThreatCount, a.ActiveThreats)
-	f.encrypted = pickBool(a.EncryptionEnabled, a.EncryptedApplications)
-	f.firewall = pickBool(a.IsFirewallEnabled, a.FirewallEnabled)
-	f.tamper = a.IsTamperProtectionEnabled.Ptr()
+	f.threatCount = f.pickInt(a.ThreatCount, a.ActiveThreats)
+	f.encrypted = f.pickBool(a.EncryptionEnabled, a.EncryptedApplications)
+	f.firewall = f.pickBool(a.IsFirewallEnabled, a.FirewallEnabled)
+	f.tamper = f.bool(a.IsTamperProtectionEnabled)
 }
 
 func (f *facts) resolveUser() {
 	a := f.a
-	f.userUID = a.UserID.Ptr()
-	f.userName = a.UserName.NonEmpty()
+	f.userUID = f.str(a.UserID)
+	f.userName = f.nonEmpty(a.UserName)
 	if !a.UserName.Set {
-		f.userName = a.LastLoggedInUserName.NonEmpty()
+		f.userName = f.nonEmpty(a.LastLoggedInUserName)
 	}
-	f.userFullName = a.UserFullName.Ptr()
+	f.userFullName = f.str(a.UserFullName)
 }
 
 // timeOf parses the seed field when present, else the real one. An
@@ -148,39 +150,16 @@ func (f *facts) timeOf(seedName string, seed sentinelone.String, realName string
 		f.problems = append(f.problems, fmt.Sprintf("%s: %v, set to null", name, err))
 		return nil
 	}
-	return &t
-}
-
-func pick(seed, real sentinelone.String) *string {
-	if seed.Set {
-		return seed.Ptr()
-	}
-	return real.Ptr()
-}
-
-func pickInt(seed, real sentinelone.Int) *int64 {
-	if seed.Set {
-		return seed.Ptr()
-	}
-	return real.Ptr()
-}
-
-func pickBool(seed, real sentinelone.Bool) *bool {
-	if seed.Set {
-		return seed.Ptr()
-	}
-	return real.Ptr()
+	return f.keepTime(t)
 }
 
 // flatten collects the non-empty values of every interface, in order,
 // without duplicates.
-func flatten(nics []sentinelone.NetworkInterface, get func(sentinelone.NetworkInterface) []string) []string {
+func flatten(nics []sentinelone.NetworkInterface, get func(*sentinelone.NetworkInterface) []string) []string {
 	out := []string{}
-	seen := map[string]bool{}
-	for _, n := range nics {
-		for _, v := range get(n) {
-			if v = strings.TrimSpace(v); v != "" && !seen[v] {
-				seen[v] = true
+	for i := range nics {
+		for _, v := range get(&nics[i]) {
+			if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
 				out = append(out, v)
 			}
 		}
@@ -190,53 +169,43 @@ func flatten(nics []sentinelone.NetworkInterface, get func(sentinelone.NetworkIn
 
 // vendorFromModel takes the part of modelName before the first " - ", as
 // real consoles write "Amazon EC2 - t3.medium".
-func vendorFromModel(model sentinelone.String) *string {
+func vendorFromModel(model sentinelone.String) (string, bool) {
 	if before, _, ok := strings.Cut(model.Value, " - "); ok && strings.TrimSpace(before) != "" {
-		v := strings.TrimSpace(before)
-		return &v
+		return strings.TrimSpace(before), true
 	}
-	return nil
+	return "", false
 }
 
-func deviceTypeFromMachine(mt sentinelone.String) *string {
+func deviceTypeFromMachine(mt sentinelone.String) (string, bool) {
 	if !mt.Set || mt.Value == "" {
-		return nil
+		return "", false
 	}
-	v := mt.Value
-	switch v {
-	case "server":
-	case "desktop", "laptop":
-		v = "computer"
+	if mt.Value == "desktop" || mt.Value == "laptop" {
+		return "computer", true
 	}
-	return &v
+	return mt.Value, true
 }
 
-func agentStatus(a *sentinelone.Agent) *string {
-	var s string
+func agentStatus(a *sentinelone.Agent) string {
 	switch {
 	case a.IsUninstalled.Value:
-		s = "uninstalled"
+		return "uninstalled"
 	case a.IsDecommissioned.Value:
-		s = "decommissioned"
+		return "decommissioned"
 	case a.IsActive.Value:
-		s = "active"
-	default:
-		s = "inactive"
+		return "active"
 	}
-	return &s
+	return "inactive"
 }
 
-func threatLevel(a *sentinelone.Agent) *string {
-	var s string
+func threatLevel(a *sentinelone.Agent) string {
 	switch {
 	case a.Infected.Set && a.Infected.Value:
-		s = "bad"
+		return "bad"
 	case a.ActiveThreats.Set && a.ActiveThreats.Value > 0:
-		s = "suspicious"
+		return "suspicious"
 	case a.Infected.Set && a.ActiveThreats.Set:
-		s = "good"
-	default:
-		s = "unknown"
+		return "good"
 	}
-	return &s
+	return "unknown"
 }

@@ -1,10 +1,14 @@
 package transform
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"testing"
+
+	"s1collector/internal/sentinelone"
 )
 
 func readAll(in string) ([]string, error) {
@@ -57,20 +61,52 @@ func TestReaderShapes(t *testing.T) {
 }
 
 // FuzzReader: any input ends in records, io.EOF or an error — never a
-// panic or an endless loop.
+// panic or an endless loop; the raw and the decoding reads find the same
+// records; and every record both profiles map is written byte for byte as
+// encoding/json writes the event (the path transform runs).
 func FuzzReader(f *testing.F) {
-	for _, s := range []string{`[{"id":"1"}]`, "{\"id\":1}\n{}", `{"data":[{"id":"1"}],"pagination":{}}`, `[[1]]`, `{"data":`} {
+	for _, s := range []string{`[{"id":"1"}]`, "{\"id\":1}\n{}", `{"data":[{"id":"1"}],"pagination":{}}`, `[[1]]`, `{"data":`,
+		`{"id":"<a&b>","computerName":"\u2028x","networkInterfaces":[{"inet":["10.0.0.1"],"physical":"aa:bb:cc:dd:ee:ff"}],"isActive":"yes"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
+		raw := 0
 		r := NewReader(strings.NewReader(in))
-		for i := 0; ; i++ {
-			if i > len(in)+1 {
+		for ; ; raw++ {
+			if raw > len(in)+1 {
 				t.Fatalf("more records than input bytes: %q", in)
 			}
 			if _, err := r.Next(); err != nil {
-				return
+				break
 			}
+		}
+		decoded := 0
+		r = NewReader(strings.NewReader(in))
+		var a sentinelone.Agent
+		for ; ; decoded++ {
+			if decoded > len(in)+1 {
+				t.Fatalf("more records than input bytes: %q", in)
+			}
+			err := r.NextInto(&a)
+			if errors.Is(err, ErrNotObject) {
+				continue
+			}
+			if err != nil {
+				break
+			}
+			for _, p := range []Profile{ProfileSekoia, ProfileOCSF} {
+				ev, _, err := p.Map(&a, collected)
+				if err != nil {
+					continue
+				}
+				want, _ := json.Marshal(ev)
+				if got, _, _ := p.AppendMapped(nil, &a, collected, true); !bytes.Equal(got, want) {
+					t.Fatalf("%s event differs from encoding/json:\ngot  %s\nwant %s", p, got, want)
+				}
+			}
+		}
+		if raw != decoded {
+			t.Fatalf("%d records read raw, %d decoded: %q", raw, decoded, in)
 		}
 	})
 }

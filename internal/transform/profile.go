@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/jsonenc"
 	"s1collector/internal/sentinelone"
 )
 
@@ -40,21 +41,46 @@ func joinProfiles() string {
 	return strings.Join(names, ", ")
 }
 
-// MapAgent turns one raw agent record into the profile's event. problems
-// names fields that were present but unreadable (dropped from the event);
-// an error means the record is skipped. collected is the ocsf event time.
-func (p Profile) MapAgent(raw json.RawMessage, collected time.Time) (event any, problems []string, err error) {
+// MapAgent decodes one agent record and maps it (raw: returns the record
+// as it is when it is JSON). Streams decode with Reader.NextInto and call
+// AppendMapped; this is for callers holding one record's bytes.
+func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems []string, err error) {
 	if p == ProfileRaw {
 		if !json.Valid(raw) {
 			return nil, nil, fmt.Errorf("not valid JSON")
 		}
-		return raw, nil, nil
+		return json.RawMessage(raw), nil, nil
 	}
 	var a sentinelone.Agent
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err := sentinelone.Unmarshal(raw, &a); err != nil {
 		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	return p.Map(&a, collected)
+}
+
+// AppendMapped maps a decoded agent and appends the event's JSON to dst,
+// byte for byte as encoding/json writes it: with html, as Marshal does (<,
+// > and & escaped); without, as an Encoder with SetEscapeHTML(false) does
+// (without its newline).
+func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
+	w := jsonenc.Writer{B: dst, HTML: html}
+	switch p {
+	case ProfileOCSF:
+		ev, problems, err := Strict(a, collected)
+		if err != nil {
+			return dst, nil, err
+		}
+		ev.AppendJSON(&w)
+		return w.B, problems, nil
+	case ProfileSekoia:
+		ev, problems, err := Sekoia(a)
+		if err != nil {
+			return dst, nil, err
+		}
+		ev.AppendJSON(&w)
+		return w.B, problems, nil
+	}
+	return dst, nil, fmt.Errorf("profile %q does not map agents", p)
 }
 
 // Map turns a decoded agent into the profile's event; for raw it is an
@@ -67,21 +93,4 @@ func (p Profile) Map(a *sentinelone.Agent, collected time.Time) (event any, prob
 		return Sekoia(a)
 	}
 	return nil, nil, fmt.Errorf("profile %q does not map agents", p)
-}
-
-func preview(raw []byte) string {
-	s := strings.Join(strings.Fields(string(raw)), " ")
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
-}
-
-// AgentID returns a record's id for messages, or "".
-func AgentID(raw json.RawMessage) string {
-	var v struct {
-		ID sentinelone.String `json:"id"`
-	}
-	_ = json.Unmarshal(raw, &v)
-	return v.ID.Value
 }

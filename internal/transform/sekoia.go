@@ -112,7 +112,7 @@ func Sekoia(a *sentinelone.Agent) (SekoiaEvent, []string, error) {
 	d := SekoiaDevice{
 		UID: f.uid, Name: f.name, Hostname: f.hostname, Domain: f.domain, Type: f.deviceType, MachineType: f.machineType,
 		SerialNumber: f.serial, Manufacturer: f.manufacturer, Model: f.model, CPUCount: f.cpuCount, CoreCount: f.coreCount,
-		MemorySize: f.memoryMB, IPv4Addresses: f.ipv4, IPv6Addresses: f.ipv6, MACAddresses: f.macs,
+		MemorySize: f.memoryMB, IPv4Addresses: list(f.ipv4), IPv6Addresses: list(f.ipv6), MACAddresses: list(f.macs),
 		IsEnabled: f.isEnabled, IsOnline: f.isOnline, IsEncrypted: f.encrypted, IsFirewallEnabled: f.firewall,
 		IsTamperProtected: f.tamper, ThreatLevel: f.threatLevel, ThreatCount: f.threatCount, AgentStatus: f.agentStatus,
 		AgentVersion: f.agentVersion, UserUID: f.userUID, UserName: f.userName, UserFullName: f.userFullName,
@@ -138,6 +138,15 @@ func Sekoia(a *sentinelone.Agent) (SekoiaEvent, []string, error) {
 		IsTamperProtected: d.IsTamperProtected, LastSeen: d.LastSeenTime,
 	}}
 	return ev, f.problems, nil
+}
+
+// list is a list field of the profile: [] when empty, never null, as the
+// seed's table asks ("ipv6Addresses": [] gives "ipv6_addresses": []).
+func list(values []string) []string {
+	if values == nil {
+		return []string{}
+	}
+	return values
 }
 
 // sekoiaOSType is the seed's os.type: Windows, AppleOS, Linux, Other, Unknown.

@@ -4,9 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/netip"
-	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,25 +24,20 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 	if err != nil {
 		return ocsf.InventoryInfo{}, nil, err
 	}
-	ev := ocsf.InventoryInfo{
-		ActivityID: ocsf.ActivityCollect, ActivityName: "Collect",
-		CategoryUID: ocsf.CategoryDiscovery, CategoryName: "Discovery",
-		ClassUID: ocsf.ClassDeviceInventoryInfo, ClassName: "Device Inventory Info",
-		TypeUID: ocsf.TypeUID(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect), TypeName: "Device Inventory Info: Collect",
-		SeverityID: ocsf.SeverityInformational, Severity: ocsf.SeverityCaption(ocsf.SeverityInformational),
-		Time: collected.UnixMilli(),
-		Metadata: ocsf.Metadata{
-			Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
-			UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
-			OriginalTime: a.UpdatedAt.Value,
-		},
-		Device: strictDevice(f),
+	p := new(strictParts)
+	ev := ocsf.InventoryInfo{Header: ocsf.NewHeader(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect, ocsf.SeverityInformational, collected)}
+	ev.Metadata = ocsf.Metadata{
+		Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
+		UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
+		OriginalTime: a.UpdatedAt.Value,
 	}
+	ev.Device = strictDevice(f, p)
 	if a.UpdatedDate.Set {
 		ev.Metadata.OriginalTime = a.UpdatedDate.Value
 	}
 	if e, ok := strictEnrichment(f, ev.Device.UID); ok {
-		ev.Enrichments = []ocsf.Enrichment{e}
+		p.enrichments[0] = e
+		ev.Enrichments = p.enrichments[:]
 	}
 	ev.Unmapped = strictUnmapped(f)
 	return ev, f.problems, nil
@@ -55,7 +49,7 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 func eventUID(f *facts) string {
 	id := *f.uid
 	if f.updated != nil {
-		return fmt.Sprintf("%s-%d", id, f.updated.UnixMilli())
+		return id + "-" + strconv.FormatInt(f.updated.UnixMilli(), 10)
 	}
 	// No updatedAt: hash what was read, which encodes deterministically.
 	state, _ := json.Marshal(f.a)
@@ -63,7 +57,22 @@ func eventUID(f *facts) string {
 	return id + "-" + hex.EncodeToString(sum[:8])
 }
 
-func strictDevice(f *facts) ocsf.Device {
+// strictParts holds what a strict event points at, so that they cost one
+// allocation together.
+type strictParts struct {
+	org         ocsf.Organization
+	os          ocsf.OS
+	hw          ocsf.HWInfo
+	owner       ocsf.User
+	groups      [1]ocsf.Group
+	agents      [1]ocsf.Agent
+	policies    [2]ocsf.Policy
+	enrichments [1]ocsf.Enrichment
+	managed     bool
+	risk        int
+}
+
+func strictDevice(f *facts, p *strictParts) ocsf.Device {
 	a := f.a
 	d := ocsf.Device{
 		UID: str(f.uid), UIDAlt: a.UUID.Value, EID: a.ExternalID.Value, Name: str(f.name), Hostname: str(f.hostname),
@@ -72,28 +81,39 @@ func strictDevice(f *facts) ocsf.Device {
 		NetworkInterfaces: strictInterfaces(f),
 	}
 	d.TypeID, d.Type = deviceTypeID(f.machineType)
-	d.IP = firstValidIP(append(append([]string{}, f.ipv4...), f.ipv6...))
+	if d.IP = firstValidIP(f.ipv4); d.IP == "" {
+		d.IP = firstValidIP(f.ipv6)
+	}
 	d.MAC = firstValidMAC(f.macs)
-	managed := !a.IsUninstalled.Value && !a.IsDecommissioned.Value && !strings.EqualFold(str(f.agentStatus), "uninstalled")
-	d.IsManaged = &managed
+	p.managed = !a.IsUninstalled.Value && !a.IsDecommissioned.Value && !strings.EqualFold(str(f.agentStatus), "uninstalled")
+	d.IsManaged = &p.managed
 	if id, ok := riskLevel(f.threatLevel); ok {
-		d.RiskLevelID, d.RiskLevel = &id, ocsf.RiskLevelCaption(id)
+		p.risk = id
+		d.RiskLevelID, d.RiskLevel = &p.risk, ocsf.RiskLevelCaption(id)
 	}
 	d.RiskScore = f.threatCount
 	if a.AccountID.Value != "" || a.AccountName.Value != "" || a.SiteID.Value != "" || a.SiteName.Value != "" {
-		d.Org = &ocsf.Organization{UID: a.AccountID.Value, Name: a.AccountName.Value, OUUID: a.SiteID.Value, OUName: a.SiteName.Value}
+		p.org = ocsf.Organization{UID: a.AccountID.Value, Name: a.AccountName.Value, OUUID: a.SiteID.Value, OUName: a.SiteName.Value}
+		d.Org = &p.org
 	}
 	if a.GroupID.Value != "" || a.GroupName.Value != "" {
-		d.Groups = []ocsf.Group{{UID: a.GroupID.Value, Name: a.GroupName.Value}}
+		p.groups[0] = ocsf.Group{UID: a.GroupID.Value, Name: a.GroupName.Value}
+		d.Groups = p.groups[:]
 	}
-	d.OS = strictOS(f)
+	if os, ok := osOf(f); ok {
+		p.os = os
+		d.OS = &p.os
+	}
 	if hw := (ocsf.HWInfo{CPUCount: f.cpuCount, CPUCores: f.coreCount, RAMSize: f.memoryMB,
 		SerialNumber: str(f.serial), VendorName: str(f.manufacturer)}); !hw.IsZero() {
-		d.HWInfo = &hw
+		p.hw = hw
+		d.HWInfo = &p.hw
 	}
-	d.AgentList = []ocsf.Agent{strictAgent(f)}
+	p.agents[0] = strictAgent(f, p.policies[:0])
+	d.AgentList = p.agents[:]
 	if f.userUID != nil || f.userName != nil || f.userFullName != nil {
-		d.Owner = &ocsf.User{UID: str(f.userUID), Name: str(f.userName), FullName: str(f.userFullName)}
+		p.owner = ocsf.User{UID: str(f.userUID), Name: str(f.userName), FullName: str(f.userFullName)}
+		d.Owner = &p.owner
 	}
 	return d
 }
@@ -129,7 +149,16 @@ func riskLevel(level *string) (int, bool) {
 	return 0, false
 }
 
+// strictOS is the device's OS object, nil when nothing is known.
 func strictOS(f *facts) *ocsf.OS {
+	if os, ok := osOf(f); ok {
+		return &os
+	}
+	return nil
+}
+
+// osOf is the device's OS, and whether anything is known of it.
+func osOf(f *facts) (ocsf.OS, bool) {
 	id := ocsf.OSUnknown
 	switch str(f.osType) {
 	case "windows", "windows_legacy":
@@ -147,21 +176,23 @@ func strictOS(f *facts) *ocsf.OS {
 		name = str(f.osType)
 	}
 	if name == "" && f.osBuild == nil {
-		return nil
+		return ocsf.OS{}, false
 	}
 	if name == "" {
 		name = ocsf.OSTypeCaption(id)
 	}
-	return &ocsf.OS{Name: name, TypeID: id, Type: ocsf.OSTypeCaption(id), Build: str(f.osBuild)}
+	return ocsf.OS{Name: name, TypeID: id, Type: ocsf.OSTypeCaption(id), Build: str(f.osBuild)}, true
 }
 
-func strictAgent(f *facts) ocsf.Agent {
+// strictAgent describes the SentinelOne agent; its policies are appended to
+// policies (whose room the caller provides).
+func strictAgent(f *facts, policies []ocsf.Policy) ocsf.Agent {
 	uid := f.a.UUID.Value
 	if uid == "" {
 		uid = str(f.uid)
 	}
 	ag := ocsf.Agent{UID: uid, Name: "SentinelOne Agent", TypeID: ocsf.AgentEDR, Type: ocsf.AgentTypeCaption(ocsf.AgentEDR),
-		VendorName: "SentinelOne", Version: str(f.agentVersion)}
+		VendorName: "SentinelOne", Version: str(f.agentVersion), Policies: policies}
 	if f.firewall != nil {
 		ag.Policies = append(ag.Policies, ocsf.Policy{Name: "Firewall Control", IsApplied: *f.firewall})
 	}
@@ -171,7 +202,26 @@ func strictAgent(f *facts) ocsf.Agent {
 	return ag
 }
 
-var macPattern = regexp.MustCompile(`^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$`)
+// isMAC reports whether m is six pairs of hex digits separated by ':' or
+// '-' (^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$).
+func isMAC(m string) bool {
+	if len(m) != 17 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if i%3 == 2 {
+			if c != ':' && c != '-' {
+				return false
+			}
+			continue
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 func validIP(s string) bool {
 	_, err := netip.ParseAddr(s)
@@ -189,7 +239,7 @@ func firstValidIP(addrs []string) string {
 
 func firstValidMAC(macs []string) string {
 	for _, m := range macs {
-		if macPattern.MatchString(m) {
+		if isMAC(m) {
 			return m
 		}
 	}

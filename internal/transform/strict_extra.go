@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"slices"
 	"strings"
 
 	"s1collector/internal/ocsf"
@@ -14,12 +15,10 @@ import (
 // there is exactly one.
 func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 	var out []ocsf.NetworkInterface
-	seen := map[ocsf.NetworkInterface]bool{}
 	add := func(n ocsf.NetworkInterface) {
-		if n.IP == "" && n.MAC == "" && n.Name == "" || seen[n] {
+		if n.IP == "" && n.MAC == "" && n.Name == "" || slices.Contains(out, n) {
 			return
 		}
-		seen[n] = true
 		out = append(out, n)
 	}
 	if f.a.IPv4Addresses.Present || f.a.IPv6Addresses.Present || f.a.MACAddresses.Present {
@@ -44,14 +43,15 @@ func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 		if id, ok := interfaceType(nic.Name.Value); ok {
 			base.TypeID, base.Type = &id, ocsf.InterfaceTypeCaption(id)
 		}
-		ips := append(append([]string{}, nic.Inet.Values...), nic.Inet6.Values...)
 		added := false
-		for _, ip := range ips {
-			if validIP(ip) {
-				n := base
-				n.IP = ip
-				add(n)
-				added = true
+		for _, list := range [2][]string{nic.Inet.Values, nic.Inet6.Values} {
+			for _, ip := range list {
+				if validIP(ip) {
+					n := base
+					n.IP = ip
+					add(n)
+					added = true
+				}
 			}
 		}
 		if !added {
@@ -62,7 +62,7 @@ func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 }
 
 func validMAC(m string) string {
-	if macPattern.MatchString(m) {
+	if isMAC(m) {
 		return m
 	}
 	return ""
@@ -86,20 +86,22 @@ func interfaceType(name string) (int, bool) {
 // strictEnrichment carries the agent's security state, which OCSF's device
 // has no attributes for, on the device.uid attribute.
 func strictEnrichment(f *facts, uid string) (ocsf.Enrichment, bool) {
-	data := map[string]any{}
+	data := make(map[string]any, 10)
 	put := func(k string, v any) {
+		// The pointers go in as they are: they write as their values and
+		// need no allocation of their own (the facts hold what they point at).
 		switch p := v.(type) {
 		case *bool:
 			if p != nil {
-				data[k] = *p
+				data[k] = p
 			}
 		case *string:
 			if p != nil {
-				data[k] = *p
+				data[k] = p
 			}
 		case *int64:
 			if p != nil {
-				data[k] = *p
+				data[k] = p
 			}
 		}
 	}
@@ -112,7 +114,7 @@ func strictEnrichment(f *facts, uid string) (ocsf.Enrichment, bool) {
 	put("is_firewall_enabled", f.firewall)
 	put("is_tamper_protected", f.tamper)
 	if f.lastIn != nil {
-		data["last_incident_time"] = f.lastIn.UnixMilli()
+		data["last_incident_time"] = f.keepInt(f.lastIn.UnixMilli())
 	}
 	if uid == "" || len(data) == 0 {
 		return ocsf.Enrichment{}, false
@@ -124,22 +126,28 @@ func strictEnrichment(f *facts, uid string) (ocsf.Enrichment, bool) {
 // nothing the console said is lost.
 func strictUnmapped(f *facts) map[string]any {
 	a := f.a
-	u := map[string]any{}
-	for k, v := range map[string]sentinelone.String{
-		"osType": a.OSType, "machineType": a.MachineType, "networkStatus": a.NetworkStatus, "osArch": a.OSArch,
-		"externalIp": a.ExternalIP, "lastIpToMgmt": a.LastIPToMgmt, "mitigationMode": a.MitigationMode,
-		"deviceType": a.Type, "registeredAt": a.RegisteredAt,
+	u := make(map[string]any, 16)
+	for _, kv := range [...]struct {
+		k string
+		v sentinelone.String
+	}{
+		{"osType", a.OSType}, {"machineType", a.MachineType}, {"networkStatus", a.NetworkStatus}, {"osArch", a.OSArch},
+		{"externalIp", a.ExternalIP}, {"lastIpToMgmt", a.LastIPToMgmt}, {"mitigationMode", a.MitigationMode},
+		{"deviceType", a.Type}, {"registeredAt", a.RegisteredAt},
 	} {
-		if v.Set && v.Value != "" {
-			u[k] = v.Value
+		if kv.v.Set && kv.v.Value != "" {
+			u[kv.k] = f.keep(kv.v.Value) // a *string writes as its string; it needs no allocation of its own
 		}
 	}
-	for k, v := range map[string]sentinelone.Bool{
-		"isDecommissioned": a.IsDecommissioned, "isUninstalled": a.IsUninstalled, "isPendingUninstall": a.IsPendingUninstall,
-		"infected": a.Infected, "isUpToDate": a.IsUpToDate,
+	for _, kv := range [...]struct {
+		k string
+		v sentinelone.Bool
+	}{
+		{"isDecommissioned", a.IsDecommissioned}, {"isUninstalled", a.IsUninstalled}, {"isPendingUninstall", a.IsPendingUninstall},
+		{"infected", a.Infected}, {"isUpToDate", a.IsUpToDate},
 	} {
-		if v.Set {
-			u[k] = v.Value
+		if kv.v.Set {
+			u[kv.k] = kv.v.Value
 		}
 	}
 	for _, m := range f.macs {

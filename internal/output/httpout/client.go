@@ -37,7 +37,16 @@ func (e *PeerError) Error() string {
 // are classified: 408, 429 and 5xx and network errors are retryable (with
 // the peer's Retry-After), other 4xx are permanent.
 func Post(ctx context.Context, c *http.Client, url string, header http.Header, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	return Do(ctx, c, http.MethodPost, url, header, body)
+}
+
+// Do is Post with any method; a nil body sends none.
+func Do(ctx context.Context, c *http.Client, method, url string, header http.Header, body []byte) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return nil, retry.Permanent(fmt.Errorf("build request: %w", err))
 	}

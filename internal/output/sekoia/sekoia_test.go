@@ -7,12 +7,18 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"s1collector/internal/delivery"
 	"s1collector/internal/output/outputtest"
 )
 
+var quiet = slog.New(slog.DiscardHandler)
+
 func assetIDs(t *testing.T, r outputtest.Request) []string {
+	if !outputtest.IsPush(r) {
+		return nil
+	}
 	var body struct {
 		Version int `json:"version"`
 		Items   []struct {
@@ -38,14 +44,24 @@ func assetIDs(t *testing.T, r outputtest.Request) []string {
 func TestAssetsScenarios(t *testing.T) {
 	outputtest.Run(t, outputtest.Protocol{
 		New: func(t *testing.T, url string) delivery.Output {
-			o, err := NewAssets("assets", AssetsConfig{BaseURL: url + "/", ConnectorUUID: "c0ffee", APIKey: "k3y", BatchSize: 400}, http.DefaultClient)
+			o, err := NewAssets("assets", AssetsConfig{BaseURL: url + "/", ConnectorUUID: "c0ffee", APIKey: "k3y", BatchSize: 400}, http.DefaultClient, quiet)
 			if err != nil {
 				t.Fatal(err)
 			}
+			o.pollFirst = time.Millisecond
 			return o
 		},
+		Setup: func(p *outputtest.Peer) {
+			api := &outputtest.AssetAPI{Task: func(_ string, poll int) (string, string) {
+				return []string{"PENDING", "RUNNING", "FINISHED"}[min(poll, 3)-1], ""
+			}}
+			api.Serve(p)
+		},
 		IDs: func(t *testing.T, r outputtest.Request) []string {
-			if r.Path != "/api/v2/asset-management/asset-connector/c0ffee" || r.Header.Get("Authorization") != "Bearer k3y" {
+			if r.Header.Get("Authorization") != "Bearer k3y" {
+				t.Fatalf("request %s %v", r.Path, r.Header)
+			}
+			if outputtest.IsPush(r) && r.Path != "/api/v2/asset-management/asset-connector/c0ffee" {
 				t.Fatalf("request %s %v", r.Path, r.Header)
 			}
 			ids := assetIDs(t, r)
@@ -119,7 +135,7 @@ func TestIntakeLimits(t *testing.T) {
 
 func TestChecksSendNothing(t *testing.T) {
 	peer := outputtest.NewPeer(t, nil)
-	a, _ := NewAssets("a", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient)
+	a, _ := NewAssets("a", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, quiet)
 	in, _ := NewIntake("i", IntakeConfig{URL: peer.URL, IntakeKey: "k"}, http.DefaultClient, slog.New(slog.DiscardHandler))
 	for _, o := range []delivery.Output{a, in} {
 		if err := o.Check(t.Context()); err != nil {
@@ -131,9 +147,11 @@ func TestChecksSendNothing(t *testing.T) {
 			t.Fatalf("check sent an event: %s", r.Body)
 		}
 	}
-	bad := outputtest.NewPeer(t, func(int) int { return 401 })
-	a2, _ := NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient)
-	if err := a2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
-		t.Fatalf("check with a refused key: %v", err)
+	for status, want := range map[int]string{401: "api_key refused: HTTP 401", 403: "may not push to this asset connector", 404: "no asset connector u: check connector_uuid"} {
+		bad := outputtest.NewPeer(t, func(int) int { return status })
+		a2, _ := NewAssets("a", AssetsConfig{BaseURL: bad.URL, ConnectorUUID: "u", APIKey: "k"}, http.DefaultClient, quiet)
+		if err := a2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("check answered %d: %v", status, err)
+		}
 	}
 }

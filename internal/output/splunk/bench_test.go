@@ -1,6 +1,7 @@
 package splunk
 
 import (
+	"log/slog"
 	"net/http"
 	"testing"
 
@@ -9,6 +10,6 @@ import (
 
 func BenchmarkDeliver(b *testing.B) {
 	srv := outputtest.Sink(b, `{"text":"Success","code":0}`)
-	o, _ := New("h", Config{URL: srv.URL, Token: "t"}, http.DefaultClient)
+	o, _ := New("h", Config{URL: srv.URL, Token: "t"}, http.DefaultClient, slog.New(slog.DiscardHandler))
 	outputtest.Bench(b, o)
 }

@@ -10,9 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"s1collector/internal/delivery"
@@ -36,12 +38,14 @@ type Output struct {
 	name     string
 	cfg      Config
 	client   *http.Client
+	log      *slog.Logger
 	channel  string
 	progress httpout.Progress
+	noAck    sync.Once // warns that the token does not acknowledge
 }
 
 // New returns the output.
-func New(name string, cfg Config, client *http.Client) (*Output, error) {
+func New(name string, cfg Config, client *http.Client, log *slog.Logger) (*Output, error) {
 	if cfg.URL == "" || cfg.Token == "" {
 		return nil, errors.New("splunk_hec output " + name + ": url and token are required")
 	}
@@ -55,7 +59,7 @@ func New(name string, cfg Config, client *http.Client) (*Output, error) {
 		cfg.MaxBytes = 1 << 20
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	return &Output{name: name, cfg: cfg, client: client, channel: newChannel()}, nil
+	return &Output{name: name, cfg: cfg, client: client, log: log, channel: newChannel()}, nil
 }
 
 func newChannel() string {
@@ -116,6 +120,10 @@ func (o *Output) header() http.Header {
 	return h
 }
 
+// ackOffWarning is the fix when acknowledgement is asked of a token that
+// does not give it.
+const ackOffWarning = "indexer acknowledgement is off on this HEC token (Splunk Cloud offers it only for Firehose): set ack: false for this output"
+
 func (o *Output) post(ctx context.Context, body []byte) error {
 	resp, err := httpout.Post(ctx, o.client, o.cfg.URL+"/services/collector/event", o.header(), body)
 	if err != nil || !o.cfg.Ack {
@@ -124,10 +132,22 @@ func (o *Output) post(ctx context.Context, body []byte) error {
 	var r struct {
 		AckID *int64 `json:"ackId"`
 	}
-	if err := json.Unmarshal(resp, &r); err != nil || r.AckID == nil {
-		return fmt.Errorf("acknowledgement is on but HEC answered without an ackId (is it enabled on the token?): %s", resp)
+	if json.Unmarshal(resp, &r) != nil || r.AckID == nil {
+		// HEC indexes what it accepts when the token has acknowledgement
+		// off: the events are delivered, and must not be sent again.
+		o.noAck.Do(func() {
+			o.log.Warn("HEC accepted events without an ackId: "+ackOffWarning, "answer", excerpt(resp))
+		})
+		return nil
 	}
 	return o.waitAck(ctx, *r.AckID)
+}
+
+func excerpt(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
 }
 
 // waitAck polls /services/collector/ack until the indexers confirm.
@@ -161,17 +181,37 @@ func (o *Output) waitAck(ctx context.Context, id int64) error {
 }
 
 // Check posts an empty body: HEC answers 400 "No data" to a valid token
-// and 401/403 to a bad one, so nothing is indexed.
+// and 401/403 to a bad one, so nothing is indexed. With acknowledgement
+// on, it also asks for the status of ack 0, which a token without
+// acknowledgement refuses with "ACK is disabled" (code 14).
 func (o *Output) Check(ctx context.Context) error {
 	_, err := httpout.Post(ctx, o.client, o.cfg.URL+"/services/collector/event", o.header(), nil)
+	if !hecCode(err, 5) && err != nil {
+		return err
+	}
+	if !o.cfg.Ack {
+		return nil
+	}
+	_, err = httpout.Post(ctx, o.client, o.cfg.URL+"/services/collector/ack", o.header(), []byte(`{"acks":[0]}`))
+	if hecCode(err, 14) {
+		return &delivery.Warning{Msg: ackOffWarning + "; until then each request is counted as delivered once HEC accepts it"}
+	}
+	if err != nil {
+		return fmt.Errorf("ask for an acknowledgement: %w", err)
+	}
+	return nil
+}
+
+// hecCode reports whether err is HEC's 400 answer with the given code.
+func hecCode(err error, code int) bool {
 	var pe *httpout.PeerError
-	if errors.As(err, &pe) && pe.Status == http.StatusBadRequest && strings.Contains(pe.Body, `"code":5`) {
-		return nil
+	if !errors.As(err, &pe) || pe.Status != http.StatusBadRequest {
+		return false
 	}
-	if err == nil {
-		return nil
+	var answer struct {
+		Code *int `json:"code"`
 	}
-	return err
+	return json.Unmarshal([]byte(pe.Body), &answer) == nil && answer.Code != nil && *answer.Code == code
 }
 
 // Close has nothing to release.

@@ -1,5 +1,6 @@
 // Package sumologic delivers to a Sumo Logic HTTP Logs source: NDJSON,
-// gzip, at most 1 MB uncompressed a request, with the X-Sumo-* headers.
+// gzip, at most 1 MB uncompressed a request, with the X-Sumo-* headers
+// and, for sources that forward to Cloud SIEM, its _siem* fields.
 package sumologic
 
 import (
@@ -7,10 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
-	"strings"
 
 	"s1collector/internal/delivery"
 	"s1collector/internal/output/httpout"
@@ -45,26 +44,72 @@ func New(name string, cfg Config, client *http.Client) (*Output, error) {
 // Name is the output's configured name.
 func (o *Output) Name() string { return o.name }
 
+// request is one POST: its headers and its NDJSON body, uncompressed.
+type request struct {
+	header http.Header
+	body   []byte
+}
+
 // Deliver sends the batch as gzip'd NDJSON in requests of at most 1 MB
-// uncompressed. Every event keeps its _siemEventID inline (it differs
-// from event to event); X-Sumo-Fields carries the source's fields and the
-// Cloud SIEM fields common to the request.
+// uncompressed. For a source that forwards to Cloud SIEM the events are
+// grouped by _siemEventID, so that the X-Sumo-Fields of each request,
+// from which Sumo takes a message's fields, carries its events' own.
 func (o *Output) Deliver(ctx context.Context, b delivery.Batch) error {
-	lines, sizes := httpout.Decorated(b.Events)
-	chunks := httpout.Chunks(sizes, 0, MaxRequestBytes, 1)
-	header := o.header(b)
-	return o.progress.Send(b, len(chunks), func(i int) error {
-		var buf bytes.Buffer
-		for _, l := range lines[chunks[i][0]:chunks[i][1]] {
-			buf.Write(l)
-			buf.WriteByte('\n')
-		}
-		_, err := httpout.Post(ctx, o.client, o.cfg.URL, header, httpout.Gzip(buf.Bytes()))
+	reqs := o.requests(b)
+	return o.progress.Send(b, len(reqs), func(i int) error {
+		_, err := httpout.Post(ctx, o.client, o.cfg.URL, reqs[i].header, httpout.Gzip(reqs[i].body))
 		return err
 	})
 }
 
-func (o *Output) header(b delivery.Batch) http.Header {
+func (o *Output) requests(b delivery.Batch) []request {
+	var out []request
+	for _, g := range groups(b) {
+		header := o.header(b, g.eventID)
+		lines, sizes := httpout.Decorated(g.events)
+		for _, c := range httpout.Chunks(sizes, 0, MaxRequestBytes, 1) {
+			var buf bytes.Buffer
+			for _, l := range lines[c[0]:c[1]] {
+				buf.Write(l)
+				buf.WriteByte('\n')
+			}
+			out = append(out, request{header: header, body: buf.Bytes()})
+		}
+	}
+	return out
+}
+
+// group is the events of a batch that share a _siemEventID.
+type group struct {
+	eventID string
+	events  []delivery.Event
+}
+
+// groups splits the batch by _siemEventID, in the order the ids first
+// appear, each event carrying the Cloud SIEM fields; a source that does
+// not forward to Cloud SIEM gives one group, unchanged.
+func groups(b delivery.Batch) []group {
+	if !b.Info.SiemForward {
+		return []group{{events: b.Events}}
+	}
+	rule := ruleOf(b.Stream)
+	var out []group
+	index := map[string]int{}
+	for _, e := range b.Events {
+		id := fieldValue(rule.eventID(e))
+		e.Meta = append(slices.Clip(e.Meta), siemFields(b.Stream, id)...)
+		i, ok := index[id]
+		if !ok {
+			i = len(out)
+			index[id] = i
+			out = append(out, group{eventID: id})
+		}
+		out[i].events = append(out[i].events, e)
+	}
+	return out
+}
+
+func (o *Output) header(b delivery.Batch, eventID string) http.Header {
 	h := http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"application/x-ndjson"}}
 	set := func(key, override, fallback string) {
 		if v := first(override, fallback); v != "" {
@@ -74,32 +119,10 @@ func (o *Output) header(b delivery.Batch) http.Header {
 	set("X-Sumo-Category", o.cfg.Category, b.Info.Category)
 	set("X-Sumo-Name", o.cfg.Name, b.Info.Name)
 	set("X-Sumo-Host", o.cfg.Host, b.Info.Host)
-	if f := Fields(b.Info, b.Stream); f != "" {
-		h.Set("X-Sumo-Fields", f)
+	if f := Fields(b.Info, b.Stream, eventID); len(f) > 0 {
+		h.Set("X-Sumo-Fields", encodeFields(f))
 	}
 	return h
-}
-
-// Fields is the X-Sumo-Fields value: the source's fields and, when
-// forwarding to Cloud SIEM, _siemForward and the _siem* fields that hold
-// for every event of the stream.
-func Fields(info delivery.SourceInfo, stream string) string {
-	f := maps.Clone(info.Fields)
-	if f == nil {
-		f = map[string]string{}
-	}
-	if info.SiemForward {
-		f["_siemForward"] = "true"
-		for _, field := range delivery.CommonSiemFields(stream) {
-			f[field.Key] = fmt.Sprint(field.Value)
-		}
-	}
-	keys := slices.Sorted(maps.Keys(f))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strings.NewReplacer(",", " ", "=", " ").Replace(f[k])
-	}
-	return strings.Join(parts, ",")
 }
 
 func first(a, b string) string {

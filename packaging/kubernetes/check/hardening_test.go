@@ -45,7 +45,10 @@ func checkConfig(t *testing.T, r rendered, d appsv1.Deployment) {
 	cm, path := mountedConfig(t, r, c)
 	var cfg struct {
 		Server struct{ Listen string }
-		State  struct{ Path string }
+		State  struct {
+			Path     string
+			Postgres *struct{ DSN string }
+		}
 	}
 	if err := yaml.Unmarshal([]byte(cm), &cfg); err != nil {
 		t.Fatalf("config: %v", err)
@@ -78,7 +81,7 @@ func checkConfig(t *testing.T, r rendered, d appsv1.Deployment) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("s1collector validate refuses the ConfigMap's config with the Secret's tokens: %v\n%s", err, out)
 	}
-	if !mountedAt(c, filepath.Dir(cfg.State.Path)) {
+	if cfg.State.Postgres == nil && !mountedAt(c, filepath.Dir(cfg.State.Path)) {
 		t.Errorf("state.path %s is not on a mounted volume: the read-only root cannot hold it", cfg.State.Path)
 	}
 }
@@ -142,5 +145,38 @@ func checkSingle(t *testing.T, r rendered, d appsv1.Deployment) {
 		if len(c.Spec.AccessModes) != 1 || c.Spec.AccessModes[0] != corev1.ReadWriteOnce {
 			t.Errorf("claim %s: want ReadWriteOnce", name)
 		}
+	}
+}
+
+// checkReplicas checks the PostgreSQL deployment: several pods, rolled one
+// at a time, no claim (the state is in PostgreSQL), the DSN from the
+// Secret, and pods spread over nodes.
+func checkReplicas(t *testing.T, r rendered, d appsv1.Deployment) {
+	t.Helper()
+	if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
+		t.Error("replicas must be 2 or more: they take over each other's streams")
+	}
+	if ru := d.Spec.Strategy.RollingUpdate; d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType || ru == nil ||
+		ru.MaxUnavailable == nil || ru.MaxUnavailable.IntValue() != 1 {
+		t.Errorf("strategy %+v: roll one pod at a time, the others hold the streams meanwhile", d.Spec.Strategy)
+	}
+	if len(r.claims) > 0 {
+		t.Error("a volume claim: replicas keep their state in PostgreSQL, and a ReadWriteOnce claim cannot be shared")
+	}
+	cm, _ := mountedConfig(t, r, d.Spec.Template.Spec.Containers[0])
+	if !strings.Contains(cm, "dsn: ${S1_POSTGRES_DSN}") {
+		t.Error("the config does not take the DSN from ${S1_POSTGRES_DSN}")
+	}
+	found := false
+	for _, s := range r.secrets {
+		_, inData := s.Data["S1_POSTGRES_DSN"]
+		_, inString := s.StringData["S1_POSTGRES_DSN"]
+		found = found || inData || inString
+	}
+	if !found {
+		t.Error("no Secret provides S1_POSTGRES_DSN")
+	}
+	if a := d.Spec.Template.Spec.Affinity; a == nil || a.PodAntiAffinity == nil {
+		t.Error("no pod anti-affinity: the replicas may all land on one node")
 	}
 }

@@ -49,8 +49,13 @@ func TestOverlays(t *testing.T) {
 			checkReferences(t, r, d)
 			checkHardening(t, d)
 			checkConfig(t, r, d)
-			if filepath.Base(dir) == "single" {
+			switch filepath.Base(dir) {
+			case "single":
 				checkSingle(t, r, d)
+			case "replicas":
+				checkReplicas(t, r, d)
+			default:
+				t.Errorf("overlay %s has no check of its own: add one", filepath.Base(dir))
 			}
 		})
 	}
