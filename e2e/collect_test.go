@@ -24,8 +24,9 @@ func TestFirstSyncThenIncrements(t *testing.T) {
 	want := map[string]int{"agents": a, "activities": acts, "threats": th}
 	before := map[string]int{}
 	for _, s := range streams {
-		got := ids(s, w.records("emu", s))
-		before[s] = len(w.records("emu", s))
+		recs := w.records("emu", s)
+		got := ids(s, recs)
+		before[s] = len(recs)
 		if len(got) != want[s] || before[s] != want[s] {
 			t.Fatalf("%s: %d distinct in %d lines, console has %d", s, len(got), before[s], want[s])
 		}
@@ -52,7 +53,7 @@ func TestFirstSyncThenIncrements(t *testing.T) {
 	}
 	_, acts2, _ := c.Counts()
 	for _, s := range streams {
-		recs := w.records("emu", s)[before[s]:]
+		recs := w.recordsFrom("emu", s, before[s])
 		got := ids(s, recs)
 		wantN := len(changed[s])
 		if s == "activities" {

@@ -1,71 +1,121 @@
 package e2e
 
 import (
-	"bytes"
+	"bufio"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"s1collector/internal/collector"
 	"s1collector/internal/emulator"
 )
 
 // TestKilledMidSyncLosesNothing kills the collector (SIGKILL) three times
-// in the middle of its first sync, then lets it finish: every agent and
-// event is in the output, and duplicates are bounded by the batch in
-// flight at each kill.
+// in its first sync, each time after every output accepted a batch and
+// before that batch's checkpoint was saved — the worst moment, held there
+// by a test hook — then lets it finish. Every agent and event is in the
+// output; each batch held at a kill is delivered again, and nothing else:
+// the duplicates of a held stream are exactly the batches in flight, and
+// no stream has more than one batch per kill.
 func TestKilledMidSyncLosesNothing(t *testing.T) {
-	c := startConsole(t, emulator.Config{Seed: 8, Agents: 12000, HistoryActivities: 4000, HistoryThreats: 300,
+	c := startConsole(t, emulator.Config{Seed: 8, Agents: 6000, HistoryActivities: 3000, HistoryThreats: 300,
 		AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9, ActivitiesPerMinute: 1e-9, ThreatsPerHour: 1e-9, ThreatUpdatesPerHour: 1e-9})
-	c.SetFault("*", emulator.Fault{Latency: 60 * time.Millisecond})
+	c.SetFault("*", emulator.Fault{Latency: 20 * time.Millisecond})
 	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, ""))
-	agentsFile := filepath.Join(w.dir, "out", "emu", "agents.ndjson")
-	kills := 0
-	for _, atLines := range []int{1500, 4500, 8000} {
-		cmd := exec.Command(bin(t), "once")
-		cmd.Dir = w.dir
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+	held := map[string]int{} // events delivered and not checkpointed, by stream
+	holds := []string{"agents:2,activities:2", "agents:4", "agents:3,threats:1"}
+	for _, hold := range holds {
+		for stream, n := range killWhenHeld(t, w, hold, "agents") {
+			held[stream] += n
 		}
-		if !waitLines(agentsFile, atLines, 60*time.Second) {
-			cmd.Process.Kill()
-			t.Fatalf("output never reached %d lines:\n%s", atLines, stderr.String())
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		kills++
 	}
 	c.SetFault("*", emulator.Fault{})
 	if _, stderr, code := w.run(nil, "once"); code != 0 {
 		t.Fatalf("final once exited %d:\n%s", code, stderr)
 	}
+	kills := len(holds)
 	for _, s := range streams {
-		got := ids(s, w.records("emu", s))
-		lines := len(w.records("emu", s))
+		recs := w.records("emu", s)
+		got := ids(s, recs)
 		snap := c.Snapshot(s)
 		for _, r := range snap {
 			if got[r.ID] == 0 {
 				t.Fatalf("%s: record %s lost", s, r.ID)
 			}
 		}
-		if dups := lines - len(snap); dups > kills*1000 {
+		dups := len(recs) - len(snap)
+		t.Logf("%s: %d records, %d lines, %d duplicates after %d kills; batches held at the kills: %d events", s, len(snap), len(recs), dups, kills, held[s])
+		if dups > kills*1000 {
 			t.Errorf("%s: %d duplicates after %d kills; at most one 1000-record batch per kill", s, dups, kills)
 		}
-		t.Logf("%s: %d records, %d lines, %d duplicates after %d kills", s, len(snap), lines, lines-len(snap), kills)
+		if s == "agents" && dups != held[s] {
+			t.Errorf("agents: %d duplicates; the batches held at the kills had %d events", dups, held[s])
+		}
+		if dups < held[s] {
+			t.Errorf("%s: %d duplicates, fewer than the %d events held between delivery and checkpoint: the kills did not land there", s, dups, held[s])
+		}
 	}
 }
 
-func waitLines(path string, n int, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(path); err == nil && bytes.Count(b, []byte{'\n'}) >= n {
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
+var holdLine = regexp.MustCompile(`s1collector-test: holding (\w+) after batch \d+ \((\d+) events\)`)
+
+// killWhenHeld runs "once" with the hold hook, kills it (SIGKILL) as soon
+// as the trigger stream is held (the others named by hold park when they
+// reach theirs), and returns the events held, by stream.
+func killWhenHeld(t *testing.T, w *workdir, hold, trigger string) map[string]int {
+	t.Helper()
+	cmd := exec.Command(bin(t), "once")
+	cmd.Dir = w.dir
+	cmd.Env = append(os.Environ(), collector.HoldEnv+"="+hold)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return false
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	held := map[string]int{}
+	var log strings.Builder
+	timeout := time.After(90 * time.Second)
+	for held[trigger] == 0 {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				cmd.Wait()
+				t.Fatalf("once (%s) ended without being held:\n%s", hold, log.String())
+			}
+			fmt.Fprintln(&log, line)
+			if m := holdLine.FindStringSubmatch(line); m != nil {
+				held[m[1]], _ = strconv.Atoi(m[2])
+			}
+		case <-timeout:
+			cmd.Process.Kill()
+			t.Fatalf("once (%s) was never held:\n%s", hold, log.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	for line := range lines {
+		if m := holdLine.FindStringSubmatch(line); m != nil {
+			held[m[1]], _ = strconv.Atoi(m[2])
+		}
+	}
+	io.Copy(io.Discard, stderr)
+	cmd.Wait()
+	return held
 }

@@ -61,6 +61,34 @@ func bin(t testing.TB) string {
 	return binPath
 }
 
+var (
+	fastOnce sync.Once
+	fastPath string
+	fastErr  error
+)
+
+// binNoRace builds the binary without the race detector, for the tests
+// whose subject is keeping up with a console that changes in real time:
+// the race detector makes the collector about ten times slower, slower
+// than that console.
+func binNoRace(t testing.TB) string {
+	t.Helper()
+	if os.Getenv("E2E_NO_RACE") != "" {
+		return bin(t)
+	}
+	fastOnce.Do(func() {
+		readSources()
+		fastPath = filepath.Join(binDir, "s1collector-norace")
+		if out, err := exec.Command("go", "build", "-o", fastPath, "../cmd/s1collector").CombinedOutput(); err != nil {
+			fastErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if fastErr != nil {
+		t.Fatal(fastErr)
+	}
+	return fastPath
+}
+
 // console is an emulator served on loopback for the binary to collect.
 type console struct {
 	*emulator.Emulator
@@ -102,6 +130,15 @@ func newEmulator(t *testing.T, cfg emulator.Config) *emulator.Emulator {
 type workdir struct {
 	t   *testing.T
 	dir string
+	// noRace runs the binary built without the race detector.
+	noRace bool
+}
+
+func (w *workdir) binary() string {
+	if w.noRace {
+		return binNoRace(w.t)
+	}
+	return bin(w.t)
 }
 
 func newWorkdir(t *testing.T, config string) *workdir {
@@ -121,7 +158,7 @@ func (w *workdir) write(name, content string) {
 // run runs the binary to completion and returns its output and exit code.
 func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code int) {
 	w.t.Helper()
-	cmd := exec.Command(bin(w.t), args...)
+	cmd := exec.Command(w.binary(), args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut bytes.Buffer
@@ -140,6 +177,13 @@ func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code
 // not JSON fails the test: the file output promises complete lines.
 func (w *workdir) records(source, stream string) []map[string]any {
 	w.t.Helper()
+	return w.recordsFrom(source, stream, 0)
+}
+
+// recordsFrom decodes the lines after the first from (which it only
+// counts): what the runs since then delivered.
+func (w *workdir) recordsFrom(source, stream string, from int) []map[string]any {
+	w.t.Helper()
 	f, err := os.Open(filepath.Join(w.dir, "out", source, stream+".ndjson"))
 	if os.IsNotExist(err) {
 		return nil
@@ -152,6 +196,9 @@ func (w *workdir) records(source, stream string) []map[string]any {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<24)
 	for n := 1; sc.Scan(); n++ {
+		if n <= from {
+			continue
+		}
 		var m map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			w.t.Fatalf("%s/%s line %d is not a complete event: %v", source, stream, n, err)
@@ -159,6 +206,16 @@ func (w *workdir) records(source, stream string) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// lines counts an output file's lines.
+func (w *workdir) lines(source, stream string) int {
+	w.t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.dir, "out", source, stream+".ndjson"))
+	if err != nil && !os.IsNotExist(err) {
+		w.t.Fatal(err)
+	}
+	return bytes.Count(b, []byte{'\n'})
 }
 
 // key identifies one version of a record in the output: id and time.
@@ -173,9 +230,13 @@ func key(stream string, m map[string]any) string {
 	return fmt.Sprintf("%v@%v", m["id"], m["createdAt"])
 }
 
+// ids counts the records of each id; removal events are not records.
 func ids(stream string, recs []map[string]any) map[string]int {
 	out := map[string]int{}
 	for _, m := range recs {
+		if m["removed"] == true {
+			continue
+		}
 		if stream == "agents" {
 			out[m["device"].(map[string]any)["uid"].(string)]++
 		} else {

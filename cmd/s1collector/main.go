@@ -5,6 +5,12 @@ package main
 import (
 	"os"
 
+	// Mozilla's root certificates, used only where the system has none (the
+	// scratch image, a minimal host): TLS to consoles and outputs works
+	// anywhere, and no build machine's bundle is baked into the image.
+	// A bundle of the system's, or SSL_CERT_FILE, still takes precedence.
+	_ "golang.org/x/crypto/x509roots/fallback"
+
 	"s1collector/internal/cli"
 )
 

@@ -41,6 +41,9 @@ type Config struct {
 	Output      string        `json:"output"`      // discard or file
 	Seed        uint64        `json:"seed"`
 	Rows        []string      `json:"rows"` // which runs: floor, partitioned, pipeline (default all, in that order)
+	// Realism is applied to each console, and an hour of emulated time
+	// passes before the runs when any of it is set.
+	Realism emulator.Realism `json:"realism"`
 }
 
 // MarshalJSON writes the latency in seconds.
@@ -164,9 +167,12 @@ func newConsole(cfg Config) (*emulator.Emulator, error) {
 		limits = emulator.DefaultRateLimits()
 	}
 	emu, err := emulator.New(emulator.Config{Seed: cfg.Seed, Agents: cfg.Agents, RateLimits: limits,
-		AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9})
+		AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9, Realism: cfg.Realism})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Realism.Active() {
+		emu.Advance(time.Hour)
 	}
 	if cfg.Latency > 0 {
 		emu.SetFault("agents", emulator.Fault{Latency: cfg.Latency})
@@ -207,7 +213,7 @@ func floorPartitioned(ctx context.Context, emu *emulator.Emulator, cfg Config) (
 	if err != nil {
 		return 0, err
 	}
-	parts, err := pipeline.PlanPartitions(ctx, c, nil, emu.Now(), cfg.Concurrency)
+	parts, err := pipeline.PlanPartitions(ctx, c, nil, emu.Now(), cfg.Concurrency, 1000)
 	if err != nil {
 		return 0, err
 	}

@@ -81,6 +81,16 @@ func (i Info) String() string {
 	if i.Modified && i.Commit != "" {
 		commit += " (with uncommitted changes)"
 	}
-	return fmt.Sprintf("s1collector %s\n  commit: %s\n  date:   %s\n  go:     %s %s\n",
+	s := fmt.Sprintf("s1collector %s\n  commit: %s\n  date:   %s\n  go:     %s %s\n",
 		i.Version, commit, unknown(i.Date), i.GoVersion, i.Platform)
+	if i.Version == Devel && i.Commit == "" {
+		s += "  (" + NoVersionWhy + ")\n"
+	}
+	return s
 }
+
+// NoVersionWhy says why a build has no version: Go records git's only in
+// "go build" and "go install", in a clone (not in a git worktree, whose
+// .git is a file), without -buildvcs=false.
+const NoVersionWhy = `no version recorded: "go run", -buildvcs=false (GOFLAGS too) and builds outside ` +
+	`a git clone (a git worktree too) record none; "make", or "go build" in a clone, do`

@@ -49,13 +49,14 @@ func TestFrom(t *testing.T) {
 
 func TestStringSaysWhatIsUnknown(t *testing.T) {
 	s := Info{Version: Devel, GoVersion: "go1.26.8", Platform: "linux/amd64"}.String()
-	for _, want := range []string{"s1collector devel\n", "commit: unknown", "date:   unknown", "go:     go1.26.8 linux/amd64"} {
+	for _, want := range []string{"s1collector devel\n", "commit: unknown", "date:   unknown", "go:     go1.26.8 linux/amd64",
+		`no version recorded: "go run"`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("%q lacks %q", s, want)
 		}
 	}
 	s = Info{Version: "v1.4.0-dirty", Commit: "abc", Modified: true}.String()
-	if !strings.Contains(s, "commit: abc (with uncommitted changes)") {
-		t.Errorf("%q does not say the tree was modified", s)
+	if !strings.Contains(s, "commit: abc (with uncommitted changes)") || strings.Contains(s, "no version recorded") {
+		t.Errorf("%q does not say the tree was modified, or says no version was recorded", s)
 	}
 }

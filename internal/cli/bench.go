@@ -27,7 +27,9 @@ bare client reads the pages but does not decode the records.
 Each row gives records, pages, requests, wall time, records/s, peak RSS (of
 the whole process, emulator included) and CPU time (user + system, also per
 record). --json prints the same as JSON: wall_seconds, records, pages,
-requests, peak_rss_mib, cpu_seconds, cpu_us_per_record.`,
+requests, peak_rss_mib, cpu_seconds, cpu_us_per_record. With realism flags
+(bulk actions, removals, decommissions), an hour of emulated time passes on
+each console before the runs, so the fleet carries their marks.`,
 		Example: `  s1collector bench --agents 100000
   s1collector bench --agents 200000 --latency 1.4s --rate-limit --rows pipeline
   s1collector bench --agents 1000000 --rows floor,pipeline --json`,
@@ -58,6 +60,7 @@ requests, peak_rss_mib, cpu_seconds, cpu_us_per_record.`,
 	fl.Uint64Var(&cfg.Seed, "seed", 1, "seed of the fleet")
 	fl.StringSliceVar(&cfg.Rows, "rows", bench.Rows, "rows to run: floor, partitioned, pipeline")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
+	addRealismFlags(cmd, &cfg.Realism)
 	return cmd
 }
 

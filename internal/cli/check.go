@@ -96,7 +96,7 @@ func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 		if err := outputs[o.Name].Check(octx); errors.As(err, &warning) {
 			c.warn("output %s (%s): %v", o.Name, o.Type, err)
 		} else if err != nil {
-			c.fail("output %s (%s): %v%s", o.Name, o.Type, err, fix(err, "its peer"))
+			c.fail("output %s (%s): %v%s%s", o.Name, o.Type, err, fix(err, "its peer"), permissionHint(err))
 		} else {
 			c.ok("output %s (%s): ready", o.Name, o.Type)
 		}

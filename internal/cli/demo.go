@@ -27,6 +27,7 @@ type demoFlags struct {
 	speed    float64
 	interval time.Duration
 	once     bool
+	realism  emulator.Realism
 }
 
 const demoMarker = "demo.yaml"
@@ -53,6 +54,7 @@ first cycle. Everything stays in --dir, which is started afresh each time.`,
 	fl.DurationVar(&f.interval, "interval", 15*time.Second, "collection interval")
 	fl.BoolVar(&f.once, "once", false, "collect one cycle and exit")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:9464", "address of the status page and /metrics; off disables")
+	addRealismFlags(cmd, &f.realism)
 	return cmd
 }
 
@@ -60,7 +62,7 @@ func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	if err := prepareDemoDir(f.dir); err != nil {
 		return err
 	}
-	emu, err := emulator.New(emulator.Config{Seed: f.seed, Agents: f.agents, Speed: f.speed, Start: time.Now()})
+	emu, err := emulator.New(emulator.Config{Seed: f.seed, Agents: f.agents, Speed: f.speed, Start: time.Now(), Realism: f.realism})
 	if err != nil {
 		return err
 	}

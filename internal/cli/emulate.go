@@ -36,6 +36,7 @@ URL and token to configure, and serves until interrupted.`,
 		Example: `  s1collector emulate --agents 20000 --seed 7
   s1collector emulate --fault 'agents:latency=1.4s' --fault '*:throttle=0.05'
   s1collector emulate --expired-token old-token --deny threats
+  s1collector emulate --bulk-every 10m --late-share 0.1 --agent-removals-per-hour 30
   s1collector emulate --late-alerts 0.1 --graphql-reject dataSources --no-custom-rules`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd, f) },
@@ -60,6 +61,7 @@ URL and token to configure, and serves until interrupted.`,
 	fl.StringArrayVar(&f.faults, "fault", nil, "inject faults: ENDPOINT:key=value,… (latency, server_errors, throttle, truncate, malformed, repeat_cursor, odd_types, graphql_errors)")
 	fl.DurationVar(&f.latency, "latency", 0, "latency added to every answer (shortcut for --fault '*:latency=…')")
 	fl.BoolVar(&f.noRateLimit, "no-rate-limit", false, "disable the per-token rate limits (25/10/10 rps)")
+	addRealismFlags(cmd, &f.cfg.Realism)
 	addAlertFlags(fl, &f.cfg)
 	return cmd
 }

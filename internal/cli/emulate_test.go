@@ -65,10 +65,19 @@ func TestEmulateServesWhatItPrints(t *testing.T) {
 }
 
 func TestEmulateRejectsBadFaults(t *testing.T) {
-	root := newRoot("test", strings.NewReader(""), io.Discard, io.Discard)
-	root.SetArgs([]string{"emulate", "--fault", "agents:storm=1"})
-	err := root.Execute()
-	if err == nil || !strings.Contains(err.Error(), `unknown key "storm"`) {
-		t.Fatalf("err = %v", err)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fault", "agents:storm=1"}, `unknown key "storm"`},
+		{[]string{"--late-share", "2"}, "late share: 2 is outside 0–1"},
+		{[]string{"--late-share", "0.1", "--late-min", "5m", "--late-max", "1m"}, "late: 5m0s–1m0s is not a range of delays"},
+		{[]string{"--agent-removals-per-hour", "-1"}, "must not be negative"},
+	} {
+		root := newRoot("test", strings.NewReader(""), io.Discard, io.Discard)
+		root.SetArgs(append([]string{"emulate", "--listen", "127.0.0.1:0"}, c.args...))
+		if err := root.Execute(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want %q", c.args, err, c.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 const defaultListen = "127.0.0.1:9464"
 
 func newHealthCmd() *cobra.Command {
-	var listen string
+	var path, listen string
 	var ready bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -28,25 +29,57 @@ its status address, exit 0 when it answers 200, else 1 with the reason.
 With --ready, ask /readyz instead: 200 once every stream has completed a cycle
 or is within its first interval.
 
+The address is the config's server.listen (the config found as by the other
+commands: --config, $S1COLLECTOR_CONFIG, ./s1collector.yaml,
+/etc/s1collector/s1collector.yaml), or --listen when the collector was started
+with run --listen; 127.0.0.1:9464 when there is no config at all. An address
+of 0.0.0.0 or [::] is asked on loopback. No token or key is read.
+
 Meant for health checks where there is no shell or curl, as in the container
-image (HEALTHCHECK CMD ["s1collector", "health"]). An address of 0.0.0.0 or
-[::] is asked on loopback.`,
+image (HEALTHCHECK CMD ["s1collector", "health"]).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			url := healthURL(listen, ready)
+			addr, origin, err := healthListen(cmd, path, listen)
+			if err != nil {
+				return err
+			}
+			url := healthURL(addr, ready)
 			msg, err := probe(cmd.Context(), url, timeout)
 			if err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "✗ %s: %v\n", url, err)
+				fmt.Fprintf(cmd.ErrOrStderr(), "✗ %s: %v (address from %s)\n", url, err, origin)
 				return exitError{1}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "✓ %s: %s\n", url, msg)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", defaultListen, "the collector's status address (its server.listen or run --listen)")
+	addConfigFlag(cmd, &path)
+	cmd.Flags().StringVar(&listen, "listen", "", "the collector's status address, when run was given --listen (default: the config's server.listen)")
 	cmd.Flags().BoolVar(&ready, "ready", false, "ask /readyz (ready to collect) rather than /healthz (alive)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "how long to wait for the answer")
 	return cmd
+}
+
+// healthListen is the status address to ask, and where it comes from:
+// --listen, else the config's server.listen, else (no config anywhere)
+// the default address.
+func healthListen(cmd *cobra.Command, path, listen string) (addr, origin string, err error) {
+	if listen != "" {
+		return listen, "--listen", nil
+	}
+	if !cmd.Flags().Changed("config") && os.Getenv(ConfigEnv) == "" && !fileExists(path) {
+		return defaultListen, "the default: no config found", nil
+	}
+	cfg, err := loadConfigWithoutSecrets(cmd, path)
+	if err != nil {
+		return "", "", err
+	}
+	origin = "server.listen of " + path
+	if cfg.Server.Listen == "off" {
+		return "", "", fmt.Errorf("the status server is off in %s (server.listen: off): nothing answers health checks; "+
+			"set server.listen (e.g. 127.0.0.1:9464) and reload, or give --listen", path)
+	}
+	return cfg.Server.Listen, origin, nil
 }
 
 // healthURL is the URL of the health endpoint for a listen address; a

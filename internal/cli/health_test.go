@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -71,5 +73,40 @@ func TestHealthOverTLS(t *testing.T) {
 	out, errOut, code := runCommand(t, "health", "--listen", srv.Listener.Addr().String())
 	if code != 0 || !strings.Contains(out, "HTTP 200 ok") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestHealthFollowsTheConfig: without --listen, health asks the config's
+// server.listen (found as by every command, $S1COLLECTOR_CONFIG included,
+// as in the image), so a changed address keeps the container healthy; a
+// server that is off is said so.
+func TestHealthFollowsTheConfig(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) }))
+	defer up.Close()
+	dir := t.TempDir()
+	write := func(name, listen string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`server: {listen: "`+listen+`"}
+sources: [{name: a, base_url: https://a.sentinelone.net, token: "${S1_TEST_UNSET_TOKEN}", outputs: [o]}]
+outputs: [{name: o, type: stdout}]
+`), 0o644)
+		return p
+	}
+	served := write("served.yaml", up.Listener.Addr().String())
+	off := write("off.yaml", "off")
+
+	out, errOut, code := runCommand(t, "health", "--config", served)
+	if code != 0 || !strings.Contains(out, "HTTP 200 ok") {
+		t.Errorf("--config: exit %d, %q %q", code, out, errOut)
+	}
+	t.Setenv(ConfigEnv, served)
+	if out, errOut, code := runCommand(t, "health"); code != 0 || !strings.Contains(out, "http://"+up.Listener.Addr().String()+"/healthz") {
+		t.Errorf("$%s: exit %d, %q %q", ConfigEnv, code, out, errOut)
+	}
+	if _, errOut, code := runCommand(t, "health", "--config", off); code != 1 || !strings.Contains(errOut, "the status server is off in "+off) {
+		t.Errorf("server off: exit %d, %q", code, errOut)
+	}
+	if out, errOut, code := runCommand(t, "health", "--config", off, "--listen", up.Listener.Addr().String()); code != 0 {
+		t.Errorf("--listen wins: exit %d, %q %q", code, out, errOut)
 	}
 }

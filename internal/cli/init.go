@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,7 +21,10 @@ func newInitCmd() *cobra.Command {
 		Long: `Write a commented starter configuration for one console and the outputs you
 name, ready for "s1collector validate" once the environment variables it
 lists are set. Tokens and keys are never written: the config reads them from
-the environment (${NAME}), or the console token from --token-file.
+the environment (${NAME}), or the console token from --token-file; an output
+URL that carries a credential (user:password@, a query such as ?api_key=) is
+read from the environment too. The folders it creates are 0755 and the file
+0644, whatever the umask: the service's own user must read them.
 
 An existing file is kept unless --force is given; --config - prints the
 configuration instead of writing it.`,
@@ -33,31 +34,10 @@ configuration instead of writing it.`,
   s1collector init --console-url https://usea1-acme.sentinelone.net --output sekoia_assets,sekoia_intake \
       --sekoia-connector-uuid 0b1c8a64-6e5b-4d2e-9f1a-2f0c5b7d9e11 --listen 0.0.0.0:9464 --config -`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s.Path = path
-			if path == "-" {
-				s.Path = DefaultConfig
-			}
-			if err := s.check(); err != nil {
-				return err
-			}
-			cfg, env, err := s.render()
-			if err != nil {
-				return err
-			}
-			if path == "-" {
-				_, err := cmd.OutOrStdout().Write(cfg)
-				return err
-			}
-			if err := writeConfig(path, cfg, force); err != nil {
-				return err
-			}
-			nextSteps(cmd, path, env, s.TokenFile)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runInit(cmd, &s, path, force) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&path, "config", "c", DefaultConfig, `file to write; "-" prints it`)
+	fl.StringVarP(&path, "config", "c", initConfigPath(os.LookupEnv), `file to write, $`+ConfigEnv+` when set; "-" prints it`)
 	fl.BoolVar(&force, "force", false, "replace an existing file")
 	fl.StringVar(&s.ConsoleURL, "console-url", "", "the console's address, e.g. https://euce1-acme.sentinelone.net (required)")
 	fl.StringVar(&s.Name, "name", "", "the source's name, in file names and checkpoints (default: the console host's first label)")
@@ -74,57 +54,70 @@ configuration instead of writing it.`,
 	return cmd
 }
 
-// configMode lets the service's own user read the config (systemd's dynamic
-// user, the container's 65532): init never writes a secret into it.
-const configMode = 0o644
+// initConfigPath is where init writes without --config: where the other
+// commands will look first.
+func initConfigPath(env func(string) (string, bool)) string {
+	if p, ok := env(ConfigEnv); ok && p != "" {
+		return p
+	}
+	return DefaultConfig
+}
 
-// writeConfig writes the file whole or not at all, and keeps an existing
-// one unless forced.
-func writeConfig(path string, cfg []byte, force bool) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("create the config's folder: %w", err)
+func runInit(cmd *cobra.Command, s *starter, path string, force bool) error {
+	s.Path = path
+	if path == "-" {
+		s.Path = DefaultConfig
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".s1collector-init-*")
+	if err := s.check(); err != nil {
+		return err
+	}
+	cfg, env, err := s.render()
 	if err != nil {
-		return fmt.Errorf("write config: %w", err)
+		return err
 	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(cfg)
-	if err == nil {
-		err = tmp.Chmod(configMode) // whatever the umask
+	w := cmd.ErrOrStderr()
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	for _, warning := range s.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
 	}
+	if path == "-" {
+		_, err := cmd.OutOrStdout().Write(cfg)
+		return err
+	}
+	written, err := writeConfig(path, cfg, force)
 	if err != nil {
-		return fmt.Errorf("write config: %w", err)
+		return err
 	}
-	if force {
-		return os.Rename(tmp.Name(), path)
-	}
-	// A link, unlike a rename, never replaces what is there.
-	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists: keep it, choose another --config, or replace it with --force", path)
-	} else if err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
+	nextSteps(w, path, written, env, *s)
 	return nil
 }
 
 // nextSteps tells what the config needs before it runs.
-func nextSteps(cmd *cobra.Command, path string, env []string, tokenFile string) {
-	w := cmd.ErrOrStderr()
-	fmt.Fprintf(w, "wrote %s\n", path)
+func nextSteps(w io.Writer, path, written string, env []string, s starter) {
+	if written != path {
+		fmt.Fprintf(w, "wrote %s (through the link %s)\n", written, path)
+	} else {
+		fmt.Fprintf(w, "wrote %s\n", path)
+	}
 	if len(env) > 0 {
 		fmt.Fprintf(w, "it reads these environment variables; set them where it runs:\n")
 		for _, name := range env {
-			fmt.Fprintf(w, "  %s\n", name)
+			holds := ""
+			for _, n := range s.EnvNotes {
+				if n.name == name {
+					holds = " — " + n.holds
+				}
+			}
+			fmt.Fprintf(w, "  %s%s\n", name, holds)
 		}
 	}
-	if tokenFile != "" {
-		if _, err := os.Stat(tokenFile); err != nil {
-			fmt.Fprintf(w, "put the API token in %s (it does not exist here)\n", tokenFile)
+	if s.TokenFile != "" {
+		if _, err := os.Stat(s.TokenFile); err != nil {
+			fmt.Fprintf(w, "put the API token in %s (it does not exist here)\n", s.TokenFile)
 		}
 	}
-	fmt.Fprintf(w, "then: s1collector validate --config %s && s1collector test --config %s\n", path, path)
+	q := shellQuote(path)
+	fmt.Fprintf(w, "then: s1collector validate --config %s && s1collector test --config %s\n", q, q)
 }

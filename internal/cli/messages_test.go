@@ -7,17 +7,35 @@ import (
 	"testing"
 )
 
-// TestMissingConfigSaysWhatToDo: without --config, a missing file points
-// to --config and the example; with --config, to the path given.
+// TestMissingConfigSaysWhatToDo: a missing config says where it was looked
+// for and how to write one; a folder or an empty --config is named as such.
 func TestMissingConfigSaysWhatToDo(t *testing.T) {
-	t.Chdir(t.TempDir())
-	_, _, err := runCLI(t, "", "validate")
-	if err == nil || !strings.Contains(err.Error(), "no s1collector.yaml in the current folder: give the configuration with --config PATH, or write one from examples/s1collector.yaml") {
-		t.Errorf("default path: %v", err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	tests := []struct {
+		name, env string
+		args      []string
+		want      string
+	}{
+		{"nowhere", "", []string{"validate"}, "no configuration: no ./s1collector.yaml here, no /etc/s1collector/s1collector.yaml, " +
+			"and $S1COLLECTOR_CONFIG is not set: give one with --config PATH, or write one with: s1collector init --console-url https://<your console>"},
+		{"--config", "", []string{"run", "--config", "/nowhere/s1 prod.yaml"}, "/nowhere/s1 prod.yaml: no such file: check the path given to --config, " +
+			"or write one with: s1collector init --console-url https://<your console> --config '/nowhere/s1 prod.yaml'"},
+		{"the variable", "/nowhere/s1.yaml", []string{"once"}, "/nowhere/s1.yaml (named by $S1COLLECTOR_CONFIG): no such file: check the variable, " +
+			"or write one with: s1collector init --console-url https://<your console> --config /nowhere/s1.yaml"},
+		{"a folder", "", []string{"validate", "--config", dir}, dir + " is a folder: give the configuration file, e.g. --config " + filepath.Join(dir, "s1collector.yaml")},
+		{"empty", "", []string{"state", "show", "--config", ""}, "--config is empty"},
 	}
-	_, _, err = runCLI(t, "", "run", "--config", "/nowhere/s1.yaml")
-	if err == nil || err.Error() != "/nowhere/s1.yaml: no such file: check the path given to --config" {
-		t.Errorf("--config: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" {
+				t.Setenv(ConfigEnv, tt.env)
+			}
+			_, _, err := runCLI(t, "", tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v\nwant %s", err, tt.want)
+			}
+		})
 	}
 }
 

@@ -45,7 +45,7 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	defer done()
 	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts, StateAttempts: 3})
 	if err != nil {
-		return err
+		return withPermissionHint(err)
 	}
 	defer b.Close()
 	stopProgress := watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)

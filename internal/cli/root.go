@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -56,7 +57,10 @@ func newRoot(version string, in io.Reader, out, errOut io.Writer) *cobra.Command
 threats), turns devices into OCSF events and delivers them with nothing lost.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what "version" prints.
+		Version: version,
 	}
+	root.SetVersionTemplate(strings.ReplaceAll(buildinfo.Read().String(), "{{", `{{"{{"}}`))
 	root.SetIn(in)
 	root.SetOut(out)
 	root.SetErr(errOut)

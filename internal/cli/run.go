@@ -74,7 +74,7 @@ func runDaemon(cmd *cobra.Command, path, listen, version string) error {
 	defer done()
 	d := &daemon{cmd: cmd, path: path, listenFlag: listen, version: version, cfg: cfg, log: log}
 	if err := d.start(ctx); err != nil {
-		return err
+		return withPermissionHint(err)
 	}
 	defer d.close()
 	for {

@@ -31,6 +31,11 @@ type starter struct {
 	WebhookURL   string
 	KafkaBrokers []string
 	SekoiaUUID   string
+
+	// What init tells besides the config: URLs it changed, risks it took,
+	// and what variables hold when their names do not say.
+	Notes, Warnings []string
+	EnvNotes        []envNote
 }
 
 var (
@@ -43,6 +48,13 @@ var (
 func (s *starter) check() error {
 	if s.ConsoleURL == "" {
 		return fmt.Errorf("--console-url is required: your console's address, e.g. https://euce1-acme.sentinelone.net")
+	}
+	base, note, err := consoleURL(s.ConsoleURL)
+	if err != nil {
+		return err
+	}
+	if s.ConsoleURL = base; note != "" {
+		s.Notes = append(s.Notes, note)
 	}
 	if s.Name == "" {
 		s.Name = defaultSourceName(s.ConsoleURL)
@@ -79,7 +91,7 @@ func (s *starter) check() error {
 	if seen["sekoia_assets"] && s.Profile != "sekoia" {
 		return fmt.Errorf("--output sekoia_assets takes devices in the sekoia profile, not --profile %s", s.Profile)
 	}
-	return nil
+	return s.normalise()
 }
 
 // defaultSourceName is the first label of the console's host name, when it
@@ -121,7 +133,7 @@ func (s starter) render() (cfg []byte, env []string, err error) {
 		return "https://env.invalid/" + name, true // fits any field: a URL, a token, a key
 	}
 	if _, err := config.Parse(check, ".", pretend); err != nil {
-		return nil, nil, fmt.Errorf("the starter config does not validate (a bug in init): %w\n%s", err, b.Bytes())
+		return nil, nil, flagErrors(err)
 	}
 	return b.Bytes(), env, nil
 }
@@ -175,10 +187,10 @@ func outputNames(types []string) string {
 }
 
 var starterTemplate = template.Must(template.New("starter").Funcs(template.FuncMap{
-	"q": yamlString, "list": yamlList, "names": outputNames,
+	"q": yamlString, "list": yamlList, "names": outputNames, "sh": shellQuote,
 }).Parse(`# s1collector configuration, written by "s1collector init".
-# Check it:            s1collector validate --config {{.Path}}
-# Test the console:    s1collector test --config {{.Path}}
+# Check it:            s1collector validate --config {{sh .Path}}
+# Test the console:    s1collector test --config {{sh .Path}}
 # Every setting:       examples/s1collector.yaml and the README.
 # ${NAME} is replaced by the environment variable NAME: keep tokens and keys
 # there (or in a file: token_file), never in this file.

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -11,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"s1collector/internal/collector"
+	"s1collector/internal/config"
 	"s1collector/internal/pipeline"
 
 	"s1collector/internal/sentinelone"
@@ -25,7 +29,9 @@ func newStateCmd() *cobra.Command {
 stop it first. With the state in PostgreSQL the replicas may keep running:
 "show" names the replica holding each stream, and a reset takes the stream
 away from its replica (which stands down, its next checkpoint write refused)
-so that it starts over wherever it is taken next.`,
+so that it starts over wherever it is taken next. These commands read no
+console token or output key (only the state's DSN): they work without the
+environment or token files the collector needs to run.`,
 	}
 	var path, source, stream string
 	var all bool
@@ -34,7 +40,7 @@ so that it starts over wherever it is taken next.`,
 		Short: "Show every stream's checkpoint",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd, path, func(st state.Store, owners map[string]string) error { return showState(cmd, st, owners) })
+			return withStore(cmd, path, false, func(st state.Store, owners map[string]string) error { return showState(cmd, st, owners) })
 		},
 	}
 	reset := &cobra.Command{
@@ -47,11 +53,11 @@ so that it starts over wherever it is taken next.`,
 			if !all && source == "" {
 				return fmt.Errorf("name --source (and optionally --stream), or pass --all")
 			}
-			return withStore(cmd, path, func(st state.Store, _ map[string]string) error { return resetState(cmd, st, source, stream) })
+			return withStore(cmd, path, true, func(st state.Store, _ map[string]string) error { return resetState(cmd, st, source, stream) })
 		},
 	}
 	reset.Flags().StringVar(&source, "source", "", "source whose checkpoints to reset")
-	reset.Flags().StringVar(&stream, "stream", "", "only this stream: agents, activities or threats")
+	reset.Flags().StringVar(&stream, "stream", "", "only this stream (one of the source's supported_apis: agents, activities, threats, alerts…)")
 	reset.Flags().BoolVar(&all, "all", false, "reset every checkpoint")
 	for _, c := range []*cobra.Command{show, reset} {
 		addConfigFlag(c, &path)
@@ -61,11 +67,21 @@ so that it starts over wherever it is taken next.`,
 }
 
 // withStore opens the configured state for f; owners (who holds each
-// stream) is nil for a state file.
-func withStore(cmd *cobra.Command, path string, f func(st state.Store, owners map[string]string) error) error {
-	cfg, log, err := loadWithLogger(cmd, path)
+// stream) is nil for a state file. A state file must exist: neither
+// command creates one (as root, it would be a file the service cannot
+// open). No console token or output key is read.
+func withStore(cmd *cobra.Command, path string, reset bool, f func(st state.Store, owners map[string]string) error) error {
+	cfg, log, err := loadWithLoggerFrom(cmd, path, config.LoadForState)
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(cfg.State.Path); cfg.State.Postgres == nil && errors.Is(err, fs.ErrNotExist) {
+		if reset {
+			return fmt.Errorf("no state file at %s (state.path of %s): nothing to reset", cfg.State.Path, path)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "no checkpoints yet: no state file at %s (state.path of %s); "+
+			"every stream starts from its look-back (agents with a full listing)\n", cfg.State.Path, path)
+		return nil
 	}
 	st, pg, err := collector.OpenState(cmd.Context(), cfg, log, 3)
 	if err != nil {
@@ -96,7 +112,7 @@ func showState(cmd *cobra.Command, st state.Store, owners map[string]string) err
 	}
 	slices.Sort(keys)
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-	header := "STREAM\tWATERMARK\tAT WATERMARK\tDELIVERED\tLAST FULL LISTING\tSAVED"
+	header := "STREAM\tWATERMARK\tKEYS IN OVERLAP\tDELIVERED\tLAST FULL LISTING\tSAVED"
 	if owners != nil {
 		header += "\tREPLICA"
 	}
@@ -104,10 +120,10 @@ func showState(cmd *cobra.Command, st state.Store, owners map[string]string) err
 	for _, k := range keys {
 		cp := all[k]
 		full := stamp(cp.LastFullSync)
-		if !cp.FullSyncStarted.IsZero() {
-			full = "in progress since " + stamp(cp.FullSyncStarted)
+		if l := cp.Listing; l != nil {
+			full = fmt.Sprintf("in progress since %s (%s)", stamp(l.Started), l.Phase)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s", k, stamp(cp.Watermark), len(cp.Boundary), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s", k, stamp(cp.Watermark), cp.Keys(), pipeline.Count(cp.Delivered), full, stamp(cp.SavedAt))
 		if owners != nil {
 			fmt.Fprintf(tw, "\t%s", cmp.Or(owners[k], "-"))
 		}

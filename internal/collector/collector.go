@@ -120,12 +120,13 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 		Source: delivery.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward,
 			Host: consoleHost(src.BaseURL)},
 		API: api, Lister: b.Clients[src.Name], Store: b.Store, Outputs: outs, Profile: profile,
-		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, FullSync: src.FullSync, Scope: scope,
-		Concurrency: src.FullSyncConcurrency, Counter: b.Clients[src.Name],
+		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, Overlap: *src.Overlap, FullSync: src.FullSync, Scope: scope,
+		Concurrency: src.FullSyncConcurrency, Counter: b.Clients[src.Name], PageSize: src.PageSize,
 		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
 		Status:         pipeline.NewStatus(src.Name, string(api)),
 		Delivery:       retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
 		MappingVersion: mappingVersion(outs),
+		Delivered:      holdHook(string(api)),
 	}
 }
 

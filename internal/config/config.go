@@ -74,7 +74,12 @@ type Source struct {
 	Profile       string            `yaml:"profile"`
 	Lookback      time.Duration     `yaml:"lookback"`
 	Delay         time.Duration     `yaml:"delay"`
-	FullSync      time.Duration     `yaml:"full_sync_interval"`
+	// Overlap is how far behind the checkpoint each poll reads again, so
+	// records the console indexes late are not lost; what was delivered is
+	// not delivered again. Nil until defaults apply (DefaultOverlap), so
+	// "overlap: 0s" turns it off.
+	Overlap  *time.Duration `yaml:"overlap"`
+	FullSync time.Duration  `yaml:"full_sync_interval"`
 	// FullSyncConcurrency is how many ranges of a full listing of agents
 	// are walked at once; 1 walks it with a single cursor. Default 8: at a
 	// real console's ~1.4 s a page that is ~6 requests a second, under its
@@ -226,6 +231,7 @@ const (
 	DefaultInterval = 5 * time.Minute
 	DefaultLookback = 24 * time.Hour
 	DefaultFullSync = 24 * time.Hour
+	DefaultOverlap  = 5 * time.Minute
 	DefaultPageSize = 1000
 	DefaultTimeout  = 60 * time.Second
 	DefaultProfile  = "sekoia"
@@ -281,6 +287,10 @@ func (s *Source) applyDefaults() {
 	set(&s.Interval, DefaultInterval)
 	set(&s.Lookback, DefaultLookback)
 	set(&s.FullSync, DefaultFullSync)
+	if s.Overlap == nil {
+		o := DefaultOverlap
+		s.Overlap = &o
+	}
 	set(&s.Timeout, DefaultTimeout)
 	if s.PageSize == 0 {
 		s.PageSize = DefaultPageSize

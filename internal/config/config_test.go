@@ -46,6 +46,7 @@ func TestFullConfig(t *testing.T) {
 		{"interval", s.Interval, 2 * time.Minute},
 		{"lookback", s.Lookback, 7 * 24 * time.Hour},
 		{"full sync", s.FullSync, 12 * time.Hour},
+		{"overlap off", *s.Overlap, time.Duration(0)},
 		{"apis", strings.Join(s.SupportedAPIs, ","), "agents,threats"},
 		{"fields", s.Fields["team"], "soc"},
 		{"siem", s.SiemForward, true},
@@ -61,7 +62,7 @@ func TestFullConfig(t *testing.T) {
 	}
 	sumo := c.Sources[1]
 	if sumo.Name != "SentinelOne" || sumo.Token.Value() != secretValue+"-sumo" || sumo.SiemForward ||
-		sumo.Interval != DefaultInterval || strings.Join(sumo.SupportedAPIs, ",") != "activities,agents,threats" ||
+		sumo.Interval != DefaultInterval || *sumo.Overlap != DefaultOverlap || strings.Join(sumo.SupportedAPIs, ",") != "activities,agents,threats" ||
 		sumo.Profile != "sekoia" || sumo.Outputs[0] != "local" {
 		t.Errorf("sumo source: %+v", sumo)
 	}

@@ -49,6 +49,9 @@ func (es Errors) Error() string {
 type decoder struct {
 	errs Errors
 	env  func(string) (string, bool)
+	// secrets says which secrets kept outside the file are read (see
+	// LoadWithoutSecrets).
+	secrets secretsRead
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {

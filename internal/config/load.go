@@ -15,16 +15,22 @@ import (
 // in it (state, token files, Sumo sources, file outputs) are taken from the
 // file's folder. The error, if any, is Errors: every problem with its line
 // and path.
-func Load(path string) (*Config, error) {
+func Load(path string) (*Config, error) { return loadFile(path, allSecrets) }
+
+func loadFile(path string, secrets secretsRead) (*Config, error) {
 	b, err := readFile(path, MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(b, filepath.Dir(path), os.LookupEnv)
+	return parse(b, filepath.Dir(path), os.LookupEnv, secrets)
 }
 
 // Parse is Load on bytes, with dir for relative paths and env for ${VAR}.
 func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, error) {
+	return parse(b, dir, env, allSecrets)
+}
+
+func parse(b []byte, dir string, env func(string) (string, bool), secrets secretsRead) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, syntaxError(err, b)
@@ -33,14 +39,14 @@ func Parse(b []byte, dir string, env func(string) (string, bool)) (*Config, erro
 		return nil, Errors{*e}
 	}
 	c := &Config{}
-	d := &decoder{env: env}
+	d := &decoder{env: env, secrets: secrets}
 	if len(root.Content) > 0 {
 		d.decode(&root, "", reflect.ValueOf(c).Elem())
 	}
 	c.resolvePaths(dir)
 	c.readTokenFiles(d)
 	c.readDSNFile(d)
-	c.loadSumoSources(d, env)
+	c.loadSumoSources(d, d.sumoEnv)
 	c.applyDefaults()
 	var v validator
 	c.validate(&v)
@@ -104,6 +110,10 @@ func (c *Config) readTokenFiles(d *decoder) {
 		}
 		if s.Token.IsSet() {
 			continue // reported by Validate
+		}
+		if d.skips("sources") {
+			s.Token = SecretFrom(unresolved, "token_file "+s.TokenFile)
+			continue
 		}
 		b, err := readFile(s.TokenFile, MaxTokenFileBytes)
 		if err != nil {

@@ -43,6 +43,10 @@ func (s Secret) GoString() string { return s.String() }
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
 
 func (s *Secret) decodeYAML(d *decoder, n *yaml.Node, path string) {
+	if d.skips(path) && n.Kind == yaml.ScalarNode && readsEnv(n.Value) {
+		s.value, s.origin = unresolved, envOrigin(n.Value)
+		return
+	}
 	if v, ok := d.scalar(n, path); ok {
 		s.value, s.origin = v, envOrigin(n.Value)
 	}

@@ -81,6 +81,10 @@ func (c *Config) readDSNFile(d *decoder) {
 	if p == nil || p.DSNFile == "" || p.DSN.IsSet() {
 		return // both given: reported by validateState
 	}
+	if d.skips("state.postgres.dsn_file") {
+		p.DSN = SecretFrom(unresolved, "dsn_file "+p.DSNFile)
+		return
+	}
 	b, err := readFile(p.DSNFile, MaxTokenFileBytes) // a regular file, like a token file
 	if err != nil {
 		d.fail(nil, "state.postgres.dsn_file", "%v", err)

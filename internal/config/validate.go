@@ -160,6 +160,9 @@ func (s *Source) validateTimes(v *validator, path string) {
 	if s.Delay < 0 || s.Delay > 24*time.Hour {
 		v.add(path+".delay", "%s is outside 0–24h", fmtDuration(s.Delay))
 	}
+	if o := *s.Overlap; o < 0 || o > 24*time.Hour {
+		v.add(path+".overlap", "%s is outside 0–24h", fmtDuration(o))
+	}
 	if s.FullSync < s.Interval {
 		v.add(path+".full_sync_interval", "%s is shorter than the interval %s", fmtDuration(s.FullSync), fmtDuration(s.Interval))
 	}

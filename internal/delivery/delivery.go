@@ -26,6 +26,10 @@ type Event struct {
 	// MetaInUnmapped puts Meta under "unmapped" (strict OCSF events), where
 	// non-schema data belongs, instead of at the top level.
 	MetaInUnmapped bool
+	// Removal marks a removal notice: the console no longer has device ID.
+	// Outputs that hold an inventory rather than a log of events (the
+	// Sekoia.io asset connector) skip it.
+	Removal bool
 }
 
 // Field is one metadata key and value.

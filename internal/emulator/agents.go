@@ -32,6 +32,9 @@ func (w *world) agentStateOf(i int, version uint32) agentState {
 		upToDate:         h>>32%5 != 0,
 		mitigationMode:   []string{"protect", "protect", "detect"}[h>>36%3],
 	}
+	if version&decommissionedBit != 0 {
+		s.decommissioned = true
+	}
 	s.active = !s.decommissioned && !s.uninstalled && s.networkStatus == "connected"
 	if h>>40%25 == 0 {
 		s.activeThreats = 1 + int(h>>44%4)

@@ -50,6 +50,8 @@ type Config struct {
 	// argument) the console's schema lacks, as older consoles do.
 	GraphQLAuth    string
 	GraphQLRejects []string
+	// Realism adds what makes real consoles hard to collect completely.
+	Realism Realism
 	// Tokens the console accepts. Default: one token "emulator-token" valid
 	// for 180 days with every permission.
 	Tokens []Token
@@ -122,6 +124,7 @@ func (c Config) withDefaults() Config {
 	if c.History == 0 {
 		c.History = 48 * time.Hour
 	}
+	c.Realism = c.Realism.withDefaults()
 	if len(c.Tokens) == 0 {
 		c.Tokens = []Token{{Value: DefaultToken}}
 	}
@@ -163,6 +166,9 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("rates: must not be negative"))
 			break
 		}
+	}
+	if err := c.Realism.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	for i, t := range c.Tokens {
 		if t.Value == "" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,12 +103,61 @@ func (e *Emulator) inject(kind string) {
 	e.mu.Unlock()
 }
 
-// Counts returns how many agents, activities and threats exist now.
+// Counts returns how many agents, activities and threats exist now
+// (indexed or not; removed agents excluded).
 func (e *Emulator) Counts() (agents, activities, threats int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.world.advanceTo(micros(e.clock.now()))
-	return e.world.agents.len(), e.world.acts.len(), e.world.threats.len()
+	return e.world.agents.live(), e.world.acts.len(), e.world.threats.len()
+}
+
+// RemoveAgents removes n agents now, chosen at random among the live ones,
+// and returns their ids: lists and lookups by id no longer return them.
+func (e *Emulator) RemoveAgents(n int) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.world.advanceTo(micros(e.clock.now()))
+	var ids []string
+	for range n {
+		e.world.manualRemovals++
+		id, ok := e.world.removeAgent(1<<40 + e.world.manualRemovals)
+		if !ok {
+			break
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// StopChanges ends every change from now on: no agent changes, nothing new
+// appears; time still runs, so late records keep becoming visible.
+func (e *Emulator) StopChanges() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := micros(e.clock.now())
+	e.world.advanceTo(now)
+	e.world.stoppedUs = now
+}
+
+// Removed returns the ids of every agent removed so far, in order.
+func (e *Emulator) Removed() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.world.advanceTo(micros(e.clock.now()))
+	return slices.Clone(e.world.removed)
+}
+
+// Bulk runs a bulk console action now: n agents updated and n activities
+// logged, all sharing the current instant as their time. It returns that
+// instant.
+func (e *Emulator) Bulk(n int) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := micros(e.clock.now())
+	e.world.advanceTo(now)
+	e.world.bulk(now, n)
+	return fromMicros(now)
 }
 
 // Record identifies one version of a record: its id and updatedAt.
@@ -116,7 +166,8 @@ type Record struct {
 	UpdatedAt time.Time
 }
 
-// Snapshot lists every record of an endpoint as it is now, for tests that
+// Snapshot lists every record of an endpoint as the console lists it now
+// (removed agents and records not indexed yet left out), for tests that
 // check a collector delivered all of them.
 func (e *Emulator) Snapshot(endpoint string) []Record {
 	e.mu.Lock()
@@ -125,7 +176,9 @@ func (e *Emulator) Snapshot(endpoint string) []Record {
 	k := e.world.newWalk(&query{endpoint: endpoint})
 	out := make([]Record, 0, k.t.len())
 	for i := range k.t.len() {
-		out = append(out, Record{ID: e.world.recordIDOf(endpoint, i), UpdatedAt: fromMicros(k.t.updated[i])})
+		if k.match(i) {
+			out = append(out, Record{ID: e.world.recordIDOf(endpoint, i), UpdatedAt: fromMicros(k.t.updated[i])})
+		}
 	}
 	return out
 }

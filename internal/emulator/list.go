@@ -85,8 +85,11 @@ func (k *walk) beyond(key int64) bool {
 
 func (k *walk) match(idx int) bool {
 	q := k.q
-	if q.noAccount || !q.created.contains(k.t.created[idx]) || !q.updated.contains(k.t.updated[idx]) {
+	if q.noAccount || !q.created.contains(k.t.created[idx]) || !q.updated.contains(k.t.updated[idx]) || k.t.isGone(idx) {
 		return false
+	}
+	if k.w.visibleAt(q.endpoint, idx, k.t.created[idx]) > k.w.nowUs {
+		return false // not indexed yet
 	}
 	if q.ids != nil && !q.ids[k.w.recordIDOf(q.endpoint, idx)] {
 		return false
@@ -97,11 +100,12 @@ func (k *walk) match(idx int) bool {
 	if q.sites != nil && !q.sites[k.w.agentSite(idx)] {
 		return false
 	}
-	if q.decommissioned != nil {
-		d := k.w.agentStateOf(idx, k.t.version[idx]).decommissioned
-		return slices.Contains(q.decommissioned, d)
+	if q.decommissioned == nil && q.uninstalled == nil {
+		return true
 	}
-	return true
+	st := k.w.agentStateOf(idx, k.t.version[idx])
+	return (q.decommissioned == nil || slices.Contains(q.decommissioned, st.decommissioned)) &&
+		(q.uninstalled == nil || slices.Contains(q.uninstalled, st.uninstalled))
 }
 
 // next returns the first matching position at or after pos in the walk's

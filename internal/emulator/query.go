@@ -19,11 +19,14 @@ type listSpec struct {
 }
 
 var listSpecs = map[string]listSpec{
-	"agents":       {sorts: []string{"id", "createdAt", "updatedAt"}, times: []string{"createdAt", "updatedAt"}, filters: []string{"ids", "siteIds", "accountIds", "isDecommissioned"}},
-	"agents/count": {times: []string{"createdAt", "updatedAt"}, filters: []string{"ids", "siteIds", "accountIds", "isDecommissioned"}},
+	"agents":       {sorts: []string{"id", "createdAt", "updatedAt"}, times: []string{"createdAt", "updatedAt"}, filters: []string{"ids", "siteIds", "accountIds", "isDecommissioned", "isUninstalled"}},
+	"agents/count": {times: []string{"createdAt", "updatedAt"}, filters: []string{"ids", "siteIds", "accountIds", "isDecommissioned", "isUninstalled"}},
 	"activities":   {sorts: []string{"id", "createdAt"}, times: []string{"createdAt"}, filters: []string{"ids", "accountIds"}},
 	"threats":      {sorts: []string{"id", "createdAt", "updatedAt"}, times: []string{"createdAt", "updatedAt"}, filters: []string{"ids", "accountIds"}},
 }
+
+// maxIDs is the most ids one request may name (the spec's maxItems).
+const maxIDs = 5000
 
 var pagingParams = []string{"limit", "cursor", "skip", "skipCount", "countOnly", "sortBy", "sortOrder"}
 
@@ -52,7 +55,8 @@ type query struct {
 	ids              map[string]bool
 	sites            map[int]bool
 	decommissioned   []bool // allowed values; nil = any
-	noAccount        bool   // accountIds excludes the only account
+	uninstalled      []bool
+	noAccount        bool // accountIds excludes the only account
 	skipCount        bool
 	countOnly        bool
 	key              uint64 // identifies the filters a cursor belongs to
@@ -152,8 +156,12 @@ func (q *query) parseFilters(spec listSpec, v url.Values) error {
 		}
 	}
 	if s := v.Get("ids"); s != "" {
+		list := strings.Split(s, ",")
+		if len(list) > maxIDs {
+			return invalid("ids: Longer than maximum length %d.", maxIDs)
+		}
 		q.ids = map[string]bool{}
-		for _, id := range strings.Split(s, ",") {
+		for _, id := range list {
 			q.ids[strings.TrimSpace(id)] = true
 		}
 	}
@@ -176,16 +184,27 @@ func (q *query) parseScope(v url.Values) error {
 	if s := v.Get("accountIds"); s != "" {
 		q.noAccount = !slices.Contains(strings.Split(s, ","), itoa(accountID))
 	}
-	if s := v.Get("isDecommissioned"); s != "" {
+	var err error
+	if q.decommissioned, err = boolList(v, "isDecommissioned"); err != nil {
+		return err
+	}
+	q.uninstalled, err = boolList(v, "isUninstalled")
+	return err
+}
+
+// boolList reads a list of booleans ("True,False"); nil when absent.
+func boolList(v url.Values, name string) ([]bool, error) {
+	var out []bool
+	if s := v.Get(name); s != "" {
 		for _, b := range strings.Split(s, ",") {
 			val, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(b)))
 			if err != nil {
-				return invalid("isDecommissioned: Not a valid boolean.")
+				return nil, invalid("%s: Not a valid boolean.", name)
 			}
-			q.decommissioned = append(q.decommissioned, val)
+			out = append(out, val)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // filterKey hashes the request's filters, so a cursor is only accepted with

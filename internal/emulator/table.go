@@ -18,7 +18,13 @@ type table struct {
 	base        []uint32 // indexes of the start records by baseUpdated
 	baseUpdated func(i int) int64
 	log         []change
+	gone        []bool // removed records; nil until one is
+	goneCount   int
 }
+
+// decommissionedBit marks a version whose agent was decommissioned: later
+// versions keep it.
+const decommissionedBit uint32 = 1 << 31
 
 type change struct {
 	idx     uint32
@@ -56,15 +62,37 @@ func (t *table) create(us int64) int {
 	t.updated = append(t.updated, us)
 	t.version = append(t.version, 0)
 	t.log = append(t.log, change{idx: uint32(i), at: us})
+	if t.gone != nil {
+		t.gone = append(t.gone, false)
+	}
 	return i
 }
 
 // update gives record i a new version at us.
-func (t *table) update(i int, us int64) {
-	t.version[i]++
+func (t *table) update(i int, us int64) { t.updateFlag(i, us, 0) }
+
+// updateFlag gives record i a new version at us, with flag set in it.
+func (t *table) updateFlag(i int, us int64, flag uint32) {
+	t.version[i] = (t.version[i] + 1) | flag
 	t.updated[i] = us
 	t.log = append(t.log, change{idx: uint32(i), version: t.version[i], at: us})
 }
+
+// remove deletes record i: no list shows it again.
+func (t *table) remove(i int) {
+	if t.gone == nil {
+		t.gone = make([]bool, t.len())
+	}
+	if !t.gone[i] {
+		t.gone[i] = true
+		t.goneCount++
+	}
+}
+
+func (t *table) isGone(i int) bool { return t.gone != nil && t.gone[i] }
+
+// live is the number of records not removed.
+func (t *table) live() int { return t.len() - t.goneCount }
 
 // seqLen is the length of the updatedAt sequence.
 func (t *table) seqLen() int { return len(t.base) + len(t.log) }

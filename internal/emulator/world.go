@@ -18,8 +18,13 @@ type world struct {
 	agentUpdates, agentCreates  stream
 	actCreates                  stream
 	threatCreates, threatUpdate stream
+	bulks, removals, decoms     stream
 
 	actHistory, threatHistory func(int) int64
+	nowUs                     int64    // the time of the last advance
+	removed                   []string // ids of removed agents, in order
+	manualRemovals            uint64
+	stoppedUs                 int64 // no change happens after this time
 }
 
 // stream is a sequence of events at a fixed rate from start; n have happened.
@@ -55,30 +60,64 @@ func newWorld(cfg Config) *world {
 	w.actCreates = stream{perUs: perUs(cfg.ActivitiesPerMinute, time.Minute), pairs: true}
 	w.threatCreates = stream{perUs: perUs(cfg.ThreatsPerHour, time.Hour)}
 	w.threatUpdate = stream{perUs: perUs(cfg.ThreatUpdatesPerHour, time.Hour)}
+	r := cfg.Realism
+	if r.BulkEvery > 0 {
+		w.bulks = stream{perUs: 1 / float64(r.BulkEvery.Microseconds())}
+	}
+	w.removals = stream{perUs: perUs(r.AgentRemovalsPerHour, time.Hour)}
+	w.decoms = stream{perUs: perUs(r.DecommissionsPerHour, time.Hour)}
+	w.nowUs = w.startUs
+	w.stoppedUs = math.MaxInt64
 	return w
 }
 
-// advanceTo applies every event due at or before nowUs, in time order.
-func (w *world) advanceTo(nowUs int64) {
-	w.advanceTable(nowUs, w.agents, &w.agentCreates, &w.agentUpdates, saltAgentUpdate)
-	w.advanceTable(nowUs, w.acts, &w.actCreates, &stream{}, 0)
-	w.advanceTable(nowUs, w.threats, &w.threatCreates, &w.threatUpdate, saltThreatUpdate)
+// event is one kind of change, due at its stream's pace.
+type event struct {
+	s     *stream
+	apply func(us int64)
 }
 
-func (w *world) advanceTable(nowUs int64, t *table, creates, updates *stream, salt uint64) {
+// advanceTo applies every event due at or before nowUs, in time order, so
+// each table's change log stays sorted by time.
+func (w *world) advanceTo(nowUs int64) {
+	w.nowUs = max(w.nowUs, nowUs)
+	w.advance(nowUs, []event{
+		{&w.agentCreates, func(us int64) { w.agents.create(us) }},
+		{&w.actCreates, func(us int64) { w.acts.create(us) }},
+		{&w.threatCreates, func(us int64) { w.threats.create(us) }},
+		{&w.agentUpdates, w.updater(w.agents, &w.agentUpdates, saltAgentUpdate)},
+		{&w.threatUpdate, w.updater(w.threats, &w.threatUpdate, saltThreatUpdate)},
+		{&w.bulks, func(us int64) { w.bulk(us, w.cfg.Realism.BulkSize) }},
+		{&w.removals, func(int64) { w.removeAgent(uint64(w.removals.n)) }},
+		{&w.decoms, func(us int64) { w.decommission(us, uint64(w.decoms.n)) }},
+	})
+}
+
+func (w *world) advance(nowUs int64, events []event) {
 	for {
-		c, u := creates.due(w.startUs), updates.due(w.startUs)
-		switch {
-		case c <= u && c <= nowUs:
-			t.create(c)
-			creates.n++
-		case u < c && u <= nowUs:
-			if t.len() > 0 {
-				t.update(int(mix(w.cfg.Seed, salt, uint64(updates.n))%uint64(t.len())), u)
+		next, at := -1, int64(math.MaxInt64)
+		for i, e := range events {
+			if d := e.s.due(w.startUs); d < at {
+				next, at = i, d
 			}
-			updates.n++
-		default:
+		}
+		if next < 0 || at > min(nowUs, w.stoppedUs) {
 			return
+		}
+		events[next].apply(at)
+		events[next].s.n++
+	}
+}
+
+// updater changes a random live record of t.
+func (w *world) updater(t *table, s *stream, salt uint64) func(int64) {
+	return func(us int64) {
+		if t.live() == 0 {
+			return
+		}
+		i := int(mix(w.cfg.Seed, salt, uint64(s.n)) % uint64(t.len()))
+		if !t.isGone(i) {
+			t.update(i, us)
 		}
 	}
 }
@@ -145,4 +184,8 @@ const (
 	saltThreat
 	saltThreatUpdate
 	saltFault
+	saltLate
+	saltBulk
+	saltRemoval
+	saltDecommission
 )

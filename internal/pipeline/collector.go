@@ -143,7 +143,11 @@ func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
 // cycle runs one cycle with its log line and status. retryIn is when a
 // failed cycle is tried again (0: it is not, as in Once).
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, retries *retryLog, retryIn time.Duration) (Result, error) {
-	res, err := s.Cycle(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
+	// After stop, a request to the console is given up rather than retried
+	// (the batch being delivered still finishes): a stop does not wait out
+	// the retries of a console that does not answer.
+	cctx := sentinelone.WithAbandon(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
+	res, err := s.Cycle(cctx, stop)
 	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())
 	if res.FullSync {
@@ -160,7 +164,7 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 	case Disabled(err) && errors.As(err, &ae):
 		s.Status.disabled(res, ae.Hint())
 		log.Warn("stream disabled: the console has nothing for it in this scope", "console_said", ae.Detail, "fix", ae.Hint())
-	case errors.Is(err, ErrStopped), ctx.Err() != nil:
+	case errors.Is(err, ErrStopped), errors.Is(err, sentinelone.ErrAbandoned), ctx.Err() != nil:
 		s.Status.cycleEnded(res, nil, PhaseIdle, "")
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 			log.Info("cycle interrupted", "reason", cause.Error())

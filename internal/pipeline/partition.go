@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"net/url"
 	"sync"
 	"time"
 
@@ -15,28 +14,27 @@ import (
 // the cycle fails (the others go on; progress is kept).
 const partitionAttempts = 3
 
-// partitioned runs a full listing of agents as ranges of updatedAt walked
-// concurrently, each with its own cursor and progress in the checkpoint.
-// Pages are fetched concurrently; mapping, delivery and checkpoint saves
-// happen one batch at a time, so outputs see the stream as usual.
-func (s *Stream) partitioned(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, error) {
-	if len(cp.Partitions) == 0 {
-		planStart := time.Now()
-		parts, err := PlanPartitions(ctx, s.Counter, s.Scope, s.Now(), s.Concurrency)
-		if err != nil {
+// ranges runs the first phase of a full listing: the ranges of updatedAt
+// before its start, walked Plan.Concurrency at a time, each with its own
+// cursor and progress in the checkpoint. Pages are fetched and mapped
+// concurrently; delivery and checkpoint saves happen one batch at a time,
+// so outputs see the stream as usual.
+func (s *Stream) ranges(ctx context.Context, stop <-chan struct{}, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, error) {
+	l := cp.Listing
+	if len(l.Ranges) == 0 {
+		if err := s.planRanges(ctx, l); err != nil {
 			return cp, err
 		}
-		cp.Partitions = parts
 		if err := s.Store.Save(ctx, s.Key(), cp); err != nil {
 			return cp, err
 		}
-		s.Log.Info("full listing planned", "partitions", len(parts), "concurrency", s.Concurrency, "took", time.Since(planStart).Round(time.Millisecond).String())
 	}
-	run := &partitionRun{s: s, cp: cp, m: m, res: res, stop: stop}
-	sem := make(chan struct{}, s.Concurrency)
-	errs := make([]error, len(cp.Partitions))
+	s.Status.listingPlanned(l.Total, l.Read)
+	run := &partitionRun{s: s, cp: cp, m: m, res: res, stop: stop, recent: newVersions(cp.Recent), mu: make(chan struct{}, 1)}
+	sem := make(chan struct{}, l.Plan.Concurrency)
+	errs := make([]error, len(l.Ranges))
 	var wg sync.WaitGroup
-	for i, p := range cp.Partitions {
+	for i, p := range l.Ranges {
 		if p.Done {
 			continue
 		}
@@ -51,11 +49,31 @@ func (s *Stream) partitioned(ctx context.Context, stop <-chan struct{}, cp state
 		return run.cp, err
 	}
 	cp = run.cp
-	for _, p := range cp.Partitions {
-		cp = mergeWatermark(cp, p)
+	for _, p := range l.Ranges {
+		cp.Watermark = later(cp.Watermark, p.Watermark)
 	}
-	cp.Partitions = nil
-	return cp, nil
+	l.Phase, l.Ranges = state.PhaseCatchUp, nil
+	return cp, s.Store.Save(ctx, s.Key(), cp)
+}
+
+// planRanges cuts updatedAt before the listing's start into ranges.
+func (s *Stream) planRanges(ctx context.Context, l *state.Listing) error {
+	if s.Counter == nil {
+		l.Ranges = []state.Partition{{Hi: l.Started}}
+		return nil
+	}
+	planStart := time.Now()
+	parts, err := PlanPartitions(ctx, s.Counter, s.Scope, l.Started, l.Plan.Concurrency, l.Plan.PageSize)
+	if err != nil {
+		return err
+	}
+	l.Ranges, l.Total = parts, 0
+	for _, p := range parts {
+		l.Total += p.Records
+	}
+	s.Log.Info("full listing planned", "agents", l.Total, "ranges", len(parts), "concurrency", l.Plan.Concurrency,
+		"took", time.Since(planStart).Round(time.Millisecond).String())
+	return nil
 }
 
 // firstError prefers a stop over other errors: it is the one to report.
@@ -72,26 +90,25 @@ func firstError(errs []error) error {
 	return first
 }
 
-func mergeWatermark(cp state.Checkpoint, p state.Partition) state.Checkpoint {
-	switch {
-	case p.Watermark.After(cp.Watermark):
-		cp.Watermark, cp.Boundary = p.Watermark, p.Boundary
-	case p.Watermark.Equal(cp.Watermark) && !p.Watermark.IsZero():
-		cp.Boundary = append(append([]string(nil), cp.Boundary...), p.Boundary...)
-	}
-	return cp
-}
-
-// partitionRun is the shared state of one partitioned listing.
+// partitionRun is the shared state of the ranges of one listing.
 type partitionRun struct {
 	s    *Stream
 	m    mapper
 	stop <-chan struct{}
-	mu   sync.Mutex // guards cp, res and halt, and serialises delivery
-	cp   state.Checkpoint
-	res  *Result
-	halt error // a save was refused (the stream was taken over): deliver nothing more
+	// mu guards cp, recent and res, and serialises delivery. A channel:
+	// walkers waiting for a delivery that backs off are durably blocked,
+	// which lets tests run it on a fake clock.
+	mu chan struct{}
+	cp state.Checkpoint
+	// recent is the versions delivered at or after the listing's floor:
+	// the catch-up walk reads them again and must not deliver them twice.
+	recent *versions
+	res    *Result
+	halt   error // a save was refused (the stream was taken over): deliver nothing more
 }
+
+func (r *partitionRun) lock()   { r.mu <- struct{}{} }
+func (r *partitionRun) unlock() { <-r.mu }
 
 // walk walks range i, again from its progress when it fails.
 func (r *partitionRun) walk(ctx context.Context, i int) error {
@@ -104,63 +121,68 @@ func (r *partitionRun) walk(ctx context.Context, i int) error {
 	}
 }
 
+// walkOnce walks range i from its progress: its watermark, and the ids
+// delivered at exactly that time. Only this goroutine changes range i.
 func (r *partitionRun) walkOnce(ctx context.Context, i int) error {
-	r.mu.Lock()
-	p := r.cp.Partitions[i]
-	r.mu.Unlock()
+	r.lock()
+	p := r.cp.Listing.Ranges[i]
+	r.unlock()
+	seen := newVersions([]state.Stamp{{At: p.Watermark, IDs: p.Boundary}})
 	from := p.Lo
 	if p.Watermark.After(from) {
 		from = p.Watermark
 	}
-	q := url.Values{"sortBy": {"updatedAt"}, "sortOrder": {"asc"}}
-	for k, v := range windowQuery(r.s.Scope, from, p.Hi) {
-		q[k] = v
-	}
-	for page, err := range r.s.Lister.Pages(ctx, sentinelone.ListRequest{Endpoint: r.s.API, Query: q, Map: r.m.forWalk().each}) {
+	req := sentinelone.ListRequest{Endpoint: r.s.API, Query: r.s.timeQuery(from, p.Hi), Map: r.m.forWalk().each}
+	for page, err := range r.s.pagesAhead(ctx, req) {
 		if err != nil {
 			return err
 		}
-		if err := r.handle(ctx, i, page); err != nil {
+		if err := r.handle(ctx, i, page, seen); err != nil {
 			return err
 		}
-		select {
-		case <-r.stop:
-			if !page.Last() {
-				return ErrStopped
-			}
-		default:
+		if stopped(r.stop) && !page.Last() {
+			return ErrStopped
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.cp.Partitions[i].Done = true
+	r.lock()
+	defer r.unlock()
+	r.cp.Listing.Ranges[i].Done = true
 	return r.s.Store.Save(ctx, r.s.Key(), r.cp)
 }
 
 // handle maps a page of range i (concurrently with the other ranges),
 // then delivers it and saves the range's progress (one batch at a time).
-// Only this goroutine changes range i, so reading it unlocked is safe.
-func (r *partitionRun) handle(ctx context.Context, i int, page *sentinelone.Page) error {
-	r.mu.Lock()
-	p := r.cp.Partitions[i]
-	fullSync := r.cp.FullSyncStarted
-	r.mu.Unlock()
-	view := state.Checkpoint{Watermark: p.Watermark, Boundary: p.Boundary, FullSyncStarted: fullSync}
-	prep := r.s.preparePage(page, view, r.m)
-	r.mu.Lock()
-	defer r.mu.Unlock()
+func (r *partitionRun) handle(ctx context.Context, i int, page *sentinelone.Page, seen *versions) error {
+	prep := r.s.preparePage(page, r.m, seen.contains)
+	r.lock()
+	defer r.unlock()
 	if r.halt != nil {
 		return r.halt
 	}
-	next, seen, err := r.s.commitPage(ctx, prep, r.res)
-	if err != nil {
+	if err := r.s.deliverPage(ctx, prep, r.res); err != nil {
 		return err
 	}
-	r.cp.Partitions[i].Watermark, r.cp.Partitions[i].Boundary = next.Watermark, next.Boundary
-	r.cp.Delivered += next.Delivered - view.Delivered
-	err = r.s.Store.Save(ctx, r.s.Key(), r.cp, seen...)
-	if errors.Is(err, state.ErrNotOwner) {
-		r.halt = err
+	l := r.cp.Listing
+	p := &l.Ranges[i]
+	floor := l.Floor.UnixMicro()
+	for _, k := range prep.keys {
+		seen.add(k)
+		p.Watermark = later(p.Watermark, k.time())
+		if k.at >= floor {
+			r.recent.add(k)
+		}
 	}
-	return err
+	seen.forgetBefore(p.Watermark)
+	p.Boundary = seen.at(p.Watermark)
+	l.Read += int64(prep.read)
+	r.cp.Recent = r.recent.stamps()
+	r.cp.Delivered += int64(len(prep.batch.Events))
+	if err := r.s.Store.Save(ctx, r.s.Key(), r.cp, r.s.seenBy(l, prep.ids)...); err != nil {
+		if errors.Is(err, state.ErrNotOwner) {
+			r.halt = err
+		}
+		return err
+	}
+	r.s.Status.delivered(len(prep.batch.Events), p.Watermark)
+	return nil
 }

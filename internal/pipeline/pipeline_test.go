@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,17 +64,28 @@ func (m *memStore) MarkSeen(_ context.Context, _ string, ids []string, gen int64
 	return nil
 }
 
-func (m *memStore) Sweep(_ context.Context, _ string, gen int64) ([]string, error) {
+func (m *memStore) Missing(_ context.Context, _ string, gen int64) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var gone []string
+	var missing []string
 	for id, g := range m.seen {
 		if g < gen {
-			gone = append(gone, id)
+			missing = append(missing, id)
+		}
+	}
+	slices.Sort(missing)
+	return missing, nil
+}
+
+func (m *memStore) Sweep(_ context.Context, _ string, gen int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, g := range m.seen {
+		if g < gen {
 			delete(m.seen, id)
 		}
 	}
-	return gone, nil
+	return nil
 }
 
 // fakeOutput records batches and fails its first failures deliveries.
@@ -103,7 +115,7 @@ func (o *fakeOutput) Deliver(_ context.Context, b delivery.Batch) error {
 	return nil
 }
 
-func newStream(t *testing.T, emu *emulator.Emulator, api sentinelone.Endpoint, store state.Store, outs ...delivery.Output) *Stream {
+func newStream(t testing.TB, emu *emulator.Emulator, api sentinelone.Endpoint, store state.Store, outs ...delivery.Output) *Stream {
 	t.Helper()
 	c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken,
 		RateLimits: map[string]sentinelone.RateLimit{"agents": {Rate: 1e6, Burst: 100}, "activities": {Rate: 1e6, Burst: 100}, "threats": {Rate: 1e6, Burst: 100}}},
@@ -203,54 +215,5 @@ func TestStopFinishesTheBatchInFlight(t *testing.T) {
 	}
 	if len(out.events) != 2500 || len(seen) != 2500 {
 		t.Fatalf("resumed: %d events, %d distinct; want 2500 once each", len(out.events), len(seen))
-	}
-}
-
-func TestAdvanceKeepsTheBoundary(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	t1 := t0.Add(time.Microsecond)
-	cp := state.Checkpoint{Watermark: t0, Boundary: []string{"a"}}
-	tests := []struct {
-		r        record
-		wm       time.Time
-		boundary string
-	}{
-		{record{id: "b", time: t0}, t0, "a,b"},
-		{record{id: "c", time: t1}, t1, "c"},
-		{record{id: "d", time: t0.Add(-time.Second)}, t0, "a"},
-		{record{id: "e", timeErr: errors.New("bad")}, t0, "a"},
-	}
-	for _, tt := range tests {
-		got := advance(cp, tt.r)
-		if !got.Watermark.Equal(tt.wm) || strings.Join(got.Boundary, ",") != tt.boundary {
-			t.Errorf("%s: got %s %v", tt.r.id, got.Watermark, got.Boundary)
-		}
-		if strings.Join(cp.Boundary, ",") != "a" {
-			t.Fatal("advance changed its input")
-		}
-	}
-}
-
-// TestFullListingFindsRemovedDevices: devices seen by one full listing and
-// not by the next are reported.
-func TestFullListingFindsRemovedDevices(t *testing.T) {
-	emu := quietEmulator(t, 30)
-	store := newMemStore()
-	out := &fakeOutput{name: "o"}
-	st := newStream(t, emu, sentinelone.Agents, store, out)
-	if res, err := st.Cycle(t.Context(), nil); err != nil || !res.FullSync || len(res.Gone) != 0 {
-		t.Fatalf("first: %+v %v", res, err)
-	}
-	store.MarkSeen(t.Context(), "emu", []string{"1999999999999999999"}, 1) // a device from an older listing
-	cp, _ := store.Load(t.Context(), st.Key())
-	cp.LastFullSync = cp.LastFullSync.Add(-25 * time.Hour)
-	store.Save(t.Context(), st.Key(), cp)
-	res, err := st.Cycle(t.Context(), nil)
-	if err != nil || !res.FullSync || len(res.Gone) != 1 || res.Gone[0] != "1999999999999999999" || res.Delivered != 30 {
-		t.Fatalf("second full listing: %+v %v", res, err)
-	}
-	res, err = st.Cycle(t.Context(), nil)
-	if err != nil || res.FullSync || res.Delivered != 0 {
-		t.Fatalf("incremental after it: %+v %v", res, err)
 	}
 }

@@ -16,19 +16,22 @@ type Counter interface {
 	CountAgents(ctx context.Context, filters url.Values) (int64, error)
 }
 
-// PlanPartitions splits updatedAt into ranges of similar size for walkers
-// concurrent walks: two per walker when each would still hold several
-// pages (a walker that finishes early takes the next), one otherwise,
-// asking the console for counts: geometric windows back from now, bisected
-// while larger than the target, then merged in order. The last range is
-// open-ended so agents updated during the listing are walked too.
-func PlanPartitions(ctx context.Context, c Counter, scope url.Values, now time.Time, walkers int) ([]state.Partition, error) {
+// PlanPartitions splits updatedAt before end (a full listing's start) into
+// ranges of similar size for walkers concurrent walks: two per walker when
+// each would still hold several pages (a walker that finishes early takes
+// the next), one otherwise, asking the console for counts: geometric
+// windows back from end, bisected while larger than the target, then
+// merged in order. The first range is open below; the last ends at end.
+// Every range carries the console's count, so the listing's total is known.
+func PlanPartitions(ctx context.Context, c Counter, scope url.Values, end time.Time, walkers, pageSize int) ([]state.Partition, error) {
+	pageSize = max(pageSize, 1)
 	if walkers <= 1 {
-		return []state.Partition{{}}, nil
+		n, err := c.CountAgents(ctx, windowQuery(scope, time.Time{}, end))
+		return []state.Partition{{Hi: end, Records: n}}, err
 	}
-	edges := []time.Time{now.Add(time.Hour)} // past "now" to absorb clock skew
+	edges := []time.Time{end}
 	for d := time.Hour; d < 120*365*24*time.Hour; d *= 2 {
-		edges = append(edges, now.Add(-d))
+		edges = append(edges, end.Add(-d))
 	}
 	edges = append(edges, time.Time{})
 	windows, err := countWindows(ctx, c, scope, edges)
@@ -39,14 +42,14 @@ func PlanPartitions(ctx context.Context, c Counter, scope url.Values, now time.T
 	for _, w := range windows {
 		total += w.n
 	}
-	if total <= 2*pageSize {
-		return []state.Partition{{Records: total}}, nil
+	if total <= int64(2*pageSize) {
+		return []state.Partition{{Hi: end, Records: total}}, nil
 	}
 	parts := walkers
-	if total/int64(2*walkers) >= 5*pageSize {
+	if total/int64(2*walkers) >= int64(5*pageSize) {
 		parts = 2 * walkers
 	}
-	target := max((total+int64(parts)-1)/int64(parts), pageSize)
+	target := max((total+int64(parts)-1)/int64(parts), int64(pageSize))
 	for round := 0; round < 4; round++ {
 		split := false
 		if windows, split, err = refine(ctx, c, scope, windows, target); err != nil {
@@ -56,11 +59,10 @@ func PlanPartitions(ctx context.Context, c Counter, scope url.Values, now time.T
 			break
 		}
 	}
-	return merge(windows, total, parts), nil
+	return merge(windows, total, parts, end), nil
 }
 
 const (
-	pageSize = 1000
 	// countConcurrency bounds the count requests in flight while planning;
 	// the client's rate limit paces them.
 	countConcurrency = 24
@@ -136,8 +138,8 @@ func refine(ctx context.Context, c Counter, scope url.Values, ws []window, targe
 
 // merge joins consecutive windows (ascending) into at most parts
 // partitions, cutting where the running count passes each share of the
-// total; the first is open below and the last open-ended.
-func merge(ws []window, total int64, parts int) []state.Partition {
+// total; the first is open below and the last ends at end.
+func merge(ws []window, total int64, parts int, end time.Time) []state.Partition {
 	var out []state.Partition
 	cur := state.Partition{}
 	var seen int64
@@ -154,7 +156,7 @@ func merge(ws []window, total int64, parts int) []state.Partition {
 		cur.Records += w.n
 		seen += w.n
 	}
-	cur.Hi = time.Time{}
+	cur.Hi = end
 	out = append(out, cur)
 	out[0].Lo = time.Time{}
 	return out

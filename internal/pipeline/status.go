@@ -148,9 +148,20 @@ func (s *Status) pageRead(n int, total *int64) {
 		v.CyclePages++
 		v.CycleRead += n
 		v.Read += int64(n)
-		if total != nil && v.CyclePages == 1 {
+		if total != nil && v.CyclePages == 1 && !v.FullSync {
 			v.Total = *total
 		}
+	})
+}
+
+// listingPlanned sets the progress of a full listing: its whole total, and
+// what it read before this cycle when it resumes.
+func (s *Status) listingPlanned(total, read int64) {
+	s.update(func(v *StatusSnapshot) {
+		if total > 0 {
+			v.Total = total
+		}
+		v.CycleRead = max(v.CycleRead, int(read))
 	})
 }
 

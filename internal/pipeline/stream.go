@@ -33,11 +33,17 @@ type Stream struct {
 	Interval time.Duration     // between the starts of two cycles
 	Lookback time.Duration     // where events start on first run
 	Delay    time.Duration     // a window ends this long before now
-	FullSync time.Duration     // agents: full listing period
+	// Overlap is how far behind the watermark each walk reads again, for
+	// records the console indexes late; versions already delivered are
+	// not delivered again. During a full listing it is also the margin
+	// (at least MinListingMargin) that absorbs clock skew.
+	Overlap  time.Duration
+	FullSync time.Duration // agents: full listing period
 	// Concurrency is how many ranges of a full listing of agents are walked
 	// at once (1: one walk). Counter sizes the ranges.
 	Concurrency int
 	Counter     Counter
+	PageSize    int        // the client's page size, part of a listing's plan
 	Scope       url.Values // siteIds / accountIds
 	Now         func() time.Time
 	Log         *slog.Logger
@@ -49,6 +55,9 @@ type Stream struct {
 	// checkpoint saved under another starts a full listing, so that every
 	// device is sent again, once, mapped the new way.
 	MappingVersion string
+	// Delivered, when set, is called once every output accepted a batch
+	// and before its checkpoint is saved (tests land crashes there).
+	Delivered func(delivery.Batch)
 }
 
 // Key is the stream's checkpoint key.
@@ -63,8 +72,10 @@ type Result struct {
 	Pages, Read, Delivered, Skipped int
 	Odd                             int // delivered with fields of unexpected types
 	FullSync                        bool
-	Gone                            []string // agents no longer listed (full syncs)
-	Duration                        time.Duration
+	// Gone is the devices the console no longer has, confirmed by a
+	// lookup by id at the end of a full listing.
+	Gone     []string
+	Duration time.Duration
 }
 
 // Cycle walks the stream from its checkpoint to now, delivering page by page.
@@ -80,165 +91,113 @@ func (s *Stream) Cycle(ctx context.Context, stop <-chan struct{}) (res Result, e
 	if cp, err = s.begin(ctx, cp, now); err != nil {
 		return res, err
 	}
-	res.FullSync = !cp.FullSyncStarted.IsZero()
+	res.FullSync = cp.Listing != nil
 	s.Status.cycleStarted(res.FullSync)
 	m := mapper{api: s.API, profile: s.Profile, collected: s.Now}
-	if res.FullSync && s.Concurrency > 1 && s.Counter != nil {
-		if cp, err = s.partitioned(ctx, stop, cp, m, &res); err != nil {
-			return res, err
-		}
-		return res, s.finish(ctx, cp, &res)
+	if cp.Listing != nil {
+		return res, s.listing(ctx, stop, cp, m, &res)
 	}
-	req := sentinelone.ListRequest{Endpoint: s.API, Query: s.query(cp.Watermark, now), Map: m.forWalk().each}
-	for page, err := range s.Lister.Pages(ctx, req) {
-		if err != nil {
-			return res, err
-		}
-		var seen []state.Seen
-		if cp, seen, err = s.handlePage(ctx, page, cp, m, &res); err != nil {
-			return res, err
-		}
-		if err := s.Store.Save(ctx, s.Key(), cp, seen...); err != nil {
-			return res, err
-		}
-		select {
-		case <-stop:
-			if !page.Last() {
-				return res, ErrStopped
-			}
-		default:
-		}
-	}
-	return res, s.finish(ctx, cp, &res)
+	_, err = s.walk(ctx, stop, cp, m, &res, now, 0)
+	return res, err
 }
 
-// begin starts a full listing of agents when one is due (first run, or the
-// period has passed) and places a first-run watermark for events.
+// begin places a first-run watermark for events, and for agents starts a
+// full listing when one is due (first run, the period has passed, or the
+// outputs map devices another way) or starts again one whose plan changed.
 func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) (state.Checkpoint, error) {
-	remap := s.MappingVersion != "" && cp.MappingVersion != s.MappingVersion
-	if s.API == sentinelone.Agents && (remap || cp.FullSyncStarted.IsZero() && (cp.LastFullSync.IsZero() || now.Sub(cp.LastFullSync) >= s.FullSync)) {
-		if remap && !cp.IsZero() {
+	if s.API != sentinelone.Agents {
+		if cp.Watermark.IsZero() {
+			cp.Watermark = now.Add(-s.Lookback)
+		}
+		return cp, nil
+	}
+	plan := s.plan()
+	switch remap := s.MappingVersion != "" && cp.MappingVersion != s.MappingVersion; {
+	case remap:
+		if !cp.IsZero() {
 			s.Log.Info("the mapping of devices changed: a full listing sends every device again", "was", cp.MappingVersion, "now", s.MappingVersion)
 		}
-		cp.FullSyncStarted, cp.Watermark, cp.Boundary, cp.Partitions = now, time.Time{}, nil, nil
-		cp.MappingVersion = s.MappingVersion
-		return cp, s.Store.Save(ctx, s.Key(), cp)
+	case cp.Listing != nil && cp.Listing.Plan == plan:
+		return cp, nil
+	case cp.Listing != nil:
+		s.Log.Info("the full listing under way was planned differently; starting it again",
+			"was", fmt.Sprintf("%+v", cp.Listing.Plan), "now", fmt.Sprintf("%+v", plan))
+	case !cp.LastFullSync.IsZero() && now.Sub(cp.LastFullSync) < s.FullSync:
+		return cp, nil
 	}
-	if s.API != sentinelone.Agents && cp.Watermark.IsZero() {
-		cp.Watermark = now.Add(-s.Lookback)
-	}
-	return cp, nil
-}
-
-// query asks for records at or after the watermark, oldest first, up to
-// now minus the delay.
-func (s *Stream) query(watermark, now time.Time) url.Values {
-	f := timeField(s.API)
-	q := url.Values{"sortBy": {f}, "sortOrder": {"asc"}}
-	if !watermark.IsZero() {
-		q.Set(f+"__gte", sentinelone.FormatTime(watermark))
-	}
-	if s.Delay > 0 {
-		q.Set(f+"__lt", sentinelone.FormatTime(now.Add(-s.Delay)))
-	}
-	for k, v := range s.Scope {
-		q[k] = v
-	}
-	return q
-}
-
-// handlePage maps a page, skips what was already delivered, delivers the
-// rest to every output and returns the checkpoint that now holds, and the
-// devices seen by a full listing; the caller saves both.
-func (s *Stream) handlePage(ctx context.Context, page *sentinelone.Page, cp state.Checkpoint, m mapper, res *Result) (state.Checkpoint, []state.Seen, error) {
-	p := s.preparePage(page, cp, m)
-	return s.commitPage(ctx, p, res)
+	floor := now.Add(-s.listingMargin())
+	cp.Listing = &state.Listing{Started: now, Floor: floor, Plan: plan, Phase: state.PhaseRanges}
+	cp.Watermark, cp.Recent, cp.KeysSince = time.Time{}, nil, floor
+	cp.MappingVersion = s.MappingVersion
+	return cp, s.Store.Save(ctx, s.Key(), cp)
 }
 
 // prepared is a mapped page, ready to deliver.
 type prepared struct {
 	batch   delivery.Batch
-	ids     []string
-	next    state.Checkpoint
+	ids     []string     // every record the page listed
+	keys    []versionKey // the versions in the batch, with a readable time
 	read    int
 	skipped int
 	odd     int
 }
 
-// preparePage maps a page; it touches no shared state, so pages of a
-// partitioned listing are mapped concurrently.
-func (s *Stream) preparePage(page *sentinelone.Page, cp state.Checkpoint, m mapper) prepared {
+// preparePage maps a page and keeps the versions not delivered before; it
+// touches no shared state, so pages of a partitioned listing are mapped
+// concurrently.
+func (s *Stream) preparePage(page *sentinelone.Page, m mapper, delivered func(versionKey) bool) prepared {
 	s.Status.pageRead(len(page.Records), page.TotalItems)
-	p := prepared{read: len(page.Records)}
-	p.batch, p.ids, p.next = s.buildBatch(page, cp, m, &p)
+	p := prepared{batch: delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}, read: len(page.Records)}
+	p.ids = make([]string, 0, len(page.Records))
+	for i, rec := range page.Records {
+		r, err := m.recordOf(rec)
+		if err != nil {
+			p.skipped++
+			s.Log.Warn("record skipped", "page", page.Number, "index", i, "error", err)
+			continue
+		}
+		p.ids = append(p.ids, r.id)
+		s.logProblems(r)
+		k := versionKey{id: r.id, at: r.time.UnixMicro()}
+		if r.timeErr == nil && delivered(k) {
+			continue // this version was delivered before
+		}
+		if r.odd() {
+			p.odd++
+		}
+		p.batch.Events = append(p.batch.Events, s.event(r))
+		if r.timeErr == nil {
+			p.keys = append(p.keys, k)
+		}
+	}
 	return p
 }
 
-// commitPage delivers a prepared page and counts it.
-func (s *Stream) commitPage(ctx context.Context, p prepared, res *Result) (state.Checkpoint, []state.Seen, error) {
+// deliverPage hands a prepared page to every output and counts it. The
+// caller saves the checkpoint once it returns nil.
+func (s *Stream) deliverPage(ctx context.Context, p prepared, res *Result) error {
 	res.Pages++
 	res.Read += p.read
 	res.Skipped += p.skipped
 	res.Odd += p.odd
 	s.Status.judged(p.odd, p.skipped)
-	if len(p.batch.Events) > 0 {
-		s.Status.delivering(len(p.batch.Events))
-		if err := s.deliver(ctx, p.batch); err != nil {
-			return p.next, nil, err
-		}
-	}
-	var seen []state.Seen
-	if !p.next.FullSyncStarted.IsZero() && len(p.ids) > 0 {
-		seen = []state.Seen{{Source: s.Source.Name, IDs: p.ids, Generation: p.next.FullSyncStarted.UnixNano()}}
-	}
-	p.next.Delivered += int64(len(p.batch.Events))
-	res.Delivered += len(p.batch.Events)
-	s.Status.delivered(len(p.batch.Events), p.next.Watermark)
-	return p.next, seen, nil
+	return s.deliverBatch(ctx, p.batch, res)
 }
 
-// buildBatch returns the page's new events, the ids it listed and the
-// checkpoint that holds once they are delivered.
-func (s *Stream) buildBatch(page *sentinelone.Page, cp state.Checkpoint, m mapper, counts *prepared) (delivery.Batch, []string, state.Checkpoint) {
-	batch := delivery.Batch{Source: s.Source.Name, Stream: string(s.API), Info: s.Source}
-	seen := make(map[string]bool, len(cp.Boundary))
-	for _, id := range cp.Boundary {
-		seen[id] = true
+// deliverBatch returns once every output accepted the batch.
+func (s *Stream) deliverBatch(ctx context.Context, b delivery.Batch, res *Result) error {
+	if len(b.Events) == 0 {
+		return nil
 	}
-	next := cp
-	var ids []string
-	for i, rec := range page.Records {
-		r, err := m.recordOf(rec)
-		if err != nil {
-			counts.skipped++
-			s.Log.Warn("record skipped", "page", page.Number, "index", i, "error", err)
-			continue
-		}
-		ids = append(ids, r.id)
-		s.logProblems(r)
-		if r.timeErr == nil && r.time.Equal(cp.Watermark) && seen[r.id] {
-			continue // delivered by an earlier cycle: the boundary of the watermark
-		}
-		if r.odd() {
-			counts.odd++
-		}
-		batch.Events = append(batch.Events, s.event(r))
-		next = advance(next, r)
+	s.Status.delivering(len(b.Events))
+	if err := s.deliver(ctx, b); err != nil {
+		return err
 	}
-	return batch, ids, next
-}
-
-// advance moves the watermark to a delivered record's time; ids at the
-// watermark form its boundary.
-func advance(cp state.Checkpoint, r record) state.Checkpoint {
-	switch {
-	case r.timeErr != nil || r.time.Before(cp.Watermark):
-	case r.time.After(cp.Watermark):
-		cp.Watermark, cp.Boundary = r.time, []string{r.id}
-	default:
-		cp.Boundary = append(append([]string(nil), cp.Boundary...), r.id)
+	if s.Delivered != nil {
+		s.Delivered(b)
 	}
-	return cp
+	res.Delivered += len(b.Events)
+	return nil
 }
 
 func (s *Stream) event(r record) delivery.Event {
@@ -257,23 +216,6 @@ func (s *Stream) logProblems(r record) {
 		}
 		s.Log.Warn(msg, "id", r.id, "fields", strings.Join(r.problems, "; "))
 	}
-}
-
-// finish closes a full listing: devices not seen since it began are gone.
-func (s *Stream) finish(ctx context.Context, cp state.Checkpoint, res *Result) error {
-	if cp.FullSyncStarted.IsZero() {
-		return nil
-	}
-	gone, err := s.Store.Sweep(ctx, s.Source.Name, cp.FullSyncStarted.UnixNano())
-	if err != nil {
-		return err
-	}
-	res.Gone = gone
-	if len(gone) > 0 {
-		s.Log.Warn("devices no longer listed by the console since the previous full listing", "count", len(gone), "ids", sample(gone, 20))
-	}
-	cp.LastFullSync, cp.FullSyncStarted = cp.FullSyncStarted, time.Time{}
-	return s.Store.Save(ctx, s.Key(), cp)
 }
 
 func sample(ids []string, n int) string {

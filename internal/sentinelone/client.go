@@ -132,7 +132,9 @@ type request struct {
 // memory goes back to the budget). A body accept refuses (truncated,
 // garbled) is treated like a 5xx and fetched again within the same retry
 // budget.
-func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) error {
+func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) (err error) {
+	ctx, release := abandonable(ctx)
+	defer func() { release(); err = abandoned(ctx, err) }()
 	policy := c.cfg.Retry
 	userNotify := policy.Notify
 	policy.Notify = func(err error, attempt int, wait time.Duration) {

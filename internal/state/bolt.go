@@ -118,16 +118,20 @@ func (b *Bolt) Delete(_ context.Context, key string) error {
 	return b.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(checkpointsBucket).Delete([]byte(key)) })
 }
 
-// Sweep forgets the devices of older generations and returns those the
-// given generation did not see.
-func (b *Bolt) Sweep(_ context.Context, source string, generation int64) ([]string, error) {
-	var gone []string
-	err := b.db.Update(func(tx *bolt.Tx) error {
-		var err error
-		gone, err = sweep(tx, source, generation)
-		return err
+// Missing returns, sorted, the devices older generations of source saw
+// and the given one has not.
+func (b *Bolt) Missing(_ context.Context, source string, generation int64) ([]string, error) {
+	var missing []string
+	err := b.db.View(func(tx *bolt.Tx) error {
+		missing = compare(tx, source, generation)
+		return nil
 	})
-	return gone, err
+	return missing, err
+}
+
+// Sweep forgets the devices seen by generations older than the given one.
+func (b *Bolt) Sweep(_ context.Context, source string, generation int64) error {
+	return b.db.Update(func(tx *bolt.Tx) error { return dropOlder(tx, source, generation) })
 }
 
 // Close releases the file and its lock.

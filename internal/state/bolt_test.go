@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -20,7 +21,9 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if cp, err := s.Load(ctx, Key("prod", "agents")); err != nil || !cp.IsZero() {
 		t.Fatalf("fresh store: %+v %v", cp, err)
 	}
-	want := Checkpoint{Watermark: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC), Boundary: []string{"1", "2"}, Delivered: 42}
+	wm := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
+	want := Checkpoint{Watermark: wm, Recent: []Stamp{{At: wm, IDs: []string{"1", "2"}}}, Delivered: 42,
+		Listing: &Listing{Started: wm, Phase: PhaseRanges, Plan: Plan{Concurrency: 8, PageSize: 1000}, Ranges: []Partition{{Hi: wm}}}}
 	if err := s.Save(ctx, Key("prod", "agents"), want); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +34,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 	defer s.Close()
 	got, err := s.Load(ctx, Key("prod", "agents"))
-	if err != nil || !got.Watermark.Equal(want.Watermark) || !slices.Equal(got.Boundary, want.Boundary) || got.Delivered != 42 || got.IsZero() {
+	if err != nil || !got.Watermark.Equal(want.Watermark) || got.Keys() != 2 || !slices.Equal(got.Recent[0].IDs, []string{"1", "2"}) ||
+		got.Delivered != 42 || got.IsZero() || got.Listing == nil || got.Listing.Plan != want.Listing.Plan || !got.Listing.Ranges[0].Hi.Equal(wm) {
 		t.Fatalf("reopened: %+v %v", got, err)
 	}
 	all, _ := s.All(ctx)
@@ -73,24 +77,24 @@ func TestCorruptFileIsReported(t *testing.T) {
 	}
 }
 
-func TestSweepFindsDevicesNotSeen(t *testing.T) {
-	s, err := OpenBolt(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
+// TestOlderCheckpointsAreRead: a checkpoint written before the overlap
+// keeps its boundary as the keys at its watermark, complete from there on
+// (so the first poll after an upgrade repeats nothing), and a listing it
+// had under way is started again (it has no plan).
+func TestOlderCheckpointsAreRead(t *testing.T) {
+	var cp Checkpoint
+	old := `{"watermark":"2026-01-02T03:04:05.000001Z","boundary":["7","8"],"full_sync_started":"2026-01-02T00:00:00Z",` +
+		`"partitions":[{"hi":"2026-01-01T00:00:00Z","records":5}],"delivered":9,"saved_at":"2026-01-02T03:04:06Z"}`
+	if err := json.Unmarshal([]byte(old), &cp); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	ctx := t.Context()
-	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"a", "b", "c"}, Generation: 1})
-	s.Save(ctx, "k", Checkpoint{}, Seen{Source: "prod", IDs: []string{"a", "c"}, Generation: 2}, Seen{Source: "other", IDs: []string{"x"}, Generation: 1})
-	gone, err := s.Sweep(ctx, "prod", 2)
-	if err != nil || !slices.Equal(gone, []string{"b"}) {
-		t.Fatalf("gone %v %v", gone, err)
+	wm := time.Date(2026, 1, 2, 3, 4, 5, 1000, time.UTC)
+	if len(cp.Recent) != 1 || !cp.Recent[0].At.Equal(wm) || !slices.Equal(cp.Recent[0].IDs, []string{"7", "8"}) || cp.Delivered != 9 ||
+		!cp.KeysSince.Equal(wm) {
+		t.Fatalf("keys: %+v", cp)
 	}
-	if gone, _ := s.Sweep(ctx, "prod", 2); len(gone) != 0 {
-		t.Fatalf("swept twice: %v", gone)
-	}
-	if gone, _ := s.Sweep(ctx, "never", 5); len(gone) != 0 {
-		t.Fatalf("unknown source: %v", gone)
+	if cp.Listing == nil || cp.Listing.Plan != (Plan{}) || len(cp.Listing.Ranges) != 0 {
+		t.Fatalf("listing: %+v", cp.Listing)
 	}
 }
 

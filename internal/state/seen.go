@@ -99,15 +99,14 @@ func (s *idSet) minus(o *idSet) []string {
 	return gone
 }
 
-// sweep compares the generation with the older ones, keeps only it, and
-// returns the devices the older ones had and it does not.
-func sweep(tx *bolt.Tx, source string, generation int64) ([]string, error) {
+// compare returns the devices older generations saw and the given one
+// (or a newer one) has not.
+func compare(tx *bolt.Tx, source string, generation int64) []string {
 	bk := tx.Bucket(devicesBucket(source))
 	if bk == nil {
-		return nil, nil
+		return nil
 	}
 	var older, current idSet
-	var stale [][]byte
 	c := bk.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 16 {
@@ -115,15 +114,30 @@ func sweep(tx *bolt.Tx, source string, generation int64) ([]string, error) {
 		}
 		if int64(binary.BigEndian.Uint64(k)) < generation {
 			older.add(v)
-			stale = append(stale, append([]byte(nil), k...))
 		} else {
 			current.add(v)
 		}
 	}
-	for _, k := range stale {
-		if err := bk.Delete(k); err != nil {
-			return nil, err
+	return older.minus(&current)
+}
+
+// dropOlder deletes the chunks of generations older than the given one.
+func dropOlder(tx *bolt.Tx, source string, generation int64) error {
+	bk := tx.Bucket(devicesBucket(source))
+	if bk == nil {
+		return nil
+	}
+	var stale [][]byte
+	c := bk.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) == 16 && int64(binary.BigEndian.Uint64(k)) < generation {
+			stale = append(stale, append([]byte(nil), k...))
 		}
 	}
-	return older.minus(&current), nil
+	for _, k := range stale {
+		if err := bk.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -96,7 +96,9 @@ func (o *Assets) header() http.Header {
 }
 
 // Deliver posts the devices in requests of at most BatchSize items, each
-// accepted once the platform's ingestion task for it finished.
+// accepted once the platform's ingestion task for it finished. Removal
+// notices are not devices: the connector holds an inventory, and they are
+// skipped.
 func (o *Assets) Deliver(ctx context.Context, b delivery.Batch) error {
 	items := o.items(b)
 	chunks := httpout.Chunks(make([]int, len(items)), o.cfg.BatchSize, 0, 0)
@@ -115,6 +117,9 @@ func (o *Assets) items(b delivery.Batch) [][]byte {
 	out := make([][]byte, 0, len(b.Events))
 	var byID []string
 	for _, e := range b.Events {
+		if e.Removal {
+			continue
+		}
 		fallback := e.Time
 		if fallback.IsZero() {
 			fallback = time.Now()

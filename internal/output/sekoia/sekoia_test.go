@@ -155,3 +155,35 @@ func TestChecksSendNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestAssetsSkipRemovalNotices: the asset connector holds devices; a
+// removal notice is not one, so it is never sent (a batch of only notices
+// sends nothing).
+func TestAssetsSkipRemovalNotices(t *testing.T) {
+	peer := outputtest.NewPeer(t, nil)
+	(&outputtest.AssetAPI{Task: func(string, int) (string, string) { return "FINISHED", "" }}).Serve(peer)
+	o, err := NewAssets("assets", AssetsConfig{BaseURL: peer.URL, ConnectorUUID: "c0ffee", APIKey: "k3y"}, http.DefaultClient, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.pollFirst = time.Millisecond
+	device := func(id string) delivery.Event {
+		return delivery.Event{ID: id, Body: []byte(`{"device":{"uid":"` + id + `"}}`)}
+	}
+	// Shaped like a device, so only its mark keeps it from the connector.
+	notice := delivery.Event{ID: "9", Body: []byte(`{"device":{"uid":"9"}}`), Removal: true}
+	for _, events := range [][]delivery.Event{{device("1"), notice, device("2")}, {notice}} {
+		if err := o.Deliver(t.Context(), delivery.Batch{Source: "s", Stream: "agents", Events: events}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pushes []outputtest.Request
+	for _, r := range peer.All() {
+		if outputtest.IsPush(r) {
+			pushes = append(pushes, r)
+		}
+	}
+	if len(pushes) != 1 || strings.Join(assetIDs(t, pushes[0]), ",") != "1,2" {
+		t.Fatalf("%d pushes; want one with devices 1 and 2", len(pushes))
+	}
+}

@@ -54,13 +54,18 @@ func (f *Fenced) Save(ctx context.Context, key string, cp state.Checkpoint, seen
 	return f.do(ctx, "save checkpoint", func(ctx context.Context) error { return f.s.save(ctx, key, cp, seen, &f.f) })
 }
 
-// Sweep compares device generations if the lease is still held.
-func (f *Fenced) Sweep(ctx context.Context, source string, generation int64) (gone []string, err error) {
-	err = f.do(ctx, "sweep devices", func(ctx context.Context) error {
-		gone, err = f.s.sweep(ctx, source, generation, f.key, &f.f)
+// Missing compares device generations.
+func (f *Fenced) Missing(ctx context.Context, source string, generation int64) (missing []string, err error) {
+	err = f.do(ctx, "compare devices", func(ctx context.Context) error {
+		missing, err = f.s.Missing(ctx, source, generation)
 		return err
 	})
-	return gone, err
+	return missing, err
+}
+
+// Sweep forgets older device generations if the lease is still held.
+func (f *Fenced) Sweep(ctx context.Context, source string, generation int64) error {
+	return f.do(ctx, "sweep devices", func(ctx context.Context) error { return f.s.sweep(ctx, source, generation, f.key, &f.f) })
 }
 
 // All reads every checkpoint.

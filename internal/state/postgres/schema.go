@@ -96,7 +96,8 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 // queries are the statements, with the schema filled in.
 type queries struct {
-	load, save, all, delete, revoke, markSeen, sweep, fence     string
+	load, save, all, delete, revoke, markSeen, missing, sweep   string
+	fence                                                       string
 	heartbeat, addLeases, renew, replicas, leases, forget, lock string
 	insertLease, acquire, release, leave                        string
 }
@@ -111,12 +112,12 @@ func newQueries(schema string) queries {
 		delete:   `DELETE FROM {s}.checkpoints WHERE key = $1`,
 		revoke:   `UPDATE {s}.leases SET owner = '', epoch = epoch + 1, expires_at = now() WHERE stream = $1`,
 		markSeen: `INSERT INTO {s}.devices_seen (source, generation, ids) VALUES ($1, $2, $3)`,
-		sweep: `WITH old AS (DELETE FROM {s}.devices_seen WHERE source = $1 AND generation < $2 RETURNING ids)
-			SELECT id FROM (
-				SELECT unnest(ids) AS id FROM old
+		missing: `SELECT id FROM (
+				SELECT unnest(ids) AS id FROM {s}.devices_seen WHERE source = $1 AND generation < $2
 				EXCEPT
 				SELECT unnest(ids) FROM {s}.devices_seen WHERE source = $1 AND generation >= $2
 			) gone ORDER BY id COLLATE "C"`,
+		sweep: `DELETE FROM {s}.devices_seen WHERE source = $1 AND generation < $2`,
 		fence: `SELECT 1 FROM {s}.leases WHERE stream = $1 AND owner = $2 AND epoch = $3 FOR SHARE`,
 		heartbeat: `INSERT INTO {s}.replicas (id, host, pid, version, started_at, seen_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, now(), now() + $6 * interval '1 microsecond')
@@ -138,7 +139,7 @@ func newQueries(schema string) queries {
 		release: `UPDATE {s}.leases SET owner = '', expires_at = now() WHERE stream = $1 AND owner = $2 AND epoch = $3`,
 		leave:   `DELETE FROM {s}.replicas WHERE id = $1`,
 	}
-	for _, p := range []*string{&q.load, &q.save, &q.all, &q.delete, &q.revoke, &q.markSeen, &q.sweep, &q.fence,
+	for _, p := range []*string{&q.load, &q.save, &q.all, &q.delete, &q.revoke, &q.markSeen, &q.missing, &q.sweep, &q.fence,
 		&q.heartbeat, &q.addLeases, &q.renew, &q.replicas, &q.leases, &q.forget, &q.lock,
 		&q.insertLease, &q.acquire, &q.release, &q.leave} {
 		*p = r.Replace(*p)

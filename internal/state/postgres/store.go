@@ -228,31 +228,39 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Sweep forgets the devices of older generations and returns those the
-// given generation did not see, sorted.
-func (s *Store) Sweep(ctx context.Context, source string, generation int64) ([]string, error) {
+// Missing returns, sorted as Go compares strings, the devices older
+// generations of source saw and the given one has not.
+func (s *Store) Missing(ctx context.Context, source string, generation int64) ([]string, error) {
+	rows, err := s.pool.Query(ctx, s.q.missing, source, generation)
+	if err != nil {
+		return nil, fmt.Errorf("devices missing from %s in PostgreSQL: %w", source, err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("devices missing from %s in PostgreSQL: %w", source, err)
+	}
+	return missing, nil
+}
+
+// Sweep forgets the devices seen by generations older than the given one.
+func (s *Store) Sweep(ctx context.Context, source string, generation int64) error {
 	return s.sweep(ctx, source, generation, "", nil)
 }
 
-func (s *Store) sweep(ctx context.Context, source string, generation int64, key string, f *fence) ([]string, error) {
-	var gone []string
+func (s *Store) sweep(ctx context.Context, source string, generation int64, key string, f *fence) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if f != nil {
 			if err := s.checkFence(ctx, tx, key, *f); err != nil {
 				return err
 			}
 		}
-		rows, err := tx.Query(ctx, s.q.sweep, source, generation)
-		if err != nil {
-			return err
-		}
-		gone, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		_, err := tx.Exec(ctx, s.q.sweep, source, generation)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sweep devices of %s in PostgreSQL: %w", source, err)
+		return fmt.Errorf("sweep devices of %s in PostgreSQL: %w", source, err)
 	}
-	return gone, nil
+	return nil
 }
 
 // Close closes the connections.

@@ -71,7 +71,7 @@ func TestFencedWriteRefusedAfterTakeover(t *testing.T) {
 	if !errors.Is(err, state.ErrNotOwner) {
 		t.Fatalf("old owner's save after the takeover: %v", err)
 	}
-	if _, err := a.Sweep(ctx, "prod", 2); !errors.Is(err, state.ErrNotOwner) {
+	if err := a.Sweep(ctx, "prod", 2); !errors.Is(err, state.ErrNotOwner) {
 		t.Fatalf("old owner's sweep after the takeover: %v", err)
 	}
 	if cp, _ := s.Load(ctx, key); cp.Delivered != 1 {

@@ -32,8 +32,8 @@ func Run(t *testing.T, newStore Opener) {
 		{"SurvivesReopen", survivesReopen},
 		{"SaveReplacesWhole", saveReplacesWhole},
 		{"AllAndDelete", allAndDelete},
-		{"SweepReturnsDevicesNotSeen", sweepReturnsDevicesNotSeen},
-		{"SweepManyDevices", sweepManyDevices},
+		{"MissingThenSweep", missingThenSweep},
+		{"MissingManyDevices", missingManyDevices},
 		{"ConcurrentSaves", concurrentSaves},
 	}
 	for _, tt := range tests {
@@ -161,7 +161,9 @@ func allAndDelete(t *testing.T, open func() (state.Store, error)) {
 	}
 }
 
-func sweepReturnsDevicesNotSeen(t *testing.T, open func() (state.Store, error)) {
+// missingThenSweep: Missing compares generations without changing them;
+// Sweep forgets the older ones. Ids sort as Go compares strings.
+func missingThenSweep(t *testing.T, open func() (state.Store, error)) {
 	s := mustOpen(t, open)
 	ctx := t.Context()
 	save := func(seen ...state.Seen) {
@@ -170,32 +172,34 @@ func sweepReturnsDevicesNotSeen(t *testing.T, open func() (state.Store, error)) 
 			t.Fatal(err)
 		}
 	}
+	missing := func(source string, gen int64, want ...string) {
+		t.Helper()
+		got, err := s.Missing(ctx, source, gen)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("missing from %s at %d: %v %v, want %v", source, gen, got, err, want)
+		}
+	}
 	save(state.Seen{Source: "prod", IDs: []string{"1400000000000003700", "b", "0012", "c"}, Generation: 1})
 	save(state.Seen{Source: "prod", IDs: []string{"18446744073709551615"}, Generation: 1})
 	save(state.Seen{Source: "prod", IDs: []string{"c", "18446744073709551615"}, Generation: 2}, state.Seen{Source: "other", IDs: []string{"x"}, Generation: 1})
-	gone, err := s.Sweep(ctx, "prod", 2)
-	want := []string{"0012", "1400000000000003700", "b"}
-	if err != nil || !slices.Equal(gone, want) {
-		t.Fatalf("gone %v %v, want %v", gone, err, want)
+	missing("prod", 2, "0012", "1400000000000003700", "b")
+	missing("prod", 2, "0012", "1400000000000003700", "b") // unchanged
+	missing("never", 5)
+	if err := s.Sweep(ctx, "prod", 2); err != nil {
+		t.Fatal(err)
 	}
-	if gone, _ := s.Sweep(ctx, "prod", 2); len(gone) != 0 {
-		t.Fatalf("swept twice: %v", gone)
-	}
-	if gone, _ := s.Sweep(ctx, "never", 5); len(gone) != 0 {
-		t.Fatalf("unknown source: %v", gone)
-	}
+	missing("prod", 2)
 	save(state.Seen{Source: "prod", IDs: []string{"d"}, Generation: 3})
-	if gone, _ := s.Sweep(ctx, "prod", 3); !slices.Equal(gone, []string{"18446744073709551615", "c"}) {
-		t.Fatalf("generation 3: %v", gone)
-	}
-	if gone, _ := s.Sweep(ctx, "other", 2); !slices.Equal(gone, []string{"x"}) {
-		t.Fatalf("other source: %v", gone)
+	missing("prod", 3, "18446744073709551615", "c")
+	missing("other", 2, "x")
+	if err := s.Sweep(ctx, "never", 5); err != nil {
+		t.Fatalf("sweeping an unknown source: %v", err)
 	}
 }
 
-// sweepManyDevices is a listing of 20,000 devices, page by page, then one
+// missingManyDevices is a listing of 20,000 devices, page by page, then one
 // that misses 10 of them.
-func sweepManyDevices(t *testing.T, open func() (state.Store, error)) {
+func missingManyDevices(t *testing.T, open func() (state.Store, error)) {
 	s := mustOpen(t, open)
 	const n = 20000
 	var want []string
@@ -216,9 +220,9 @@ func sweepManyDevices(t *testing.T, open func() (state.Store, error)) {
 		}
 	}
 	slices.Sort(want)
-	gone, err := s.Sweep(t.Context(), "big", 2)
-	if err != nil || !slices.Equal(gone, want) {
-		t.Fatalf("gone %d %v %v, want %v", len(gone), gone, err, want)
+	got, err := s.Missing(t.Context(), "big", 2)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("missing %d %v %v, want %v", len(got), got, err, want)
 	}
 }
 

@@ -205,3 +205,58 @@ func checkReferences(t *testing.T, r rendered, d appsv1.Deployment) {
 		}
 	}
 }
+
+// TestStatusStaysReachableWhenNotReady: a failing stream makes /readyz 503;
+// the Service keeps the pod, so /metrics and the status page that explain
+// the incident do not vanish with it.
+func TestStatusStaysReachableWhenNotReady(t *testing.T) {
+	for _, r := range renderAll(t) {
+		for _, c := range r.deployments[0].Spec.Template.Spec.Containers {
+			if p := c.ReadinessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Path != "/readyz" {
+				t.Errorf("container %s: readiness is not /readyz, as the README says", c.Name)
+			}
+		}
+		if len(r.services) == 0 {
+			t.Fatal("no service")
+		}
+		for _, s := range r.services {
+			if !s.Spec.PublishNotReadyAddresses {
+				t.Errorf("service %s drops the pod while /readyz is 503: its /metrics and status page vanish during incidents", s.Name)
+			}
+		}
+	}
+}
+
+// TestOverlayTagIsTheREADMEs: the image tag each overlay deploys is the
+// version the README builds and runs in its examples.
+func TestOverlayTagIsTheREADMEs(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range renderAll(t) {
+		image := r.deployments[0].Spec.Template.Spec.Containers[0].Image
+		_, tag, _ := strings.Cut(image, ":")
+		if tag == "" || !bytes.Contains(readme, []byte("s1collector:"+tag)) {
+			t.Errorf("overlay %s deploys %s; the README's examples run another version", name, image)
+		}
+	}
+}
+
+// renderAll renders every overlay, by name.
+func renderAll(t *testing.T) map[string]rendered {
+	t.Helper()
+	overlays, err := filepath.Glob("../overlays/*")
+	if err != nil || len(overlays) == 0 {
+		t.Fatalf("no overlays: %v", err)
+	}
+	out := map[string]rendered{}
+	for _, dir := range overlays {
+		r := render(t, dir)
+		if len(r.deployments) != 1 {
+			t.Fatalf("%s: %d deployments, want 1", dir, len(r.deployments))
+		}
+		out[filepath.Base(dir)] = r
+	}
+	return out
+}
