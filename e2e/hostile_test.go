@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -100,7 +100,7 @@ func TestGzipBombKeepsMemoryBounded(t *testing.T) {
 	}
 	w := newWorkdir(t, "state: {path: state.db}\nlog: {format: json}\nsources:\n"+sources.String()+
 		"outputs:\n  - {name: local, type: file, file: {dir: out}}\n")
-	cmd := exec.Command(plainBin(t), "run", "--listen", "127.0.0.1:0")
+	cmd := proc.Command(t, 0, plainBin(t), "run", "--listen", "127.0.0.1:0")
 	cmd.Dir = w.dir
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -233,9 +233,7 @@ func TestAliasBombConfigIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newWorkdir(t, string(bomb))
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // a regression runs for minutes, in GBs
-	defer cancel()
-	cmd := exec.CommandContext(ctx, plainBin(t), "validate")
+	cmd := proc.Command(t, 30*time.Second, plainBin(t), "validate") // a regression runs for minutes, in GBs
 	cmd.Dir = w.dir
 	start := time.Now()
 	out, _ := cmd.CombinedOutput()

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -158,7 +159,7 @@ func (w *workdir) write(name, content string) {
 // run runs the binary to completion and returns its output and exit code.
 func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code int) {
 	w.t.Helper()
-	cmd := exec.Command(w.binary(), args...)
+	cmd := proc.Command(w.t, 0, w.binary(), args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut bytes.Buffer

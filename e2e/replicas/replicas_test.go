@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 	"s1collector/internal/pgtest"
 	"s1collector/internal/sentinelone"
@@ -100,7 +101,7 @@ sources:
 // start runs "s1collector run" as replica name, writing out-<name>.
 func (f *fleet) start(name string) *replicaProc {
 	f.t.Helper()
-	cmd := exec.Command(bin(f.t), "run", "--listen", "127.0.0.1:0")
+	cmd := proc.Command(f.t, 0, bin(f.t), "run", "--listen", "127.0.0.1:0")
 	cmd.Dir = f.dir
 	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA="+name, "OUTDIR=out-"+name)
 	p := &replicaProc{name: name, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
@@ -491,7 +492,7 @@ func TestReplicasSurvivePostgresRestart(t *testing.T) {
 // are gone: every stream's checkpoint, none held.
 func (f *fleet) stateShow() {
 	f.t.Helper()
-	cmd := exec.Command(bin(f.t), "state", "show")
+	cmd := proc.Command(f.t, 0, bin(f.t), "state", "show")
 	cmd.Dir = f.dir
 	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA=tool", "OUTDIR=out-tool")
 	var stderr strings.Builder
