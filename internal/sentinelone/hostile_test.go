@@ -80,3 +80,24 @@ func TestHostileResponses(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertsPageOverFirstIsRefused: a GraphQL console answering a million
+// alerts to a query that asked for 10 is refused, as a REST page over its
+// limit is, instead of mapping them all.
+func TestAlertsPageOverFirstIsRefused(t *testing.T) {
+	edges := strings.TrimSuffix(strings.Repeat(`{"node":{"id":"1"}},`, 1_000_000), ",")
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"data":{"alerts":{"totalCount":1000000,"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[` + edges + `]}}}`))
+	}))
+	c, err := sentinelone.New(sentinelone.Config{BaseURL: srv.URL, Token: token, PageSize: 10,
+		Retry: retry.Policy{MaxAttempts: 1, Initial: time.Millisecond}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range c.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Alerts}) {
+		if err == nil || !strings.Contains(err.Error(), "the page holds 1000000 records, more than the limit of 10 asked for: refused") {
+			t.Fatalf("err = %v", err)
+		}
+		break
+	}
+}

@@ -130,9 +130,16 @@ func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values,
 // a console never sends one, and mapping it would take memory without
 // bound.
 func withinLimit(page *Page, q url.Values) error {
-	limit, err := strconv.Atoi(q.Get("limit"))
-	if err == nil && len(page.Records) > limit {
-		return fmt.Errorf("the page holds %d records, more than the limit of %d asked for: refused", len(page.Records), limit)
+	if limit, err := strconv.Atoi(q.Get("limit")); err == nil {
+		return overLimit(len(page.Records), limit)
+	}
+	return nil
+}
+
+// overLimit refuses n records where at most limit were asked for.
+func overLimit(n, limit int) error {
+	if limit > 0 && n > limit {
+		return fmt.Errorf("the page holds %d records, more than the limit of %d asked for: refused", n, limit)
 	}
 	return nil
 }
