@@ -5,9 +5,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -132,6 +135,7 @@ outputs:
 		record(p, body)
 	}
 	record("run log", stderr.String())
+	recordFiles(t, w.dir, record)
 	all := seen.String()
 	for _, want := range []string{"HTTP 401", "bad credentials", "unknown key [redacted]", "refused credentials [redacted]", "HTTP 404",
 		"no collector at [redacted]", "Unsolicited response", "HTTP 403 Insufficient permissions", "output late:"} {
@@ -143,6 +147,25 @@ outputs:
 		if i := strings.Index(all, s); i >= 0 {
 			t.Errorf("secret %q shown: …%s…", s, all[max(0, i-200):min(len(all), i+100)])
 		}
+	}
+}
+
+// recordFiles records every file the collector wrote under dir — outputs,
+// the state file — but the config, which holds a key by design.
+func recordFiles(t *testing.T, dir string, record func(what, text string)) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "s1collector.yaml" {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		record(p, string(b))
+		n++
+		return err
+	})
+	if err != nil || n < 4 { // the state file and three streams' outputs at least
+		t.Fatalf("%d files read under %s: %v", n, dir, err)
 	}
 }
 
