@@ -52,6 +52,9 @@ type decoder struct {
 	// secrets says which secrets kept outside the file are read (see
 	// LoadWithoutSecrets).
 	secrets secretsRead
+	// unread are the variables named by secrets left unread: their values
+	// are still kept out of error messages.
+	unread []string
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
