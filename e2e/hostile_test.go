@@ -206,11 +206,12 @@ outputs:
 			t.Errorf("test: exit %d, does not say %q:\n%s", code, want, out)
 		}
 	}
-	_, stderr, code := w.run(nil, "once", "--delivery-attempts", "1")
+	stdout, stderr, code := w.run(nil, "once", "--delivery-attempts", "1")
+	printed := stdout + stderr // the summary on standard output, the logs on standard error
 	for _, want := range []string{"✗ moved/agents", "redirect to " + th.URL + "/web/api/v2.1/", "✗ emu/threats",
 		"output hook: HTTP 307: redirect to " + elsewhere + "/in not followed", "output intake: HTTP 307: redirect to " + elsewhere + "/batch not followed"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("once does not say %q:\n%s", want, stderr)
+		if !strings.Contains(printed, want) {
+			t.Errorf("once does not say %q:\n%s", want, printed)
 		}
 	}
 	if code != 1 {

@@ -36,8 +36,14 @@ func Command(t testing.TB, limit time.Duration, name string, args ...string) *ex
 	if limit > 0 && time.Now().Add(limit).Before(deadline) {
 		deadline = time.Now().Add(limit)
 	}
+	if !time.Now().Before(deadline) {
+		t.Fatalf("no time left to run %s before go test's -timeout: give the package a larger -timeout", name)
+	}
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	cmd := exec.CommandContext(ctx, name, args...)
+	// Should the test process itself die (go test's -timeout panic, a
+	// kill), where no cleanup runs, the system kills the command too.
+	cmd.SysProcAttr = dieWithParent()
 	// A child holding the output pipes open cannot stall Wait past this.
 	cmd.WaitDelay = 5 * time.Second
 	t.Cleanup(func() {

@@ -2,8 +2,10 @@ package proc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +27,33 @@ func TestNoProcessOutlivesItsTest(t *testing.T) {
 	if pid != 0 && !ended(pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 		t.Fatalf("process %d outlived its test", pid)
+	}
+}
+
+// TestNoProcessOutlivesItsTestProcess: when the test process dies without
+// running cleanups (go test's -timeout panic, a kill), its commands die too.
+func TestNoProcessOutlivesItsTestProcess(t *testing.T) {
+	if os.Getenv("PROC_TEST_CHILD") != "" {
+		cmd := Command(t, 0, "sleep", "3600")
+		if err := cmd.Start(); err != nil {
+			t.Skip(err)
+		}
+		fmt.Println(cmd.Process.Pid)
+		os.Exit(3) // no cleanup runs, as when -timeout panics
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux ties a child's life to its parent's")
+	}
+	child := Command(t, time.Minute, os.Args[0], "-test.run", "^TestNoProcessOutlivesItsTestProcess$")
+	child.Env = append(os.Environ(), "PROC_TEST_CHILD=1")
+	out, _ := child.Output()
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Skipf("the child started nothing: %q", out)
+	}
+	if !ended(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("process %d outlived the test process that started it", pid)
 	}
 }
 
