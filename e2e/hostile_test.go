@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,32 +32,6 @@ var hostileBomb = sync.OnceValue(func() []byte {
 	zw.Close()
 	return buf.Bytes()
 })
-
-var (
-	plainOnce sync.Once
-	plainPath string
-	plainErr  error
-)
-
-// plainBin is the binary built without the race detector, whose memory
-// instrumentation would make a measure of resident memory meaningless.
-func plainBin(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("E2E_NO_RACE") != "" {
-		return bin(t)
-	}
-	plainOnce.Do(func() {
-		readSources()
-		plainPath = filepath.Join(binDir, "s1collector-plain")
-		if out, err := exec.Command("go", "build", "-o", plainPath, "../cmd/s1collector").CombinedOutput(); err != nil {
-			plainErr = fmt.Errorf("build: %v\n%s", err, out)
-		}
-	})
-	if plainErr != nil {
-		t.Fatal(plainErr)
-	}
-	return plainPath
-}
 
 // peakRSS is the largest resident set of process pid so far, in bytes
 // (VmHWM).
@@ -100,7 +73,7 @@ func TestGzipBombKeepsMemoryBounded(t *testing.T) {
 	}
 	w := newWorkdir(t, "state: {path: state.db}\nlog: {format: json}\nsources:\n"+sources.String()+
 		"outputs:\n  - {name: local, type: file, file: {dir: out}}\n")
-	cmd := proc.Command(t, 0, plainBin(t), "run", "--listen", "127.0.0.1:0")
+	cmd := proc.Command(t, 0, binNoRace(t), "run", "--listen", "127.0.0.1:0") // the race detector's memory would make the measure meaningless
 	cmd.Dir = w.dir
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -234,7 +207,7 @@ func TestAliasBombConfigIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newWorkdir(t, string(bomb))
-	cmd := proc.Command(t, 30*time.Second, plainBin(t), "validate") // a regression runs for minutes, in GBs
+	cmd := proc.Command(t, 30*time.Second, binNoRace(t), "validate") // a regression runs for minutes, in GBs
 	cmd.Dir = w.dir
 	start := time.Now()
 	out, _ := cmd.CombinedOutput()

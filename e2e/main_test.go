@@ -69,9 +69,10 @@ var (
 )
 
 // binNoRace builds the binary without the race detector, for the tests
-// whose subject is keeping up with a console that changes in real time:
-// the race detector makes the collector about ten times slower, slower
-// than that console.
+// whose subject is keeping up with a console that changes in real time
+// (the race detector makes the collector about ten times slower, slower
+// than that console) or its resident memory (which the race detector's
+// shadow memory would swamp).
 func binNoRace(t testing.TB) string {
 	t.Helper()
 	if os.Getenv("E2E_NO_RACE") != "" {
