@@ -9,11 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"s1collector/internal/emulator"
+	"s1collector/internal/series"
 )
 
 // daemon runs "s1collector run" on a free port and returns the base URL of
@@ -63,9 +66,13 @@ func TestMetricsCountWhatWasDelivered(t *testing.T) {
 }
 
 // TestStatusPageInBrowser loads the status page in headless Chromium: one
-// healthy source whose token expires in 10 days, one whose token expired.
-// A person must see both sources, the failing one with its fix, the
-// expiry warning, and that the collector is not ready.
+// healthy source whose token expires in 10 days, one whose token expired,
+// each with a day of recorded history seeded in the state. A person must
+// see both sources, the failing one with its fix, the expiry warning, that
+// the collector is not ready, and each stream's last 24 hours: a chart of
+// 144 ten-minute buckets, the failed cycles marked, with a text
+// alternative. The screenshots (light and dark) are test artifacts; with
+// S1C_SCREENSHOT_DIR set (to docs/) they are copied there.
 func TestStatusPageInBrowser(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -82,18 +89,24 @@ func TestStatusPageInBrowser(t *testing.T) {
 	w := newWorkdir(t, fmt.Sprintf(`state: {path: state.db}
 log: {format: json}
 sources:
-  - {name: paris, base_url: %[1]s, token: fresh-token, lookback: 72h, outputs: [local]}
+  - {name: paris, base_url: %[1]s, token: fresh-token, lookback: 72h, outputs: [local], supported_apis: [agents, activities, threats, alerts]}
   - {name: lyon, base_url: %[1]s, token: old-token, lookback: 72h, outputs: [local]}
 outputs:
   - {name: local, type: file, file: {dir: out}}
 `, c.URL))
-	url, _ := daemon(t, w, 6)
+	now := time.Now()
+	day := map[string][]series.Bucket{}
+	for _, s := range []string{"paris/agents", "paris/activities", "paris/threats", "paris/alerts", "lyon/agents", "lyon/activities", "lyon/threats"} {
+		day[s] = recordedDay(strings.TrimPrefix(strings.TrimPrefix(s, "paris/"), "lyon/"), now)
+	}
+	seed(t, w, day)
+	url, _ := daemon(t, w, 7)
 	if code, body := fetch(t, url+"/readyz"); code != 503 || !strings.Contains(body, "lyon/agents: stopped") {
 		t.Fatalf("readyz %d %s", code, body)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1300,1000"}
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1300,1900"}
 	dom, err := exec.CommandContext(ctx, chromium, append(args, "--dump-dom", url+"/")...).Output()
 	if err != nil {
 		t.Fatalf("chromium --dump-dom: %v", err)
@@ -114,13 +127,80 @@ outputs:
 	if strings.Contains(string(dom), "fresh-token") || strings.Contains(string(dom), "old-token") {
 		t.Error("the page shows a token")
 	}
-	shot := filepath.Join(t.ArtifactDir(), "status-page.png")
-	if out, err := exec.CommandContext(ctx, chromium, append(args, "--screenshot="+shot, url+"/")...).CombinedOutput(); err != nil {
-		t.Fatalf("screenshot: %v %s", err, out)
+	api := days(t, url)
+	for key := range day {
+		checkChart(t, string(dom), key, api[key], day[key])
 	}
-	if dir := os.Getenv("S1C_SCREENSHOT_DIR"); dir != "" {
-		b, _ := os.ReadFile(shot)
-		os.WriteFile(filepath.Join(dir, "status-page.png"), b, 0o644)
+	for _, shot := range []struct{ name, flag string }{{"status-page.png", ""}, {"status-page-dark.png", "--force-dark-mode"}} {
+		path := filepath.Join(t.ArtifactDir(), shot.name)
+		flags := append(append([]string{}, args...), "--screenshot="+path, url+"/")
+		if shot.flag != "" {
+			flags = append([]string{shot.flag}, flags...)
+		}
+		if out, err := exec.CommandContext(ctx, chromium, flags...).CombinedOutput(); err != nil {
+			t.Fatalf("screenshot: %v %s", err, out)
+		}
+		if dir := os.Getenv("S1C_SCREENSHOT_DIR"); dir != "" {
+			b, _ := os.ReadFile(path)
+			os.WriteFile(filepath.Join(dir, shot.name), b, 0o644)
+		}
+		t.Logf("screenshot: %s", path)
 	}
-	t.Logf("screenshot: %s", shot)
+}
+
+// checkChart finds the chart of a stream in the page as the browser built
+// it: a bar at the place of each bucket of the last 24 hours that /api/status
+// says had events (of 144), a mark under each bucket with failed cycles, and
+// a text alternative that says so.
+func checkChart(t *testing.T, dom, key string, api streamDay, seeded []series.Bucket) {
+	t.Helper()
+	fig := regexp.MustCompile(`(?s)<figure class="chart" id="chart-` + regexp.QuoteMeta(strings.Replace(key, "/", "-", 1)) + `">.*?</figure>`).FindString(dom)
+	if fig == "" {
+		t.Errorf("%s: no chart", key)
+		return
+	}
+	if n := len(api.Last24h.Delivered); n != series.PerDay {
+		t.Errorf("%s: /api/status has %d buckets, want %d", key, n, series.PerDay)
+	}
+	for _, b := range seeded { // what was recorded before the run is there
+		if i := int(b.Start.Sub(api.Last24h.From) / series.Width); i >= 0 && i < len(api.Last24h.Delivered) &&
+			(api.Last24h.Delivered[i] < b.Delivered || api.Last24h.FailedCycles[i] < b.Failed) {
+			t.Errorf("%s: bucket %d has %d events and %d failed cycles, want %d and %d at least", key, i, api.Last24h.Delivered[i], api.Last24h.FailedCycles[i], b.Delivered, b.Failed)
+			break
+		}
+	}
+	var withEvents, failed []int
+	for i := range api.Last24h.Delivered {
+		if api.Last24h.Delivered[i] > 0 {
+			withEvents = append(withEvents, i)
+		}
+		if api.Last24h.FailedCycles[i] > 0 {
+			failed = append(failed, i)
+		}
+	}
+	places := func(re, in string) []int { // the buckets of the x of each match (a bucket is 5 wide)
+		var out []int
+		for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(in, -1) {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			out = append(out, int(x/5))
+		}
+		return out
+	}
+	var bars, fails []int
+	if m := regexp.MustCompile(`<path class="bars" d="([^"]*)"`).FindStringSubmatch(fig); m != nil {
+		bars = places(`M([0-9.]+) `, m[1])
+	}
+	if m := regexp.MustCompile(`(?s)<g class="fails">(.*?)</g>`).FindStringSubmatch(fig); m != nil {
+		fails = places(`<rect x="([0-9.]+)" y="122"`, m[1])
+	}
+	if !slices.Equal(bars, withEvents) {
+		t.Errorf("%s: bars at buckets %v, want %v", key, bars, withEvents)
+	}
+	if !slices.Equal(fails, failed) || len(failed) < 3 {
+		t.Errorf("%s: failures marked at buckets %v, want %v (3 at least)", key, fails, failed)
+	}
+	if !regexp.MustCompile(`<svg [^>]*role="img"[^>]*aria-labelledby="[^"]+"`).MatchString(fig) ||
+		!regexp.MustCompile(`<desc [^>]*>[^<]*events delivered in the last 24 hours[^<]*failed cycle\(s\)`).MatchString(fig) {
+		t.Errorf("%s: the chart has no text alternative:\n%s", key, fig[:min(len(fig), 600)])
+	}
 }

@@ -26,7 +26,9 @@ configuration is fixed and reloaded.
 
 It serves the status page, /metrics, /healthz and /readyz on server.listen
 (default 127.0.0.1:9464; server.auth and server.tls protect it) and checks
-the API tokens' expiry daily.
+the API tokens' expiry daily. The page charts each stream's last 24 hours
+(events, lag, failed cycles), kept in the state so a restart does not erase
+them, and flags a stream gone quiet.
 
 Signals: SIGTERM or SIGINT finishes the batch in flight, saves the checkpoint
 and exits (a second signal, or 30s, stops at once; nothing is lost, the batch

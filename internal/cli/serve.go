@@ -38,6 +38,7 @@ func startServer(listen, version string, b *collector.Built, tokens *collector.T
 	if b.Shared != nil {
 		scfg.Cluster = b.Shared.Leases
 	}
+	scfg.Series, _ = b.Store.(server.SeriesReader)
 	srv, err := server.New(scfg)
 	if err == nil {
 		err = srv.Start()

@@ -90,6 +90,9 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 			b.Collector.Streams = append(b.Collector.Streams, b.stream(src, sentinelone.Endpoint(api), opts))
 		}
 	}
+	for _, s := range b.Collector.Streams { // their charts are kept where the checkpoints are
+		s.Series = seriesOf(store)
+	}
 	if pg != nil {
 		if err := b.share(pg, cfg.State.Postgres, opts); err != nil {
 			b.Close()
@@ -128,6 +131,13 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 		MappingVersion: mappingVersion(outs),
 		Delivered:      holdHook(string(api)),
 	}
+}
+
+// seriesOf is the store's keeper of the streams' series, nil when it keeps
+// none. Replicas write them unfenced (see postgres.Store.AddBuckets).
+func seriesOf(st state.Store) pipeline.SeriesWriter {
+	w, _ := st.(pipeline.SeriesWriter)
+	return w
 }
 
 // Clients builds one API client per source. opts.HTTPClient, when set,

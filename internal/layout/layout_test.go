@@ -29,6 +29,8 @@ var forbidden = []struct {
 	{"s1collector/internal/server", []string{"internal/cli"},
 		"the status server shows what the commands run; it does not run them"},
 	{"s1collector/internal/buildinfo", []string{"s1collector/internal/"}, "build information is a leaf any package may read"},
+	{"s1collector/internal/series", []string{"s1collector/internal/"},
+		"a stream's series is plain data and arithmetic the store, the pipeline and the server share"},
 	{"s1collector/internal/emulator", []string{"internal/sentinelone", "internal/pipeline"},
 		"the emulator is a console of its own: sharing the client's code would hide the client's bugs"},
 	{"s1collector/internal/lease/...", []string{"internal/state", "internal/pipeline", "internal/collector", "internal/config", "internal/server", "internal/cli"},

@@ -186,5 +186,6 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 		s.Status.cycleEnded(res, err, PhaseFailing, "")
 		log.Error("cycle failed; the next run starts again from the checkpoint", "error", err)
 	}
+	s.saveSeries(ctx)
 	return res, err
 }

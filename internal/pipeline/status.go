@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"s1collector/internal/series"
 )
 
 // Phase is what a stream is doing.
@@ -64,11 +66,10 @@ type StatusSnapshot struct {
 	InFlight             int // events of the batch being delivered
 	OutputErrors         map[string]string
 	OutputFailures       map[string]int64
-	// Today counts records delivered since midnight UTC, or since Created
-	// when that is later: counts are not kept across restarts.
-	Today    int64
-	todayDay string
-	Created  time.Time
+	// Pending is what the stream did (series buckets) since it last saved
+	// its series; SeriesSaved counts those saves.
+	Pending     []series.Bucket
+	SeriesSaved int64
 	// History holds the last cycles, newest last; Failures the last failed
 	// ones, kept after they leave History.
 	History  []Cycle
@@ -102,7 +103,7 @@ const (
 
 // NewStatus starts a stream's status.
 func NewStatus(source, stream string) *Status {
-	return &Status{snap: StatusSnapshot{Source: source, Stream: stream, Phase: PhaseIdle, Total: -1, Created: time.Now()}}
+	return &Status{snap: StatusSnapshot{Source: source, Stream: stream, Phase: PhaseIdle, Total: -1}}
 }
 
 // Snapshot copies the status.
@@ -114,12 +115,10 @@ func (s *Status) Snapshot() StatusSnapshot {
 	c.OutputFailures = maps.Clone(s.snap.OutputFailures)
 	c.History = slices.Clone(s.snap.History)
 	c.Failures = slices.Clone(s.snap.Failures)
+	c.Pending = slices.Clone(s.snap.Pending)
 	if s.snap.Retry != nil {
 		r := *s.snap.Retry
 		c.Retry = &r
-	}
-	if c.todayDay != time.Now().UTC().Format(time.DateOnly) {
-		c.Today = 0
 	}
 	return c
 }
@@ -176,10 +175,9 @@ func (s *Status) delivered(n int, watermark time.Time) {
 		v.Delivered += int64(n)
 		v.Watermark = watermark
 		v.CheckpointSaved = time.Now()
-		if day := time.Now().UTC().Format(time.DateOnly); day != v.todayDay {
-			v.todayDay, v.Today = day, 0
+		if n > 0 {
+			v.Pending = series.Fold(v.Pending, series.Bucket{Start: v.CheckpointSaved, Delivered: int64(n), LastDelivery: v.CheckpointSaved})
 		}
-		v.Today += int64(n)
 	})
 }
 
@@ -227,6 +225,11 @@ func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 	s.update(func(v *StatusSnapshot) {
 		v.Phase, v.InFlight, v.Retry = phase, 0, nil
 		v.Cycles++
+		b := series.Bucket{Start: time.Now(), Cycles: 1}
+		if err != nil {
+			b.Failed = 1
+		}
+		v.Pending = series.Fold(v.Pending, b)
 		c := Cycle{Started: v.CycleStarted, Duration: res.Duration, Read: res.Read, Delivered: res.Delivered,
 			Odd: res.Odd, Skipped: res.Skipped, FullSync: res.FullSync}
 		if err == nil {
@@ -275,6 +278,7 @@ func (s *Status) disabled(res Result, reason string) {
 	s.update(func(v *StatusSnapshot) {
 		v.Phase, v.InFlight, v.Hint, v.Retry, v.FailingSince = PhaseDisabled, 0, reason, nil, time.Time{}
 		v.Cycles++
+		v.Pending = series.Fold(v.Pending, series.Bucket{Start: time.Now(), Cycles: 1})
 		v.LastSuccess, v.LastSuccessStarted = time.Now(), v.CycleStarted
 		v.History = append(v.History, Cycle{Started: v.CycleStarted, Duration: res.Duration})
 		if len(v.History) > historySize {

@@ -28,6 +28,7 @@ type Stream struct {
 	API      sentinelone.Endpoint
 	Lister   Lister
 	Store    state.Store
+	Series   SeriesWriter // keeps the status page's charts; nil: Status only
 	Outputs  []delivery.Output
 	Profile  transform.Profile // ocsf maps every stream; sekoia agents only
 	Interval time.Duration     // between the starts of two cycles

@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"html/template"
+	"math"
+	"strconv"
 	"time"
 
 	"s1collector/internal/pipeline"
@@ -14,11 +16,14 @@ var pageFuncs = template.FuncMap{
 	"seconds": func(s *float64) string { return human(time.Duration(*s * float64(time.Second))) },
 	"dur":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"until":   until,
-	"clock":   func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
-	// sinceStart reports whether a day's count began after midnight UTC.
-	"sinceStart": func(t time.Time) bool { return !t.Equal(t.UTC().Truncate(24 * time.Hour)) },
-	"count":      pipeline.Count,
-	"count64":    func(n int) string { return pipeline.Count(int64(n)) },
+	"clock": func(t any) string {
+		at, _ := timeOf(t)
+		return at.UTC().Format("15:04 UTC")
+	},
+	"count":   pipeline.Count,
+	"count64": func(n int) string { return pipeline.Count(int64(n)) },
+	"chart":   newChart,
+	"num":     func(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) },
 }
 
 // ago writes "3m ago" for a time (or pointer to one) before now.

@@ -31,6 +31,8 @@ var (
 		"ckptAge":   prometheus.NewDesc("s1collector_checkpoint_age_seconds", "Time since the checkpoint was last saved.", labelsStream, nil),
 		"inFlight":  prometheus.NewDesc("s1collector_batch_in_flight_events", "Events of the batch being delivered.", labelsStream, nil),
 		"state":     prometheus.NewDesc("s1collector_stream_state", "1 for the stream's current state.", append(labelsStream, "state"), nil),
+		"quiet": prometheus.NewDesc("s1collector_stream_quiet", "1 when the stream, succeeding, has delivered nothing for longer than usual "+
+			"(3 intervals at least) while a day earlier, in the same hour, it delivered events.", labelsStream, nil),
 		"outErrors": prometheus.NewDesc("s1collector_output_errors_total", "Deliveries an output refused or failed.", append(labelsStream, "output"), nil),
 		"requests":  prometheus.NewDesc("s1collector_api_requests_total", "Requests to the console by endpoint and status class.", []string{"source", "endpoint", "code"}, nil),
 		"retries":   prometheus.NewDesc("s1collector_api_retries_total", "Requests to the console repeated after a transient failure.", []string{"source", "endpoint"}, nil),
@@ -67,6 +69,15 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	g("build", 1, s.Version, runtime.Version())
 	g("started", float64(m.srv.started.Unix()))
+	for _, src := range m.srv.Status().Sources {
+		for _, st := range src.Streams {
+			quiet := 0.0
+			if st.Quiet {
+				quiet = 1
+			}
+			g("quiet", quiet, src.Name, st.Stream)
+		}
+	}
 	for _, src := range s.Sources {
 		for _, st := range src.Streams {
 			v := st.Status.Snapshot()

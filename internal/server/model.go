@@ -5,6 +5,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"s1collector/internal/collector"
 	"s1collector/internal/lease"
 	"s1collector/internal/pipeline"
+	"s1collector/internal/series"
 )
 
 // TokenWarnDays is when the status page and "test" highlight a token's
@@ -31,6 +33,9 @@ type Status struct {
 	Replica    *lease.Replica  `json:"replica,omitempty"`
 	Replicas   []ReplicaStatus `json:"replicas,omitempty"`
 	StateStore *StoreStatus    `json:"state_store,omitempty"`
+	// SeriesError is why the saved series could not be read (the charts
+	// show the last read).
+	SeriesError string `json:"series_error,omitempty"`
 }
 
 // SourceStatus is one console.
@@ -58,10 +63,20 @@ type StreamStatus struct {
 	Retry *pipeline.Retry `json:"retry,omitempty"`
 	// NextCycle is when the next cycle starts, between cycles.
 	NextCycle *time.Time `json:"next_cycle,omitempty"`
-	// RecordsToday counts records delivered since TodaySince: midnight UTC,
-	// or the process's start when that is later.
-	RecordsToday int64             `json:"records_today"`
-	TodaySince   time.Time         `json:"records_today_since"`
+	// RecordsToday counts the records delivered since TodaySince, 00:00
+	// UTC, from the stream's series: restarts and handovers keep it.
+	RecordsToday int64     `json:"records_today"`
+	TodaySince   time.Time `json:"records_today_since"`
+	// Last24h is what the stream did in the last 24 hours, bucket by
+	// bucket.
+	Last24h *Day `json:"last_24h,omitempty"`
+	// Quiet is set when the stream, succeeding, has delivered nothing for
+	// longer than usual while a day earlier, in the same hour, it delivered
+	// DayBefore events (series.Quiet).
+	Quiet        bool              `json:"quiet"`
+	QuietAfter   float64           `json:"quiet_after_seconds,omitempty"`
+	DayBefore    int64             `json:"same_hour_day_before"`
+	LastDelivery *time.Time        `json:"last_delivery,omitempty"`
 	Delivered    int64             `json:"delivered"`
 	Read         int64             `json:"read"`
 	Odd          int64             `json:"odd"`     // delivered with fields of unexpected types
@@ -74,14 +89,41 @@ type StreamStatus struct {
 	Failures     []pipeline.Cycle  `json:"failures"`
 }
 
+// Day is a stream's last 24 hours: series.PerDay buckets of
+// BucketSeconds from From, the last one holding now; each list has a
+// value per bucket, oldest first.
+type Day struct {
+	From          time.Time `json:"from"`
+	BucketSeconds int       `json:"bucket_seconds"`
+	Delivered     []int64   `json:"delivered"`
+	Cycles        []int64   `json:"cycles"`
+	FailedCycles  []int64   `json:"failed_cycles"`
+	// LagSeconds is the largest lag at the end of a cycle (0: no cycle
+	// ended).
+	LagSeconds []float64 `json:"lag_seconds"`
+	buckets    []series.Bucket
+}
+
+func newDay(bs []series.Bucket) *Day {
+	d := &Day{From: bs[0].Start, BucketSeconds: int(series.Width.Seconds()), buckets: bs}
+	for _, b := range bs {
+		d.Delivered = append(d.Delivered, b.Delivered)
+		d.Cycles = append(d.Cycles, b.Cycles)
+		d.FailedCycles = append(d.FailedCycles, b.Failed)
+		d.LagSeconds = append(d.LagSeconds, math.Round(b.LagSeconds*1000)/1000)
+	}
+	return d
+}
+
 // Source is what the server is given about a console.
 type Source struct {
 	Name    string
 	Streams []*pipeline.Stream
 }
 
-// build assembles the status; redact removes secrets from every text.
-func build(version string, started, now time.Time, sources []Source, tokens map[string]collector.TokenState, redact func(string) string) Status {
+// build assembles the status from the streams, their saved series (by
+// key) and the tokens; redact removes secrets from every text.
+func build(version string, started, now time.Time, sources []Source, saved map[string][]series.Bucket, tokens map[string]collector.TokenState, redact func(string) string) Status {
 	st := Status{Version: version, Started: started, Now: now, Ready: true}
 	for _, src := range sources {
 		ss := SourceStatus{Name: src.Name}
@@ -95,6 +137,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 		for _, s := range src.Streams {
 			v := s.Status.Snapshot()
 			stream := streamStatus(v, s.Interval, s.Delay, now, redact)
+			addSeries(&stream, series.Merge(saved[s.Key()], v.Pending), v, s.Interval, now)
 			if reason := notReady(stream, v, s.Interval, started, now); reason != "" {
 				st.Ready = false
 				st.Reasons = append(st.Reasons, src.Name+"/"+v.Stream+": "+reason)
@@ -108,7 +151,7 @@ func build(version string, started, now time.Time, sources []Source, tokens map[
 }
 
 func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now time.Time, redact func(string) string) StreamStatus {
-	s := StreamStatus{Stream: v.Stream, RecordsToday: v.Today, TodaySince: todaySince(v.Created, now), Delivered: v.Delivered, Read: v.Read,
+	s := StreamStatus{Stream: v.Stream, Delivered: v.Delivered, Read: v.Read,
 		Odd: v.Odd, Skipped: v.Skipped,
 		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry}
 	if s.Retry != nil {
@@ -159,14 +202,25 @@ func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now 
 	return s
 }
 
-// todaySince is when the day's count began: midnight UTC, or when the
-// stream's status was created (the process started) if that is later.
-func todaySince(created, now time.Time) time.Time {
-	midnight := now.UTC().Truncate(24 * time.Hour)
-	if created.After(midnight) {
-		return created.UTC()
+// addSeries fills in the stream's day from its buckets (saved and not
+// yet saved): the chart's buckets, today's count and whether it is quiet.
+func addSeries(s *StreamStatus, bs []series.Bucket, v pipeline.StatusSnapshot, interval time.Duration, now time.Time) {
+	s.TodaySince = series.Midnight(now)
+	s.RecordsToday = series.Since(bs, s.TodaySince)
+	s.Last24h = newDay(series.Day(bs, now))
+	var checked time.Time // the start of the last good cycle, while the stream is well
+	if (v.Phase == pipeline.PhaseIdle || v.Phase == pipeline.PhaseSyncing) && v.FailingSince.IsZero() {
+		checked = v.LastSuccessStarted
 	}
-	return midnight
+	q := series.Quiet(bs, now, interval, checked)
+	s.Quiet, s.DayBefore = q.Quiet, q.DayBefore
+	if q.Quiet {
+		s.QuietAfter = q.After.Seconds()
+	}
+	if !q.LastDelivery.IsZero() {
+		t := q.LastDelivery
+		s.LastDelivery = &t
+	}
 }
 
 func streamState(v pipeline.StatusSnapshot) string {

@@ -87,28 +87,3 @@ func TestRetryingStreamOnThePage(t *testing.T) {
 		}
 	}
 }
-
-// TestTodaySaysSinceWhen: the day's count starts at midnight UTC, or at
-// the process's start when that is later, and the page says so.
-func TestTodaySaysSinceWhen(t *testing.T) {
-	now := time.Date(2026, 3, 1, 15, 30, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		created time.Time
-		want    time.Time
-		page    string
-	}{
-		{now.Add(-2 * time.Hour), now.Add(-2 * time.Hour), "since 13:30 UTC"},
-		{now.Add(-48 * time.Hour), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), ""},
-	} {
-		s := streamStatus(pipeline.StatusSnapshot{Created: tt.created, Today: 7}, time.Minute, 0, now, func(s string) string { return s })
-		if !s.TodaySince.Equal(tt.want) {
-			t.Errorf("created %s: today since %s, want %s", tt.created, s.TodaySince, tt.want)
-		}
-		srv, _ := New(Config{Version: "test"})
-		var b strings.Builder
-		srv.page.Execute(&b, Status{Now: now, Sources: []SourceStatus{{Name: "x", Streams: []StreamStatus{s}}}})
-		if got := strings.Contains(b.String(), "since 13:30 UTC"); got != (tt.page != "") {
-			t.Errorf("created %s: page says %q: %v", tt.created, tt.page, got)
-		}
-	}
-}

@@ -81,6 +81,7 @@ func streamOwner(s *StreamStatus, key string, snap lease.Snapshot) (here bool) {
 		s.State = stateElsewhere
 	}
 	s.Progress, s.Fix = "", ""
+	s.Quiet, s.QuietAfter = false, 0 // its holder tells, knowing how its cycles go
 	return false
 }
 

@@ -44,6 +44,9 @@ type Config struct {
 	Log    *slog.Logger
 	// Cluster, when replicas share the streams, tells who holds which.
 	Cluster Cluster
+	// Series, when set, holds the streams' saved series: their charts,
+	// today's counts and whether they went quiet survive restarts.
+	Series SeriesReader
 }
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
@@ -55,6 +58,7 @@ type Server struct {
 	ln      net.Listener
 	tls     bool // HTTPS
 	page    *template.Template
+	series  seriesCache
 }
 
 //go:embed templates/status.html
@@ -197,7 +201,12 @@ func (s *Server) shown() Config {
 // Status returns the collector's state now.
 func (s *Server) Status() Status {
 	c := s.shown()
-	st := build(c.Version, s.started, time.Now(), c.Sources, c.Tokens.Snapshot(), c.Redact)
+	now := time.Now()
+	saved, serr := s.savedSeries(c.Series, now, seriesMark(c.Sources))
+	st := build(c.Version, s.started, now, c.Sources, saved, c.Tokens.Snapshot(), c.Redact)
+	if serr != "" {
+		st.SeriesError = c.Redact(serr)
+	}
 	if c.Cluster != nil {
 		addCluster(&st, c.Cluster.Snapshot(), c.Redact)
 	}
@@ -235,7 +244,6 @@ func (s *Server) statusPage(w http.ResponseWriter, _ *http.Request) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	b, _ := json.MarshalIndent(v, "", "  ")
+	w.Write(append(oneLineNumbers(b), '\n'))
 }

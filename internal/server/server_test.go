@@ -27,6 +27,14 @@ func fixture(t *testing.T) *httptest.Server { return fixtureWith(t, Auth{}) }
 // fixtureWith is fixture with the server asking for auth.
 func fixtureWith(t *testing.T, auth Auth) *httptest.Server {
 	t.Helper()
+	return serveSources(t, 72*time.Hour, nil, auth)
+}
+
+// serveSources runs one activities cycle of each source, with a look-back,
+// and serves their status with saved series (nil: none), asking for auth
+// (zero: none).
+func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader, auth Auth) *httptest.Server {
+	t.Helper()
 	emu, err := emulator.New(emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
 		Tokens: []emulator.Token{{Value: secret}}})
 	if err != nil {
@@ -48,13 +56,13 @@ func fixtureWith(t *testing.T, auth Auth) *httptest.Server {
 		c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: token}, &http.Client{Transport: emu.Transport()})
 		clients[name] = c
 		s := &pipeline.Stream{Source: delivery.SourceInfo{Name: name}, API: sentinelone.Activities, Lister: c, Store: st,
-			Outputs: []delivery.Output{}, Lookback: 72 * time.Hour, Interval: time.Hour, Now: emu.Now, Log: log,
+			Outputs: []delivery.Output{}, Lookback: lookback, Interval: time.Hour, Now: emu.Now, Log: log,
 			Status: pipeline.NewStatus(name, "activities")}
 		(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
 		sources = append(sources, Source{Name: name, Streams: []*pipeline.Stream{s}})
 	}
 	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log, Auth: auth,
-		Redact: strings.NewReplacer(secret, "[redacted]").Replace})
+		Redact: strings.NewReplacer(secret, "[redacted]").Replace, Series: saved})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +132,7 @@ func TestStatusReadinessAndMetrics(t *testing.T) {
 func TestTokenExpiryHighlight(t *testing.T) {
 	now := time.Now()
 	tokens := map[string]collector.TokenState{"a": {ExpiresAt: now.Add(10 * 24 * time.Hour)}, "b": {ExpiresAt: now.Add(100 * 24 * time.Hour)}}
-	st := build("v", now, now, []Source{{Name: "a"}, {Name: "b"}}, tokens, func(s string) string { return s })
+	st := build("v", now, now, []Source{{Name: "a"}, {Name: "b"}}, nil, tokens, func(s string) string { return s })
 	if !st.Sources[0].TokenWarning || st.Sources[1].TokenWarning || *st.Sources[0].TokenDaysLeft != 10 {
 		t.Fatalf("%+v %+v", st.Sources[0], st.Sources[1])
 	}
@@ -133,10 +141,10 @@ func TestTokenExpiryHighlight(t *testing.T) {
 func TestWaitingStreamIsReadyWithinItsFirstInterval(t *testing.T) {
 	s := &pipeline.Stream{Interval: time.Hour, Status: pipeline.NewStatus("a", "agents")}
 	now := time.Now()
-	if st := build("v", now, now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, func(s string) string { return s }); !st.Ready {
+	if st := build("v", now, now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, nil, func(s string) string { return s }); !st.Ready {
 		t.Fatalf("not ready at start: %v", st.Reasons)
 	}
-	if st := build("v", now.Add(-2*time.Hour), now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, func(s string) string { return s }); st.Ready {
+	if st := build("v", now.Add(-2*time.Hour), now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, nil, func(s string) string { return s }); st.Ready {
 		t.Fatal("ready after an interval without a cycle")
 	}
 }

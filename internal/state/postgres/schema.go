@@ -42,6 +42,18 @@ var migrations = []string{
 		expires_at  timestamptz NOT NULL DEFAULT '-infinity',
 		acquired_at timestamptz
 	);`,
+	// 2: what each stream did, ten minutes at a time (series.Bucket), so
+	// the status page's charts survive restarts and handovers.
+	`CREATE TABLE {s}.series (
+		stream        text NOT NULL,
+		start         timestamptz NOT NULL,
+		delivered     bigint NOT NULL DEFAULT 0,
+		cycles        bigint NOT NULL DEFAULT 0,
+		failed        bigint NOT NULL DEFAULT 0,
+		lag_seconds   double precision NOT NULL DEFAULT 0,
+		last_delivery timestamptz,
+		PRIMARY KEY (stream, start)
+	);`,
 }
 
 // migrationLock is the first key of the advisory lock that serialises

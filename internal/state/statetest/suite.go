@@ -36,7 +36,7 @@ func Run(t *testing.T, newStore Opener) {
 		{"MissingManyDevices", missingManyDevices},
 		{"ConcurrentSaves", concurrentSaves},
 	}
-	for _, tt := range tests {
+	for _, tt := range append(tests, seriesTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newStore(t)) })
 	}
 }
