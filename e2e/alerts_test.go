@@ -68,26 +68,36 @@ func recordUID(stream string, ev map[string]any) string {
 }
 
 // TestAlertsOverTenMinutes: ten emulated minutes of new and updated
-// alerts, collected by once every minute: every version the console
-// showed at a poll is delivered exactly once.
+// alerts, a quarter of their versions indexed 1–4 minutes late (the console
+// lists the previous version until then), collected by once every minute
+// with default settings: every version the console showed at a poll is
+// delivered exactly once.
 func TestAlertsOverTenMinutes(t *testing.T) {
-	c := startConsole(t, emulator.Config{Seed: 8, Agents: 50, HistoryAlerts: 60, AlertsPerHour: 180, AlertUpdatesPerHour: 240})
+	c := startConsole(t, emulator.Config{Seed: 8, Agents: 50, HistoryAlerts: 60, AlertsPerHour: 180, AlertUpdatesPerHour: 240, Realism: emulator.Realism{LateShare: 0.25}})
 	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    supported_apis: [alerts]\n"))
 	shown := map[string]bool{}
+	late := 0 // versions that appeared older than the poll before
+	var before time.Time
 	for minute := 0; minute <= 10; minute++ {
 		for _, r := range c.Alerts() {
-			shown[fmt.Sprintf("%s@%s", r.ID, r.UpdatedAt.Format("2006-01-02T15:04:05.000Z"))] = true
+			k := fmt.Sprintf("%s@%s", r.ID, r.UpdatedAt.Format("2006-01-02T15:04:05.000Z"))
+			if !shown[k] && minute > 0 && r.UpdatedAt.Before(before) {
+				late++
+			}
+			shown[k] = true
 		}
+		before = c.Now()
 		if _, stderr, code := w.run(nil, "once"); code != 0 {
 			t.Fatalf("once at minute %d exited %d:\n%s", minute, code, stderr)
 		}
 		c.Advance(time.Minute)
 	}
 	delivered := map[string]int{}
+	versions := map[any]int{}
 	for _, ev := range w.records("emu", "alerts") {
 		delivered[fmt.Sprintf("%s@%s", ev["id"], ev["updatedAt"])]++
+		versions[ev["id"]]++
 	}
-	updated := 0
 	for k, n := range delivered {
 		if n != 1 || !shown[k] {
 			t.Errorf("version %s delivered %d times (shown by the console: %v)", k, n, shown[k])
@@ -98,14 +108,14 @@ func TestAlertsOverTenMinutes(t *testing.T) {
 			t.Errorf("version %s was never delivered", k)
 		}
 	}
-	for _, ev := range w.records("emu", "alerts") {
-		if ev["createdAt"] != ev["updatedAt"] {
-			updated++
-		}
+	updated := 0
+	for _, n := range versions {
+		updated += n - 1
 	}
-	if len(shown) < 120 || updated < 30 {
-		t.Fatalf("scenario too quiet: %d versions, %d of them updates", len(shown), updated)
+	if len(shown) < 120 || updated < 30 || late < 3 {
+		t.Fatalf("scenario too quiet: %d versions, %d of them updates, %d indexed late", len(shown), updated, late)
 	}
+	t.Logf("%d versions, %d updates, %d indexed late", len(shown), updated, late)
 }
 
 // TestAlertsAPIBehaviours: what the alerts stream does when the console's
@@ -186,5 +196,41 @@ func TestLegacyAlertsWithoutCustomRules(t *testing.T) {
 	}
 	if got := len(w2.records("emu", "cloud_detection_alerts")); got != len(on.StarAlerts()) {
 		t.Errorf("%d STAR alerts delivered, the console has %d", got, len(on.StarAlerts()))
+	}
+}
+
+// TestAlertsScopedToSites: a source limited by site_ids collects the
+// alerts of those sites only, and test says so; on a console whose alerts
+// API takes no scope, test fails the alerts check with what to do, as the
+// stream would fail.
+func TestAlertsScopedToSites(t *testing.T) {
+	c := startConsole(t, emulator.Config{Seed: 4, Agents: 30, Sites: 3, HistoryAlerts: 40})
+	all := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, "    supported_apis: [alerts]\n"))
+	if summary, stderr, code := all.run(nil, "once"); code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, summary, stderr)
+	}
+	bySite := map[string]int{}
+	var site string
+	for _, a := range all.records("emu", "alerts") {
+		site = a["realTime"].(map[string]any)["scope"].(map[string]any)["site"].(map[string]any)["id"].(string)
+		bySite[site]++
+	}
+	if len(bySite) < 2 {
+		t.Fatalf("alerts of %d site(s): the scenario does not tell sites apart", len(bySite))
+	}
+	scoped := "    supported_apis: [alerts]\n    site_ids: [\"" + site + "\"]\n"
+	w := newWorkdir(t, collectorConfig(c.URL, emulator.DefaultToken, scoped))
+	if out, stderr, code := w.run(nil, "test"); code != 0 || !strings.Contains(out, fmt.Sprintf("✓ emu: alerts readable (%d records)", bySite[site])) {
+		t.Fatalf("test exit %d:\n%s%s", code, out, stderr)
+	}
+	if summary, stderr, code := w.run(nil, "once"); code != 0 || len(w.records("emu", "alerts")) != bySite[site] {
+		t.Fatalf("exit %d, %d alerts delivered, want the site's %d:\n%s%s", code, len(w.records("emu", "alerts")), bySite[site], summary, stderr)
+	}
+
+	old := startConsole(t, emulator.Config{Seed: 4, Agents: 30, Sites: 3, HistoryAlerts: 40, GraphQLRejects: []string{"scope"}})
+	w = newWorkdir(t, collectorConfig(old.URL, emulator.DefaultToken, scoped))
+	out, stderr, code := w.run(nil, "test")
+	if code != 1 || !strings.Contains(out, "✗ emu: alerts not readable") || !strings.Contains(out, "remove site_ids and account_ids") {
+		t.Fatalf("test on a console without scope: exit %d:\n%s%s", code, out, stderr)
 	}
 }

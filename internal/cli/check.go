@@ -144,7 +144,7 @@ func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentine
 		}
 	}
 	for _, api := range src.SupportedAPIs {
-		total, err := cl.Probe(ctx, sentinelone.Endpoint(api))
+		total, err := cl.Probe(ctx, sentinelone.Endpoint(api), collector.Scope(src))
 		switch {
 		case sentinelone.FeatureDisabled(err):
 			c.warn("%s: %s has nothing to read: %v", name, api, err)

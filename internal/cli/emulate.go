@@ -37,7 +37,7 @@ URL and token to configure, and serves until interrupted.`,
   s1collector emulate --fault 'agents:latency=1.4s' --fault '*:throttle=0.05'
   s1collector emulate --expired-token old-token --deny threats
   s1collector emulate --bulk-every 10m --late-share 0.1 --agent-removals-per-hour 30
-  s1collector emulate --late-alerts 0.1 --graphql-reject dataSources --no-custom-rules`,
+  s1collector emulate --graphql-reject dataSources --no-custom-rules`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd, f) },
 	}

@@ -50,7 +50,7 @@ func TestEmulateServesWhatItPrints(t *testing.T) {
 	if n != 1200 {
 		t.Fatalf("listed %d agents, want 1200", n)
 	}
-	if _, err := c.Probe(ctx, sentinelone.Threats); sentinelone.KindOf(err) != sentinelone.KindPermission {
+	if _, err := c.Probe(ctx, sentinelone.Threats, nil); sentinelone.KindOf(err) != sentinelone.KindPermission {
 		t.Fatalf("--deny threats: probe err %v", err)
 	}
 	cancel()

@@ -20,7 +20,13 @@ import (
 // exit status, with an error it did not report itself on stderr.
 func runCommand(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	stdout, stderr, err := runCLI(t, "", args...)
+	return runCommandIn(t, "", args...)
+}
+
+// runCommandIn is runCommand with stdin.
+func runCommandIn(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	stdout, stderr, err := runCLI(t, stdin, args...)
 	var ee exitError
 	switch {
 	case errors.As(err, &ee):

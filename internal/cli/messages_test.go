@@ -53,15 +53,37 @@ func TestValidateSaysWhereTheTokenComesFrom(t *testing.T) {
 outputs:
   - {name: o, type: stdout}
 `), 0o600)
+	validateSays(t, path, "token from environment variable S1_TEST_TOKEN", "token from token_file "+filepath.Join(dir, "token"), "token written in the config file")
+}
+
+// validateSays runs validate on a config and checks what it says.
+func validateSays(t *testing.T, path string, wants ...string) {
+	t.Helper()
 	out, _, err := runCLI(t, "", "validate", "--config", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"token from environment variable S1_TEST_TOKEN", "token from token_file " + filepath.Join(dir, "token"), "token written in the config file"} {
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate does not say %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestValidateSaysWhatEachSourceCollects: the profile is described as it
+// applies to the source's streams, and the scope is shown.
+func TestValidateSaysWhatEachSourceCollects(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s1.yaml")
+	os.WriteFile(path, []byte(`sources:
+  - {name: a, base_url: https://a.sentinelone.net, token: abc, outputs: [o], supported_apis: [alerts]}
+  - {name: b, base_url: https://b.sentinelone.net, token: abc, outputs: [o], supported_apis: [agents, alerts], site_ids: ["225494730938493804"]}
+  - {name: c, base_url: https://c.sentinelone.net, token: abc, outputs: [o], supported_apis: [alerts], profile: ocsf, delay: 2m}
+outputs:
+  - {name: o, type: stdout}
+`), 0o600)
+	validateSays(t, path, "source a: https://a.sentinelone.net, alerts every 5m0s (as the console's JSON), ",
+		"(agents as sekoia, the others as the console's JSON), sites 225494730938493804, ", "alerts every 5m0s (as OCSF 1.6.0), delay 2m0s (a version replaced within it is not delivered")
 }
 
 // TestLogFlagsOnlyWhereTheyApply: commands that log show the flags with

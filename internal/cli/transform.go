@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -47,15 +48,18 @@ Profiles:
           kept); the other streams as the console's JSON
   ocsf    strict OCSF 1.6.0: agents → Device Inventory Info 5001, threats and alerts →
           Detection Finding 2004, activities → the class of their type (3002, 3001,
-          3004, 2004, or Base Event 0); milliseconds, no nulls
+          3004, 2004, 6007, or Base Event 0); milliseconds, no nulls
   raw     the records unchanged
 
-Input is streamed: memory does not grow with its size. A record that cannot be
-converted, or a field whose value cannot be read, is reported on stderr with
-its index and the field; the others still convert.
+Input is streamed, a GraphQL answer node by node: memory does not grow with its
+size. Reported on stderr with the record's index, and the others still convert:
+a record that cannot be converted (not an object, no id, a record of another
+stream); an NDJSON line that is not valid JSON (skipped to the next line); a
+field whose value cannot be read (agents: dropped; the other streams: kept under
+unmapped.unreadable); the errors a saved GraphQL answer reports.
 
-Exit status: 0 all converted; 2 some records or field values were skipped;
-1 the input could not be read to its end.`,
+Exit status: 0 all converted; 2 something above was reported; 1 the input could
+not be read to its end (the records before the fault are written).`,
 		Example: `  s1collector transform --profile ocsf --in agents.json --out devices.ndjson
   s1collector transform --stream threats --profile ocsf --in threats.json
   s1collector transform --stream alerts --profile ocsf --in unified-alerts-page.json
@@ -106,41 +110,53 @@ func runTransform(cmd *cobra.Command, f transformFlags) error {
 	}
 	var st convertStats
 	var runErr error
+	r := transform.NewReader(in)
+	r.GraphQL = stream == transform.StreamAlerts
 	if stream == transform.StreamAgents {
-		st, runErr = convertAgents(transform.NewReader(in), out, cmd.ErrOrStderr(), profile, collected)
+		st, runErr = convertAgents(r, out, cmd.ErrOrStderr(), profile, collected)
 	} else {
-		st, runErr = convert(newRecordReader(stream, in), out, cmd.ErrOrStderr(), stream, profile, collected)
+		st, runErr = convert(r, out, cmd.ErrOrStderr(), stream, profile, collected)
 	}
 	if err := finish(); err != nil && runErr == nil {
 		runErr = err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "transform: %d converted (%s, %s), %d skipped, %d with dropped fields\n", st.converted, stream, profile, st.skipped, st.dropped)
+	summary := fmt.Sprintf("transform: %d converted (%s, %s), %d skipped, %d with unreadable fields", st.converted, stream, profile, st.skipped, st.dropped)
+	if st.answerErrors > 0 {
+		summary += fmt.Sprintf(", %d answer(s) reporting errors", st.answerErrors)
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), summary)
 	if runErr != nil {
 		return runErr
 	}
-	if st.skipped > 0 || st.dropped > 0 {
+	if st.skipped > 0 || st.dropped > 0 || st.answerErrors > 0 {
 		return exitError{exitSkipped}
 	}
 	return nil
 }
 
-type convertStats struct{ converted, skipped, dropped int }
+type convertStats struct{ converted, skipped, dropped, answerErrors int }
 
-// recordReader yields the records of an input one at a time.
-type recordReader interface {
-	Next() (json.RawMessage, error)
-	Index() int
-}
-
-// newRecordReader reads REST records, or, for alerts, GraphQL answers.
-func newRecordReader(st transform.Stream, in io.Reader) recordReader {
-	if st == transform.StreamAlerts {
-		return transform.NewAlertReader(in)
+// goesOn reports an error of the input that reading goes on past — a bad
+// line, an answer's errors — and counts it.
+func (st *convertStats) goesOn(errOut io.Writer, r *transform.Reader, err error) bool {
+	switch {
+	case errors.Is(err, transform.ErrBadRecord):
+		st.skipped++
+		fmt.Fprintf(errOut, "record %d: skipped: %v\n", r.Index(), err)
+	case errors.Is(err, transform.ErrAnswer):
+		st.answerErrors++
+		if r.Index() < 0 {
+			fmt.Fprintf(errOut, "%v\n", err)
+			break
+		}
+		fmt.Fprintf(errOut, "after record %d: %v\n", r.Index(), err)
+	default:
+		return false
 	}
-	return transform.NewReader(in)
+	return true
 }
 
-func convert(r recordReader, out io.Writer, errOut io.Writer, st transform.Stream, p transform.Profile, collected time.Time) (convertStats, error) {
+func convert(r *transform.Reader, out io.Writer, errOut io.Writer, st transform.Stream, p transform.Profile, collected time.Time) (convertStats, error) {
 	var stats convertStats
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
@@ -149,18 +165,29 @@ func convert(r recordReader, out io.Writer, errOut io.Writer, st transform.Strea
 		if errors.Is(err, io.EOF) {
 			return stats, nil
 		}
+		if stats.goesOn(errOut, r, err) {
+			continue
+		}
 		if err != nil {
 			return stats, err
 		}
-		ev, problems, err := p.MapRecord(st, raw, collected)
 		where := fmt.Sprintf("record %d", r.Index())
 		if id := transform.RecordID(st, raw); id != "" {
 			where += " (id " + id + ")"
 		}
+		if other := transform.Misfiled(st, raw); other != "" {
+			stats.skipped++
+			fmt.Fprintf(errOut, "%s: skipped: this looks like a record of %s, not of %s: is --stream right?\n", where, other, st)
+			continue
+		}
+		ev, problems, err := p.MapRecord(st, raw, collected)
 		if err != nil {
 			stats.skipped++
 			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, err)
 			continue
+		}
+		if !utf8.Valid(raw) {
+			problems = append(problems, "the record holds bytes that are not UTF-8: each is replaced by U+FFFD")
 		}
 		for _, pr := range problems {
 			fmt.Fprintf(errOut, "%s: %s\n", where, pr)
@@ -189,6 +216,9 @@ func convertAgents(r *transform.Reader, out io.Writer, errOut io.Writer, p trans
 		line, problems, err = nextAgent(line[:0], r, &a, p, collected)
 		if errors.Is(err, io.EOF) {
 			return st, nil
+		}
+		if st.goesOn(errOut, r, err) {
+			continue
 		}
 		where := fmt.Sprintf("record %d", r.Index())
 		if p != transform.ProfileRaw && a.ID.Value != "" && !errors.Is(err, transform.ErrNotObject) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -43,7 +44,7 @@ func TestTransformReportsBadRecordsAndGoesOn(t *testing.T) {
 		"record 0 (id 1): cpuCount: value of an unexpected type, ignored",
 		"record 1: skipped: not a JSON object: 5",
 		"record 2: skipped: id: missing or empty",
-		"transform: 2 converted (agents, sekoia), 2 skipped, 1 with dropped fields",
+		"transform: 2 converted (agents, sekoia), 2 skipped, 1 with unreadable fields",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -111,7 +112,12 @@ func TestTransformStreams(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.stream, func(t *testing.T) {
 			out, errOut, err := runCLI(t, c.in, "transform", "--stream", c.stream, "--profile", "ocsf")
-			if err != nil {
+			if _, masked := os.Stat("../transform/testdata/" + c.golden + "/problems.txt"); masked == nil {
+				var ee exitError
+				if !errors.As(err, &ee) || ee.code != exitSkipped || !strings.Contains(errOut, "kept in unmapped.unreadable") {
+					t.Fatalf("the fixture's masked values must be reported: %v: %s", err, errOut)
+				}
+			} else if err != nil {
 				t.Fatalf("%v: %s", err, errOut)
 			}
 			var g, w any
@@ -135,5 +141,66 @@ func TestTransformStreams(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "", "transform", "--stream", "groups"); err == nil || !strings.Contains(err.Error(), `stream "groups" is not one of agents, activities, threats, alerts, cloud_detection_alerts`) {
 		t.Errorf("unknown stream: %v", err)
+	}
+}
+
+// TestTransformSavedAnswers: what a saved GraphQL answer, or an NDJSON
+// file, holds besides good records is reported, the good records are
+// converted, and the exit status says so.
+func TestTransformSavedAnswers(t *testing.T) {
+	node := func(id string) string {
+		return `{"id":"` + id + `","name":"n","severity":"HIGH","status":"NEW","createdAt":"2026-11-30T10:00:00.000Z","updatedAt":"2026-11-30T10:00:00.412Z"}`
+	}
+	answer := func(errs string, nodes ...string) string {
+		edges := make([]string, len(nodes))
+		for i, n := range nodes {
+			edges[i] = `{"cursor":"c` + strconv.Itoa(i) + `","node":` + n + `}`
+		}
+		return `{"data":{"alerts":{"totalCount":9,"pageInfo":{"hasNextPage":false},"edges":[` + strings.Join(edges, ",") + `]}}` + errs + `}`
+	}
+	threat, _ := os.ReadFile("../transform/testdata/threat-elastic/threat.json")
+	cases := []struct {
+		name, stream, in string
+		events           int
+		exit             int // 0, exitSkipped, or 1 for an input that cannot be read to its end
+		say              []string
+	}{
+		{"errors only", "alerts", `{"data":null,"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`, 0, exitSkipped,
+			[]string{"the saved answer reports errors: Internal server error (code INTERNAL_SERVER_ERROR)", "1 answer(s) reporting errors"}},
+		{"partial answer", "alerts", answer(`,"errors":[{"message":"Cannot return null for non-nullable field Alert.assets","path":["alerts","edges",1,"node"]}]`, node("a1"), "null"),
+			1, exitSkipped, []string{"at alerts.edges.1.node", "record 1: skipped: not a JSON object: null"}},
+		{"bad NDJSON line", "alerts", node("a1") + "\n" + node("a2")[:40] + "\n" + node("a3") + "\n", 2, exitSkipped,
+			[]string{"record 1: skipped: not valid JSON (near byte ", "2 converted (alerts, ocsf), 1 skipped"}},
+		{"answer cut short", "alerts", answer("", node("a1"), node("a2"))[:260], 1, 1, []string{"1 converted", "invalid JSON at record 1 "}},
+		{"a threat fed as alerts", "alerts", string(threat), 0, exitSkipped,
+			[]string{"record 0 (id 1234567890123456789): skipped: this looks like a record of threats, not of alerts: is --stream right?"}},
+		{"an answer fed as threats", "threats", answer("", node("a1")), 0, 1, []string{"read it with --stream alerts"}},
+		{"a page of nodes", "alerts", `{"data":[` + node("a1") + `,` + node("a2") + `]}`, 2, 0, []string{"2 converted"}},
+		{"a node without id", "alerts", `[{"name":"x"}]`, 0, exitSkipped, []string{"id: missing or empty; the alert cannot be identified"}},
+		{"invalid UTF-8", "alerts", strings.Replace(node("a1"), `"n"`, "\"n\xff\"", 1), 1, exitSkipped, []string{"not UTF-8"}},
+		{"a time reported once", "alerts", strings.Replace(node("a1"), "2026-11-30T10:00:00.412Z", "yesterday", 1), 1, exitSkipped,
+			[]string{`record 0 (id a1): updatedAt: "yesterday" is not a time; kept in unmapped.unreadable`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := runCommandIn(t, c.in, "transform", "--stream", c.stream, "--profile", "ocsf")
+			if code != c.exit {
+				t.Errorf("exit %d, want %d: %s", code, c.exit, errOut)
+			}
+			if n := strings.Count(out, "\n"); n != c.events {
+				t.Errorf("%d events, want %d:\n%s", n, c.events, out)
+			}
+			for _, w := range c.say {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+			if strings.Contains(errOut, "record -1") {
+				t.Errorf("a message names no record:\n%s", errOut)
+			}
+			if strings.Count(errOut, "is not a time") > 1 {
+				t.Errorf("a field reported twice:\n%s", errOut)
+			}
+		})
 	}
 }

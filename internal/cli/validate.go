@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -50,6 +52,41 @@ everything else with --no-secrets.`,
 	return cmd
 }
 
+// profileNote says what a source's profile makes of its streams.
+func profileNote(profile string, apis []string) string {
+	switch {
+	case profile == "ocsf":
+		return "as OCSF 1.6.0"
+	case profile == "raw" || !slices.Contains(apis, "agents"):
+		return "as the console's JSON"
+	case len(apis) == 1:
+		return "agents as " + profile
+	}
+	return "agents as " + profile + ", the others as the console's JSON"
+}
+
+// scopeNote says which sites or accounts a source is limited to.
+func scopeNote(sites, accounts []string) string {
+	switch {
+	case len(sites) > 0 && len(accounts) > 0:
+		return ", sites " + strings.Join(sites, ", ") + " of accounts " + strings.Join(accounts, ", ")
+	case len(sites) > 0:
+		return ", sites " + strings.Join(sites, ", ")
+	case len(accounts) > 0:
+		return ", accounts " + strings.Join(accounts, ", ")
+	}
+	return ""
+}
+
+// delayNote says what a delay costs: a version replaced within it is
+// never listed once the delay has passed (consoles list the latest).
+func delayNote(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", delay %s (a version replaced within it is not delivered; the overlap catches late records)", d)
+}
+
 // hintNoSecrets says so when every problem found is a secret that is not
 // at hand here.
 func hintNoSecrets(w io.Writer, path string) {
@@ -78,8 +115,9 @@ func describeConfig(w io.Writer, path string, cfg *config.Config, noSecrets bool
 		case s.Origin != "":
 			token = "token written in " + s.Origin
 		}
-		fmt.Fprintf(w, "  source %s: %s, %s every %s (agents as %s), %s → %s\n", s.Name, consoleAddress(s.BaseURL),
-			strings.Join(s.SupportedAPIs, ", "), s.Interval, s.Profile, token, strings.Join(s.Outputs, ", "))
+		fmt.Fprintf(w, "  source %s: %s, %s every %s (%s)%s, %s → %s\n", s.Name, consoleAddress(s.BaseURL),
+			strings.Join(s.SupportedAPIs, ", "), s.Interval, profileNote(s.Profile, s.SupportedAPIs), scopeNote(s.SiteIDs, s.AccountIDs)+delayNote(s.Delay),
+			token, strings.Join(s.Outputs, ", "))
 	}
 	for _, o := range cfg.Outputs {
 		where := ""

@@ -102,6 +102,19 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error
 	return b, nil
 }
 
+// Scope is what a source's streams are limited to, as the console's
+// filters name it: siteIds, accountIds.
+func Scope(src config.Source) url.Values {
+	scope := url.Values{}
+	if len(src.SiteIDs) > 0 {
+		scope.Set("siteIds", strings.Join(src.SiteIDs, ","))
+	}
+	if len(src.AccountIDs) > 0 {
+		scope.Set("accountIds", strings.Join(src.AccountIDs, ","))
+	}
+	return scope
+}
+
 func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options) *pipeline.Stream {
 	var outs []delivery.Output
 	for _, name := range src.Outputs {
@@ -111,13 +124,7 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 			}
 		}
 	}
-	scope := url.Values{}
-	if len(src.SiteIDs) > 0 {
-		scope.Set("siteIds", strings.Join(src.SiteIDs, ","))
-	}
-	if len(src.AccountIDs) > 0 {
-		scope.Set("accountIds", strings.Join(src.AccountIDs, ","))
-	}
+	scope := Scope(src)
 	profile, _ := transform.ParseProfile(src.Profile)
 	return &pipeline.Stream{
 		Source: delivery.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward,

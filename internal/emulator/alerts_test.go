@@ -116,6 +116,9 @@ func TestAlertsWalkInUpdatedOrder(t *testing.T) {
 	}
 }
 
+// TestAlertsChangeAsTimePasses: alerts are created and updated as time
+// passes; a new alert's first version is stamped a little after its
+// creation (100–900 ms), as real consoles stamp it, never at it.
 func TestAlertsChangeAsTimePasses(t *testing.T) {
 	e := newTest(t, Config{Seed: 4, Agents: 20, HistoryAlerts: 10, AlertsPerHour: 60, AlertUpdatesPerHour: 120})
 	start := e.Now().UnixMilli()
@@ -123,9 +126,14 @@ func TestAlertsChangeAsTimePasses(t *testing.T) {
 	nodes, _ := walkAlerts(t, e, start)
 	created, updated := 0, 0
 	for _, n := range nodes {
-		if n["createdAt"] == n["updatedAt"] {
+		c, _ := time.Parse(time.RFC3339, n["createdAt"].(string))
+		u, _ := time.Parse(time.RFC3339, n["updatedAt"].(string))
+		switch d := u.Sub(c); {
+		case d <= 0:
+			t.Fatalf("alert %s: updatedAt %s not after createdAt %s", n["id"], n["updatedAt"], n["createdAt"])
+		case n["status"] == "NEW" && d < time.Second:
 			created++
-		} else {
+		default:
 			updated++
 		}
 	}
@@ -138,7 +146,7 @@ func TestAlertsChangeAsTimePasses(t *testing.T) {
 }
 
 func TestLateAlertsAppearAfterTheirTime(t *testing.T) {
-	e := newTest(t, Config{Seed: 5, Agents: 20, HistoryAlerts: 1, AlertsPerHour: 600, AlertUpdatesPerHour: 1e-9, LateAlerts: 0.5})
+	e := newTest(t, Config{Seed: 5, Agents: 20, HistoryAlerts: 1, AlertsPerHour: 600, AlertUpdatesPerHour: 1e-9, Realism: Realism{LateShare: 0.5}})
 	e.Advance(10 * time.Minute)
 	now := e.Alerts()
 	e.Advance(5 * time.Minute) // every lag has passed for what existed 5 minutes ago
@@ -236,6 +244,18 @@ func TestStarAlerts(t *testing.T) {
 	}
 	if status, body := get(t, e, DefaultToken, "cloud-detection/alerts", url.Values{"updatedAt__gte": {"2026-01-01T00:00:00Z"}}); status != 400 {
 		t.Errorf("undeclared filter: %d %v", status, body)
+	}
+	// Scoped to a site: that site's alerts, all of them.
+	site := recs[0]["agentDetectionInfo"].(map[string]any)["siteId"].(string)
+	want := 0
+	for _, r := range recs {
+		if r["agentDetectionInfo"].(map[string]any)["siteId"] == site {
+			want++
+		}
+	}
+	q.Set("siteIds", site)
+	if got := walkAll(t, e, "cloud-detection/alerts", q); len(got) != want || want == len(recs) {
+		t.Errorf("siteIds=%s: %d STAR alerts, want %d of %d", site, len(got), want, len(recs))
 	}
 	off := newTest(t, Config{Seed: 2, Agents: 10, NoCustomRules: true})
 	status, body := get(t, off, DefaultToken, "cloud-detection/alerts", q)

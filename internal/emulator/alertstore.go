@@ -8,8 +8,8 @@ import (
 // alertStore holds the console's unified alerts and legacy STAR alerts.
 // Alerts are created and updated as emulated time passes; each version is
 // kept, as a console's search index shows the last version it has
-// indexed: a share of versions (LateAlerts) is indexed one to four
-// minutes after its updatedAt, and until then the alert shows its previous
+// indexed: a share of versions (Realism.LateShare) is indexed LateMin to
+// LateMax (1–4 minutes) after its updatedAt, and until then the alert shows its previous
 // version, or not at all. Times are whole milliseconds, as the GraphQL API
 // writes them.
 type alertStore struct {
@@ -17,7 +17,7 @@ type alertStore struct {
 	startMs int64
 
 	created  []int64   // ms, by index
-	versions [][]int64 // per alert, each version's updatedAt (ms); version 0 at creation
+	versions [][]int64 // per alert, each version's updatedAt (ms); version 0 just after creation
 	creates  stream
 	updates  stream
 
@@ -52,9 +52,12 @@ func newAlertStore(cfg Config) *alertStore {
 	return s
 }
 
+// add creates an alert. Its first version is stamped 100–900 ms after its
+// createdAt, as real consoles stamp it (never equal to it); alerts created
+// in the same millisecond share that stamp too.
 func (s *alertStore) add(createdMs int64) {
 	s.created = append(s.created, createdMs)
-	s.versions = append(s.versions, []int64{createdMs})
+	s.versions = append(s.versions, []int64{createdMs + 100 + int64(mix(s.cfg.Seed, saltAlert, uint64(createdMs), 7)%800)})
 }
 
 // advanceTo applies every creation and update due at or before nowMs.
@@ -85,14 +88,15 @@ func (s *alertStore) advanceTo(nowMs int64) {
 
 // lag is how long after its updatedAt version v of alert i is indexed.
 func (s *alertStore) lag(i, v int) int64 {
-	if s.cfg.LateAlerts <= 0 {
+	late := s.cfg.Realism
+	if late.LateShare <= 0 {
 		return 0
 	}
 	r := rand.New(rand.NewPCG(s.cfg.Seed, mix(saltAlert, uint64(i), uint64(v), 3)))
-	if r.Float64() >= s.cfg.LateAlerts {
+	if r.Float64() >= late.LateShare {
 		return 0
 	}
-	return int64(time.Minute/time.Millisecond) + r.Int64N(int64(3*time.Minute/time.Millisecond))
+	return late.LateMin.Milliseconds() + r.Int64N(max(late.LateMax-late.LateMin, 0).Milliseconds()+1)
 }
 
 // visible returns the version of alert i a search shows at nowMs, or -1.

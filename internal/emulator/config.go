@@ -33,13 +33,11 @@ type Config struct {
 	ThreatsPerHour        float64 // default 30
 	ThreatUpdatesPerHour  float64 // default 60
 	// Unified alerts: created and updated as time passes; HistoryAlerts
-	// exist at Start (default 100). LateAlerts is the share of alert
-	// versions a search shows only 1–4 minutes after their updatedAt, as
-	// consoles index with lag (default 0).
+	// exist at Start (default 100). Realism.LateShare of their versions
+	// are indexed late, as activities and threats are.
 	AlertsPerHour       float64 // default 30
 	AlertUpdatesPerHour float64 // default 60
 	HistoryAlerts       int
-	LateAlerts          float64
 	// Legacy STAR alerts (GET /cloud-detection/alerts); NoCustomRules makes
 	// the endpoint answer 403 4030010 as on scopes without Custom Rules.
 	StarAlertsPerHour float64 // default 6
@@ -153,9 +151,6 @@ func (c Config) Validate() error {
 	}
 	if c.Speed < 0 {
 		errs = append(errs, errors.New("speed: must not be negative"))
-	}
-	if c.LateAlerts < 0 || c.LateAlerts > 1 {
-		errs = append(errs, errors.New("late_alerts: must be a share between 0 and 1"))
 	}
 	if c.GraphQLAuth != "" && c.GraphQLAuth != "bearer" && c.GraphQLAuth != "apitoken" {
 		errs = append(errs, fmt.Errorf("graphql_auth: %q is not bearer or apitoken", c.GraphQLAuth))

@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,8 +48,8 @@ func (f Fault) Validate() error {
 
 // ParseFault reads a fault flag: "ENDPOINT:key=value,…" where ENDPOINT is
 // agents, activities, threats or * and keys are latency (a duration) and the
-// shares server_errors, throttle, truncate, malformed, repeat_cursor and
-// odd_types. Example: "agents:latency=1.4s,throttle=0.05".
+// shares server_errors, throttle, truncate, malformed, repeat_cursor,
+// odd_types and graphql_errors. Example: "agents:latency=1.4s,throttle=0.05".
 func ParseFault(spec string) (endpoint string, f Fault, err error) {
 	endpoint, rest, ok := strings.Cut(spec, ":")
 	if !ok || endpoint == "" {
@@ -69,7 +70,8 @@ func ParseFault(spec string) (endpoint string, f Fault, err error) {
 		}
 		p, ok := rates[k]
 		if !ok {
-			return "", f, fmt.Errorf("fault %q: unknown key %q (latency, server_errors, throttle, truncate, malformed, repeat_cursor, odd_types)", spec, k)
+			keys := append(slices.Sorted(maps.Keys(rates)), "latency")
+			return "", f, fmt.Errorf("fault %q: unknown key %q (%s)", spec, k, strings.Join(keys, ", "))
 		}
 		if *p, err = strconv.ParseFloat(v, 64); err != nil {
 			return "", f, fmt.Errorf("fault %q: %s: %q is not a number", spec, k, v)

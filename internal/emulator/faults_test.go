@@ -17,7 +17,7 @@ func TestParseFault(t *testing.T) {
 		{"threats:repeat_cursor=1,odd_types=0.2,malformed=0.3", "threats", Fault{RepeatCursor: 1, OddTypes: 0.2, Malformed: 0.3}, ""},
 		{"agents", "", Fault{}, "want ENDPOINT:key=value"},
 		{"groups:throttle=1", "", Fault{}, `endpoint "groups"`},
-		{"agents:storm=1", "", Fault{}, `unknown key "storm"`},
+		{"agents:storm=1", "", Fault{}, `unknown key "storm" (graphql_errors, malformed, odd_types, repeat_cursor, server_errors, throttle, truncate, latency)`},
 		{"agents:throttle=lots", "", Fault{}, `"lots" is not a number`},
 		{"agents:throttle=2", "", Fault{}, "between 0 and 1"},
 		{"agents:latency=soon", "", Fault{}, "latency"},

@@ -21,7 +21,32 @@ type alertsQuery struct {
 	sortBy  string // updatedAt, detectedAt or createdAt
 	desc    bool
 	filters []alertFilter
-	key     uint64 // the filters and sort a cursor belongs to
+	scope   *alertScope
+	key     uint64 // the filters, sort and scope a cursor belongs to
+}
+
+// alertScope is a ScopeSelectorInput: the accounts, sites or groups whose
+// alerts a call sees (realTime.scope's ids).
+type alertScope struct {
+	field string // realTime.scope.site.id…
+	ids   []string
+}
+
+func parseAlertScope(v any) *alertScope {
+	m, _ := v.(map[string]any)
+	if m == nil || m["scopeType"] == "GLOBAL" {
+		return nil
+	}
+	sc := &alertScope{field: "realTime.scope." + strings.ToLower(fmt.Sprint(m["scopeType"])) + ".id"}
+	ids, _ := m["scopeIds"].([]any)
+	for _, id := range ids {
+		sc.ids = append(sc.ids, fmt.Sprint(id))
+	}
+	return sc
+}
+
+func (sc *alertScope) match(doc func() map[string]any) bool {
+	return sc == nil || slices.Contains(sc.ids, lookup(doc(), sc.field))
 }
 
 // alertFilter is one FilterInput: a time range, or a string match on
@@ -67,7 +92,8 @@ func parseAlertsQuery(args map[string]any) (*alertsQuery, *gqlerror.Error) {
 		}
 		q.filters = append(q.filters, f)
 	}
-	key, _ := json.Marshal([]any{args["filters"], args["sort"]})
+	q.scope = parseAlertScope(args["scope"])
+	key, _ := json.Marshal([]any{args["filters"], args["sort"], args["scope"]})
 	h := fnv.New64a()
 	h.Write(key)
 	q.key = h.Sum64()
@@ -198,7 +224,7 @@ func (e *Emulator) resolveAlerts(f *ast.Field, vars map[string]any) (map[string]
 			}
 			return doc
 		}
-		if !slices.ContainsFunc(q.filters, func(f alertFilter) bool { return !f.match(av, lazy) }) {
+		if !slices.ContainsFunc(q.filters, func(f alertFilter) bool { return !f.match(av, lazy) }) && q.scope.match(lazy) {
 			hits = append(hits, av)
 		}
 	}

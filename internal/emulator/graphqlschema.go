@@ -22,6 +22,9 @@ type Query {
 
 enum ViewType { ALL ASSIGNED_TO_ME UNASSIGNED MY_TEAM }
 enum SortOrder { ASC DESC }
+enum ScopeType { GLOBAL ACCOUNT SITE GROUP }
+
+input ScopeSelectorInput { scopeIds: [String!]! scopeType: ScopeType! }
 
 input SortInput { by: String! order: SortOrder }
 
@@ -95,7 +98,8 @@ var alertFields = [][2]string{
 
 // loadAlertsSchema builds the schema without the fields and arguments the
 // console rejects: an Alert field by name ("dataSources"), a field of
-// another type as "Type.field" ("DetectionTime.attacker"), or viewType.
+// another type as "Type.field" ("DetectionTime.attacker"), or the alerts
+// arguments viewType and scope.
 func loadAlertsSchema(rejects []string) (*ast.Schema, error) {
 	var fields strings.Builder
 	for _, f := range alertFields {
@@ -103,11 +107,13 @@ func loadAlertsSchema(rejects []string) (*ast.Schema, error) {
 			fmt.Fprintf(&fields, "  %s: %s\n", f[0], f[1])
 		}
 	}
-	viewType := ", viewType: ViewType"
-	if slices.Contains(rejects, "viewType") {
-		viewType = ""
+	var args string
+	for _, a := range [][2]string{{"viewType", "ViewType"}, {"scope", "ScopeSelectorInput"}} {
+		if !slices.Contains(rejects, a[0]) {
+			args += ", " + a[0] + ": " + a[1]
+		}
 	}
-	sdl := fmt.Sprintf(alertsSDL, viewType, fields.String())
+	sdl := fmt.Sprintf(alertsSDL, args, fields.String())
 	for _, r := range rejects {
 		typ, field, ok := strings.Cut(r, ".")
 		if !ok {

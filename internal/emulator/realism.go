@@ -18,6 +18,8 @@ type Realism struct {
 	// LateShare of activities and threats become visible only between
 	// LateMin and LateMax (default 1m–4m) after their createdAt, as
 	// consoles index with lag; until then no list or count shows them.
+	// The same share of unified alert versions is indexed that long after
+	// their updatedAt; until then a search shows the previous version.
 	LateShare        float64
 	LateMin, LateMax time.Duration
 	// AgentRemovalsPerHour removes agents from the console: listings and

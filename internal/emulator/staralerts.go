@@ -27,7 +27,7 @@ var starAlertParams = []string{
 
 // starAlertsImplemented are those the emulator implements.
 var starAlertsImplemented = []string{"limit", "cursor", "skipCount", "sortBy", "sortOrder",
-	"createdAt__gt", "createdAt__gte", "createdAt__lt", "createdAt__lte"}
+	"createdAt__gt", "createdAt__gte", "createdAt__lt", "createdAt__lte", "siteIds", "accountIds"}
 
 // starAlerts serves the legacy STAR alerts, oldest first by
 // alertInfo.createdAt, or 403 4030010 on a console without Custom Rules.
@@ -49,7 +49,7 @@ func (e *Emulator) starAlerts(w http.ResponseWriter, r *http.Request, c *call) {
 	e.mu.Unlock()
 	var hits []int
 	for i, t := range times {
-		if lo.contains(t*1000) && hi.contains(t*1000) {
+		if lo.contains(t*1000) && hi.contains(t*1000) && e.starInScope(v, i, t) {
 			hits = append(hits, i)
 		}
 	}
@@ -120,6 +120,21 @@ func parseStarQuery(v url.Values) (lo, hi bounds, limit int, err error) {
 		}
 	}
 	return lo, hi, limit, nil
+}
+
+// starInScope reports whether STAR alert i is in the sites and accounts
+// the query names (siteIds, accountIds), as its agentDetectionInfo says.
+func (e *Emulator) starInScope(v url.Values, i int, createdMs int64) bool {
+	if v.Get("siteIds") == "" && v.Get("accountIds") == "" {
+		return true
+	}
+	det := e.starAlertDocument(i, createdMs)["agentDetectionInfo"].(map[string]any)
+	for param, key := range map[string]string{"siteIds": "siteId", "accountIds": "accountId"} {
+		if ids := v.Get(param); ids != "" && !slices.Contains(strings.Split(ids, ","), det[key].(string)) {
+			return false
+		}
+	}
+	return true
 }
 
 // starAlertDocument renders STAR alert i in the shape of the console's

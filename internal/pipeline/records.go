@@ -89,6 +89,16 @@ func (s *slab) write(f func(dst []byte) ([]byte, error)) ([]byte, error) {
 // (otherwise it goes as the console sent it). An error means the record
 // cannot be delivered: it is not an object, or has no id.
 func (m mapper) read(rec sentinelone.Record) (record, error) {
+	r, err := m.readModel(rec)
+	if err != nil && len(rec.Errors) > 0 {
+		err = fmt.Errorf("%w (%s)", err, strings.Join(rec.Errors, "; "))
+	}
+	r.problems = append(r.problems, rec.Errors...)
+	return r, err
+}
+
+// readModel reads a record's model, and maps it.
+func (m mapper) readModel(rec sentinelone.Record) (record, error) {
 	if rec.Model == nil {
 		return record{}, fmt.Errorf("not a JSON object: %s", preview(rec.Raw))
 	}
@@ -102,7 +112,7 @@ func (m mapper) read(rec sentinelone.Record) (record, error) {
 		r.kind = strconv.FormatInt(act.ActivityType.Value, 10)
 	}
 	if r.id == "" {
-		return record{}, transform.ErrNoID
+		return record{}, noID(m.api)
 	}
 	if m.profile == transform.ProfileOCSF && m.api != sentinelone.Agents {
 		return m.mapEvent(r, rec.Raw)
@@ -166,4 +176,17 @@ func preview(raw []byte) string {
 		s = s[:40] + "…"
 	}
 	return s
+}
+
+// noID is the error of a record without id, naming what it is.
+func noID(api sentinelone.Endpoint) error {
+	switch api {
+	case sentinelone.Activities:
+		return transform.NoID("activity")
+	case sentinelone.Threats:
+		return transform.NoID("threat")
+	case sentinelone.Alerts, sentinelone.StarAlerts:
+		return transform.NoID("alert")
+	}
+	return transform.ErrNoID
 }

@@ -22,7 +22,13 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // consoleOf answers every list request with one page holding records.
 func consoleOf(t *testing.T, records ...string) *sentinelone.Client {
 	t.Helper()
-	body := `{"data":[` + strings.Join(records, ",") + `],"pagination":{"nextCursor":null,"totalItems":` + strconv.Itoa(len(records)) + `}}`
+	return consoleAnswering(t, `{"data":[`+strings.Join(records, ",")+`],"pagination":{"nextCursor":null,"totalItems":`+strconv.Itoa(len(records))+`}}`)
+}
+
+// consoleAnswering is a client of a console that answers every request
+// with body, once (no retries).
+func consoleAnswering(t *testing.T, body string) *sentinelone.Client {
+	t.Helper()
 	c, err := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: "t", Retry: retry.Policy{MaxAttempts: 1}},
 		&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,

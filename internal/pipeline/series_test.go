@@ -117,7 +117,9 @@ func TestSeriesWaitWhileTheStoreIsDown(t *testing.T) {
 func TestSeriesSavedWhenACycleIsStopped(t *testing.T) {
 	s, book := seriesStream(t, 2500)
 	stop := make(chan struct{})
-	close(stop)
+	// Stopped while its first batch is delivered: that batch finishes (a
+	// stop closed before the cycle starts gives up its first request).
+	s.Outputs[0].(*fakeOutput).onCall = sync.OnceFunc(func() { close(stop) })
 	if err := (&Collector{Log: s.Log}).RunStream(t.Context(), stop, s); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,7 @@ type StatusSnapshot struct {
 	// object, no id).
 	Odd, Skipped         int64
 	Cycles, FailedCycles int64
+	DisabledCycles       int64     // ended finding the stream disabled (neither ok nor failed)
 	LastSuccess          time.Time // when the last successful cycle ended
 	LastSuccessStarted   time.Time // and when it started
 	LastError            string
@@ -94,6 +95,8 @@ type Cycle struct {
 	Skipped   int           `json:"skipped,omitempty"`
 	FullSync  bool          `json:"full_sync,omitempty"`
 	Error     string        `json:"error,omitempty"`
+	// Disabled: the console has nothing for the stream in its scope.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 const (
@@ -278,9 +281,10 @@ func (s *Status) disabled(res Result, reason string) {
 	s.update(func(v *StatusSnapshot) {
 		v.Phase, v.InFlight, v.Hint, v.Retry, v.FailingSince = PhaseDisabled, 0, reason, nil, time.Time{}
 		v.Cycles++
+		v.DisabledCycles++
 		v.Pending = series.Fold(v.Pending, series.Bucket{Start: time.Now(), Cycles: 1})
 		v.LastSuccess, v.LastSuccessStarted = time.Now(), v.CycleStarted
-		v.History = append(v.History, Cycle{Started: v.CycleStarted, Duration: res.Duration})
+		v.History = append(v.History, Cycle{Started: v.CycleStarted, Duration: res.Duration, Disabled: true})
 		if len(v.History) > historySize {
 			v.History = v.History[1:]
 		}

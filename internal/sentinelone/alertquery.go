@@ -1,8 +1,8 @@
 package sentinelone
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -62,17 +62,21 @@ type alertQuery struct {
 }
 
 // buildAlertQuery writes the alerts query without the dropped fields and,
-// when the console does not know it, without viewType.
-func buildAlertQuery(dropped []string, viewType bool) alertQuery {
+// when the console does not know it, without viewType; with the scope
+// argument when the walk is limited to sites or accounts.
+func buildAlertQuery(dropped []string, viewType, scoped bool) alertQuery {
 	var b strings.Builder
 	q := alertQuery{paths: map[int]string{}}
 	line := 1
 	w := func(s string) { b.WriteString(s + "\n"); line++ }
-	w("query Alerts($after: String, $first: Int, $filters: [FilterInput!], $sort: SortInput) {")
-	args := "after: $after, first: $first, filters: $filters, sort: $sort"
+	params, args := "$after: String, $first: Int, $filters: [FilterInput!], $sort: SortInput", "after: $after, first: $first, filters: $filters, sort: $sort"
+	if scoped {
+		params, args = params+", $scope: ScopeSelectorInput", args+", scope: $scope"
+	}
 	if viewType {
 		args += ", viewType: ALL"
 	}
+	w("query Alerts(" + params + ") {")
 	w("  alerts(" + args + ") {")
 	w("    totalCount")
 	w("    pageInfo { hasNextPage endCursor }")
@@ -105,37 +109,44 @@ func buildAlertQuery(dropped []string, viewType bool) alertQuery {
 	return q
 }
 
-var (
-	unknownField    = regexp.MustCompile(`Cannot query field "([^"]+)" on type "([^"]+)"`)
-	unknownArgument = regexp.MustCompile(`Unknown argument "([^"]+)"`)
-)
+// errNoScope: the console's alerts API takes no scope, so a source limited
+// to sites or accounts cannot collect its alerts there.
+var errNoScope = errors.New("this console's Unified Alerts API takes no scope argument, so alerts cannot be limited to the source's site_ids or account_ids: " +
+	"remove site_ids and account_ids from the source (a service user scoped to those sites sees only their alerts), or remove alerts from its supported_apis")
 
 // rejected works out what a validation error rejects: a node field (its
 // path) or the viewType argument. ok is false when it is neither, or a
 // field the collector cannot do without.
 func (q alertQuery) rejected(msg string, line int) (path string, viewType bool, err error) {
-	if m := unknownArgument.FindStringSubmatch(msg); m != nil {
-		if m[1] == "viewType" {
+	if arg, ok := rejectedArgument(msg); ok {
+		switch arg {
+		case "viewType":
 			return "", true, nil
+		case "scope":
+			return "", false, errNoScope
 		}
-		return "", false, fmt.Errorf("the console rejects the %s argument, which alerts cannot be collected without", m[1])
+		return "", false, fmt.Errorf("the console rejects the %s argument, which alerts cannot be collected without", arg)
 	}
-	m := unknownField.FindStringSubmatch(msg)
-	if m == nil {
-		return "", false, fmt.Errorf("%s", msg)
+	name, typ, ok := rejectedField(msg)
+	if !ok {
+		return "", false, errors.New("the console refuses the alerts query")
 	}
-	if p, ok := q.paths[line]; ok && (p == m[1] || strings.HasSuffix(p, "."+m[1])) {
+	suffix := "." + name
+	switch p, located := q.paths[line]; {
+	case located && (p == name || strings.HasSuffix(p, suffix)):
 		path = p
-	} else {
+	case typ == "Alert" && slices.ContainsFunc(alertNodeFields, func(n gqlNode) bool { return n.name == name }):
+		path = name // a field of the node itself
+	default:
 		// No usable location: the field must be unambiguous by name.
 		var matches []string
 		for _, p := range q.paths {
-			if p == m[1] || strings.HasSuffix(p, "."+m[1]) {
+			if p == name || strings.HasSuffix(p, suffix) {
 				matches = append(matches, p)
 			}
 		}
 		if len(matches) != 1 {
-			return "", false, fmt.Errorf("the console rejects field %s of %s, which the query names %d times", m[1], m[2], len(matches))
+			return "", false, fmt.Errorf("the console rejects field %s of %s, which the query names %d times", name, typ, len(matches))
 		}
 		path = matches[0]
 	}

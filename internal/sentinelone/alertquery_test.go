@@ -21,6 +21,9 @@ func TestAlertVariables(t *testing.T) {
 		{url.Values{"updatedAt__lt": {"2026-01-01T00:00:00.001500Z"}}, `"end":1767225600002,"endInclusive":false`},
 		{url.Values{"updatedAt__lte": {"2026-01-01T00:00:00.001500Z"}}, `"end":1767225600001,"endInclusive":true`},
 		{url.Values{"sortBy": {"updatedAt"}, "sortOrder": {"asc"}}, `"sort":{"by":"updatedAt","order":"ASC"}`},
+		{url.Values{"siteIds": {"225494730938493804,225494730938493805"}}, `"scope":{"scopeIds":["225494730938493804","225494730938493805"],"scopeType":"SITE"}`},
+		{url.Values{"accountIds": {"433241117337583618"}}, `"scope":{"scopeIds":["433241117337583618"],"scopeType":"ACCOUNT"}`},
+		{url.Values{"accountIds": {"433241117337583618"}, "siteIds": {"225494730938493804"}}, `"scope":{"scopeIds":["225494730938493804"],"scopeType":"SITE"}`},
 	}
 	for _, c := range cases {
 		v, err := alertVariables(c.q)
@@ -32,8 +35,17 @@ func TestAlertVariables(t *testing.T) {
 			t.Errorf("%v → %s, want %s", c.q, b, c.want)
 		}
 	}
-	if _, err := alertVariables(url.Values{"siteIds": {"1"}}); err == nil {
+	if _, err := alertVariables(url.Values{"groupIds": {"1"}}); err == nil {
 		t.Error("a filter the API cannot take must be refused, not dropped")
+	}
+	if v, _ := alertVariables(url.Values{"updatedAt__gte": {"2026-01-01T00:00:00Z"}}); v["scope"] != nil {
+		t.Errorf("an unscoped walk sends a scope: %v", v["scope"])
+	}
+	if q := buildAlertQuery(nil, true, true); !strings.Contains(q.text, "$scope: ScopeSelectorInput") || !strings.Contains(q.text, "scope: $scope") {
+		t.Errorf("a scoped query without its scope:\n%s", q.text)
+	}
+	if q := buildAlertQuery(nil, true, false); strings.Contains(q.text, "$scope") {
+		t.Errorf("an unscoped query names a scope (a variable it does not use is invalid GraphQL):\n%s", q.text)
 	}
 }
 
@@ -47,7 +59,7 @@ func TestDroppingEveryChildDropsTheParent(t *testing.T) {
 	if !slices.Contains(d, "detectionTime.attacker") || slices.Contains(d, "detectionTime") {
 		t.Fatalf("dropped %v", d)
 	}
-	q := buildAlertQuery(d, true)
+	q := buildAlertQuery(d, true, false)
 	if strings.Contains(q.text, "attacker") || !strings.Contains(q.text, "targetUser") {
 		t.Fatalf("query:\n%s", q.text)
 	}
@@ -56,7 +68,7 @@ func TestDroppingEveryChildDropsTheParent(t *testing.T) {
 // TestRejectedFieldIsFoundByItsLocation: a name used twice ("name") is
 // told apart by the line the console points at.
 func TestRejectedFieldIsFoundByItsLocation(t *testing.T) {
-	q := buildAlertQuery(nil, true)
+	q := buildAlertQuery(nil, true, false)
 	line := 0
 	for l, p := range q.paths {
 		if p == "assignee.fullName" {

@@ -153,7 +153,7 @@ func TestAlertsErrors(t *testing.T) {
 				tc.cfg.Agents, tc.cfg.HistoryAlerts = 5, 5
 				emu, c := setup(t, tc.cfg, nil)
 				emu.SetFault("alerts", tc.fault)
-				_, err := c.Probe(t.Context(), sentinelone.Alerts)
+				_, err := c.Probe(t.Context(), sentinelone.Alerts, nil)
 				if got := sentinelone.KindOf(err); got != tc.kind {
 					t.Fatalf("kind %v, want %v (%v)", got, tc.kind, err)
 				}
@@ -184,5 +184,65 @@ func TestAlertsRepeatedCursorEndsTheWalk(t *testing.T) {
 	_, pages, err := walkAlerts(t, c, nil)
 	if !errors.Is(err, sentinelone.ErrRepeatedCursor) || pages != 1 {
 		t.Fatalf("after %d pages: %v", pages, err)
+	}
+}
+
+// TestAlertsScope: a source limited to sites or accounts collects their
+// alerts only, through the API's scope argument; on a console whose API
+// takes no scope, the walk and the probe fail at once, saying what to do.
+func TestAlertsScope(t *testing.T) {
+	emu, c := setup(t, emulator.Config{Seed: 3, Agents: 40, Sites: 4, HistoryAlerts: 80}, nil)
+	all, _, err := walkAlerts(t, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	siteOf := func(m map[string]any) string {
+		return m["realTime"].(map[string]any)["scope"].(map[string]any)["site"].(map[string]any)["id"].(string)
+	}
+	var site, account string
+	inSite := 0
+	for _, m := range all {
+		if site == "" {
+			site = siteOf(m)
+			account = m["realTime"].(map[string]any)["scope"].(map[string]any)["account"].(map[string]any)["id"].(string)
+		}
+		if siteOf(m) == site {
+			inSite++
+		}
+	}
+	if inSite == 0 || inSite == len(all) {
+		t.Fatalf("%d of %d alerts in site %s: the scenario does not tell sites apart", inSite, len(all), site)
+	}
+	scoped, _, err := walkAlerts(t, c, url.Values{"siteIds": {site}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range scoped {
+		if siteOf(m) != site {
+			t.Fatalf("alert of site %s in a walk scoped to %s", siteOf(m), site)
+		}
+	}
+	if len(scoped) != inSite {
+		t.Fatalf("%d alerts scoped to site %s, want %d", len(scoped), site, inSite)
+	}
+	if byAccount, _, err := walkAlerts(t, c, url.Values{"accountIds": {account}}); err != nil || len(byAccount) != len(all) {
+		t.Fatalf("scoped to the account: %d alerts, want %d (%v)", len(byAccount), len(all), err)
+	}
+	if total, err := c.Probe(t.Context(), sentinelone.Alerts, url.Values{"siteIds": {site}}); err != nil || *total != int64(inSite) {
+		t.Fatalf("probe within the scope: %v %v", total, err)
+	}
+
+	emu, c = setup(t, emulator.Config{Seed: 3, Agents: 40, Sites: 4, HistoryAlerts: 80, GraphQLRejects: []string{"scope"}}, nil)
+	if _, _, err := walkAlerts(t, c, url.Values{"siteIds": {site}}); sentinelone.KindOf(err) != sentinelone.KindValidation || !strings.Contains(err.Error(), "remove site_ids and account_ids") {
+		t.Fatalf("a console without scope: %v", err)
+	}
+	if _, err := c.Probe(t.Context(), sentinelone.Alerts, url.Values{"siteIds": {site}}); sentinelone.KindOf(err) != sentinelone.KindValidation {
+		t.Fatalf("the probe must fail as the stream will: %v", err)
+	}
+	if _, _, err := walkAlerts(t, c, nil); err != nil {
+		t.Fatalf("an unscoped walk needs no scope: %v", err)
+	}
+	if got := emu.Requests("alerts"); got != 3 {
+		t.Fatalf("%d requests: one refusal each, no retries", got)
 	}
 }

@@ -249,7 +249,7 @@ func TestConnectionChecks(t *testing.T) {
 	if err != nil || !d.ExpiresAt.After(emu.Now()) {
 		t.Fatalf("token details %+v, %v", d, err)
 	}
-	total, err := c.Probe(t.Context(), sentinelone.Agents)
+	total, err := c.Probe(t.Context(), sentinelone.Agents, nil)
 	if err != nil || total == nil || *total != 1000 {
 		t.Fatalf("probe total %v, %v", total, err)
 	}

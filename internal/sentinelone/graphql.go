@@ -2,13 +2,14 @@ package sentinelone
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,56 +26,6 @@ type alertsAPI struct {
 	pageSize int
 }
 
-// gqlAnswer is a GraphQL answer to the alerts query.
-type gqlAnswer struct {
-	Data *struct {
-		Alerts *struct {
-			TotalCount Int `json:"totalCount"`
-			PageInfo   struct {
-				HasNextPage bool   `json:"hasNextPage"`
-				EndCursor   String `json:"endCursor"`
-			} `json:"pageInfo"`
-			Edges []struct {
-				Node json.RawMessage `json:"node"`
-			} `json:"edges"`
-		} `json:"alerts"`
-	} `json:"data"`
-	Errors []gqlError `json:"errors"`
-}
-
-type gqlError struct {
-	Message   string `json:"message"`
-	Locations []struct {
-		Line int `json:"line"`
-	} `json:"locations"`
-	Extensions struct {
-		Code string `json:"code"`
-	} `json:"extensions"`
-}
-
-// validation reports whether the console refused the query itself
-// (unknown field or argument, bad variable), which no retry changes.
-func (e gqlError) validation() bool {
-	switch e.Extensions.Code {
-	case "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT":
-		return true
-	}
-	return unknownField.MatchString(e.Message) || unknownArgument.MatchString(e.Message)
-}
-
-func (e gqlError) kind() Kind {
-	switch e.Extensions.Code {
-	case "UNAUTHENTICATED":
-		return KindAuth
-	case "FORBIDDEN":
-		return KindPermission
-	}
-	if e.validation() {
-		return KindValidation
-	}
-	return KindUnavailable
-}
-
 // maxAdjustments bounds how many fields and arguments one call may drop.
 const maxAdjustments = 40
 
@@ -87,7 +38,7 @@ func (c *Client) alertsPage(ctx context.Context, vars map[string]any, pageSize i
 	for range maxAdjustments {
 		a := &c.alerts
 		a.mu.Lock()
-		q, scheme, first := buildAlertQuery(a.dropped, !a.noView), a.scheme, a.pageSize
+		q, scheme, first := buildAlertQuery(a.dropped, !a.noView, vars["scope"] != nil), a.scheme, a.pageSize
 		a.mu.Unlock()
 		if first == 0 {
 			first = c.cfg.PageSize
@@ -153,32 +104,6 @@ func (c *Client) postAlerts(ctx context.Context, body map[string]any, scheme str
 	return ans, refused, err
 }
 
-// decodeAlertsAnswer reads a GraphQL answer to the alerts query. An error
-// the console reports is returned as an *APIError of its kind, but for
-// validation errors, which come back as refused for the caller to adjust
-// the query; a body that is not such an answer is an error to retry.
-func decodeAlertsAnswer(b []byte) (*gqlAnswer, []gqlError, error) {
-	var ans gqlAnswer
-	if err := json.Unmarshal(b, &ans); err != nil {
-		return nil, nil, fmt.Errorf("decode GraphQL answer: %w", describeJSONError(b, err))
-	}
-	if len(ans.Errors) == 0 {
-		if ans.Data == nil || ans.Data.Alerts == nil {
-			return nil, nil, errors.New("GraphQL answer without data.alerts")
-		}
-		return &ans, nil, nil
-	}
-	first := ans.Errors[0]
-	switch k := first.kind(); k {
-	case KindValidation:
-		return &ans, ans.Errors, nil
-	case KindUnavailable:
-		return nil, nil, fmt.Errorf("GraphQL error: %s", truncate(first.Message, 300))
-	default:
-		return nil, nil, &APIError{Kind: k, Endpoint: string(Alerts), Status: http.StatusOK, Detail: truncate(first.Message, 300)}
-	}
-}
-
 // adjust drops what the console rejected, or says why it cannot.
 func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	line := 0
@@ -188,8 +113,11 @@ func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	a := &c.alerts
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if strings.Contains(e.Message, "first") && !unknownField.MatchString(e.Message) && first > 100 {
+	if _, _, field := rejectedField(e.Message); strings.Contains(e.Message, "first") && !field && (first > 100 || pageLimit(e.Message, first) > 0) {
 		a.pageSize = max(first/2, 100)
+		if n := pageLimit(e.Message, first); n > 0 {
+			a.pageSize = n
+		}
 		c.cfg.Logger.Warn("unified alerts: the console refuses the page size; asking for fewer alerts a page from now on", "page_size", a.pageSize, "console_said", e.Message)
 		return nil
 	}
@@ -206,6 +134,22 @@ func (c *Client) adjust(q alertQuery, e gqlError, first int) error {
 	c.cfg.Logger.Warn("unified alerts: the console does not know a field; collecting alerts without it from now on", "field", path)
 	return nil
 }
+
+// pageLimit is the largest page size a refusal of first names ("must be
+// at most 100", "maximum: 500", "<= 250"), when it is below first; 0 when
+// it names none.
+func pageLimit(msg string, first int) int {
+	m := pageLimitRe.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(m[1]); err == nil && n >= 1 && n < first {
+		return n
+	}
+	return 0
+}
+
+var pageLimitRe = regexp.MustCompile(`(?i)(?:at most|maximum(?: is| of| value)?|max|up to|less than or equal to|<=|≤)\s*:?\s*(\d+)`)
 
 // dropField adds path to the dropped fields, and its parent when none of
 // the parent's fields is left (an empty selection is not valid GraphQL).
@@ -262,7 +206,15 @@ func (c *Client) alertPages(ctx context.Context, req ListRequest) iter.Seq2[*Pag
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, err))
 				return
 			}
+			if len(ans.otherErrors) > 0 {
+				c.cfg.Logger.Warn("unified alerts: the console answered with errors beside the alerts; the alerts it gave are collected",
+					"page", n, "console_said", strings.Join(ans.otherErrors, "; "))
+			}
 			page := alertsPageDecoded(ans, n, cursor, how)
+			if page.Last() && ans.Data.Alerts.PageInfo.HasNextPage {
+				c.cfg.Logger.Warn("unified alerts: the console said more alerts follow but gave nothing to go on from; "+
+					"the walk ends here and the next poll reads on from the checkpoint", "page", n, "alerts", len(page.Records))
+			}
 			if !page.Last() && seen[hashCursor(page.NextCursor)] {
 				yield(nil, fmt.Errorf("list alerts page %d: %w", n, ErrRepeatedCursor))
 				return
@@ -287,12 +239,12 @@ func alertsPageDecoded(ans *gqlAnswer, n int, cursor string, how decoding) *Page
 	al := ans.Data.Alerts
 	page := &Page{Endpoint: Alerts, Number: n, Cursor: cursor, TotalItems: al.TotalCount.Ptr()}
 	reused := newModel(how.models)
-	for _, e := range al.Edges {
+	for i, e := range al.Edges {
 		m := reused
 		if how.each == nil && m != nil {
 			m = newModel(how.models)
 		}
-		page.Records = append(page.Records, how.recordOf(e.Node, m))
+		page.Records = append(page.Records, how.recordOf(e.Node, m, ans.nodeErrors[i]...))
 	}
 	if al.PageInfo.HasNextPage && len(al.Edges) > 0 {
 		page.NextCursor = al.PageInfo.EndCursor.Value
@@ -301,12 +253,14 @@ func alertsPageDecoded(ans *gqlAnswer, n int, cursor string, how decoding) *Page
 }
 
 // alertVariables translates a list request's filters, in the REST API's
-// words (updatedAt__gte…, sortBy, sortOrder), into the alerts query's:
-// dateTimeRange filters in epoch milliseconds, exact for any precision
-// (the API's times are whole milliseconds), and the sort.
+// words (updatedAt__gte…, sortBy, sortOrder, siteIds, accountIds), into
+// the alerts query's: dateTimeRange filters in epoch milliseconds, exact
+// for any precision (the API's times are whole milliseconds), the sort,
+// and the scope (sites when given, else accounts).
 func alertVariables(q url.Values) (map[string]any, error) {
 	ranges := map[string]map[string]any{}
 	sort := map[string]any{"by": "updatedAt", "order": "ASC"}
+	vars := map[string]any{}
 	for k, vs := range q {
 		v := vs[0]
 		switch k {
@@ -315,6 +269,8 @@ func alertVariables(q url.Values) (map[string]any, error) {
 			continue
 		case "sortOrder":
 			sort["order"] = strings.ToUpper(v)
+			continue
+		case "siteIds", "accountIds":
 			continue
 		}
 		field, op, ok := strings.Cut(k, "__")
@@ -350,5 +306,29 @@ func alertVariables(q url.Values) (map[string]any, error) {
 			filters = append(filters, map[string]any{"fieldId": field, "dateTimeRange": r})
 		}
 	}
-	return map[string]any{"filters": filters, "sort": sort}, nil
+	vars["filters"], vars["sort"] = filters, sort
+	if scope := alertScope(q); scope != nil {
+		vars["scope"] = scope
+	}
+	return vars, nil
+}
+
+// alertScope is the ScopeSelectorInput of a request limited to sites or
+// accounts (siteIds, accountIds: comma-separated ids); sites, the
+// narrower, when both are given. nil when it is not limited.
+func alertScope(q url.Values) map[string]any {
+	for _, s := range []struct{ param, typ string }{{"siteIds", "SITE"}, {"accountIds", "ACCOUNT"}} {
+		var ids []any
+		for _, v := range q[s.param] {
+			for _, id := range strings.Split(v, ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					ids = append(ids, id)
+				}
+			}
+		}
+		if len(ids) > 0 {
+			return map[string]any{"scopeType": s.typ, "scopeIds": ids}
+		}
+	}
+	return nil
 }

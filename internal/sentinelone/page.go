@@ -22,6 +22,10 @@ type Record struct {
 	// Value is what ListRequest.Map returned for the record; Raw and Model
 	// are then nil (Map keeps what it needs of them).
 	Value any
+	// Errors is what the console reported about this record: the errors a
+	// partial GraphQL answer located at its node (which may then be null,
+	// or lack the fields in error).
+	Errors []string
 }
 
 // Model is a decoded record of a list endpoint.
@@ -58,8 +62,8 @@ func newModel(endpoint Endpoint) interface {
 func (how decoding) recordOf(raw []byte, m interface {
 	Model
 	decodeAt(b []byte, i int) (end int, err error)
-}) Record {
-	rec := Record{Raw: raw}
+}, errs ...string) Record {
+	rec := Record{Raw: raw, Errors: errs}
 	if m != nil && len(raw) > 0 && raw[0] == '{' {
 		_, _ = m.decodeAt(raw, 0) // an object: never fails
 		rec.Model = m

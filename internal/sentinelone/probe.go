@@ -53,17 +53,27 @@ func (c *Client) TokenDetails(ctx context.Context) (TokenDetails, error) {
 	return d, nil
 }
 
-// Probe reads one record of endpoint to prove the token may read it. It
+// Probe reads one record of endpoint, within scope (siteIds, accountIds:
+// the source's), to prove the token may read it as the stream will. It
 // returns the console's total when reported.
-func (c *Client) Probe(ctx context.Context, endpoint Endpoint) (*int64, error) {
+func (c *Client) Probe(ctx context.Context, endpoint Endpoint, scope url.Values) (*int64, error) {
 	if endpoint == Alerts {
-		ans, err := c.alertsPage(ctx, map[string]any{"sort": map[string]any{"by": "updatedAt", "order": "DESC"}}, 1)
+		vars, err := alertVariables(scope)
+		if err != nil {
+			return nil, &APIError{Kind: KindValidation, Endpoint: string(Alerts), Err: err}
+		}
+		vars["sort"] = map[string]any{"by": "updatedAt", "order": "DESC"}
+		ans, err := c.alertsPage(ctx, vars, 1)
 		if err != nil {
 			return nil, err
 		}
 		return ans.Data.Alerts.TotalCount.Ptr(), nil
 	}
-	page, err := c.fetchPage(ctx, endpoint, url.Values{"limit": {"1"}}, decoding{})
+	q := url.Values{"limit": {"1"}}
+	for k, v := range scope {
+		q[k] = v
+	}
+	page, err := c.fetchPage(ctx, endpoint, q, decoding{})
 	if err != nil {
 		return nil, err
 	}

@@ -87,8 +87,11 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 			c("pages", float64(v.Pages), l...)
 			c("odd", float64(v.Odd), l...)
 			c("skipped", float64(v.Skipped), l...)
-			c("cycles", float64(v.Cycles-v.FailedCycles), append(l, "ok")...)
+			c("cycles", float64(v.Cycles-v.FailedCycles-v.DisabledCycles), append(l, "ok")...)
 			c("cycles", float64(v.FailedCycles), append(l, "failed")...)
+			if v.DisabledCycles > 0 {
+				c("cycles", float64(v.DisabledCycles), append(l, "disabled")...)
+			}
 			g("inFlight", float64(v.InFlight), l...)
 			g("state", 1, append(l, sharedState(snap, src.Name+"/"+v.Stream, streamState(v)))...)
 			if lag, ok := v.Lag(now, st.Interval, st.Delay); ok && v.Phase != pipeline.PhaseDisabled {

@@ -20,6 +20,21 @@ import (
 
 const secret = "tok-VERY-SECRET-42"
 
+// world is an emulated console, a state file and a quiet log.
+func world(t *testing.T, cfg emulator.Config) (*emulator.Emulator, state.Store, *slog.Logger) {
+	t.Helper()
+	emu, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.OpenBolt(t.TempDir() + "/s.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return emu, st, slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
 // fixture runs one cycle of a healthy source and a source whose token
 // the console refuses, and serves their status.
 func fixture(t *testing.T) *httptest.Server { return fixtureWith(t, Auth{}) }
@@ -35,17 +50,8 @@ func fixtureWith(t *testing.T, auth Auth) *httptest.Server {
 // (zero: none).
 func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader, auth Auth) *httptest.Server {
 	t.Helper()
-	emu, err := emulator.New(emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
+	emu, st, log := world(t, emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
 		Tokens: []emulator.Token{{Value: secret}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.OpenBolt(t.TempDir() + "/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clients := map[string]*sentinelone.Client{}
 	var sources []Source
 	for _, name := range []string{"healthy", "expired"} {
@@ -146,5 +152,32 @@ func TestWaitingStreamIsReadyWithinItsFirstInterval(t *testing.T) {
 	}
 	if st := build("v", now.Add(-2*time.Hour), now, []Source{{Name: "a", Streams: []*pipeline.Stream{s}}}, nil, nil, func(s string) string { return s }); st.Ready {
 		t.Fatal("ready after an interval without a cycle")
+	}
+}
+
+// TestDisabledStreamIsNotCountedOk: a STAR alerts stream on a scope
+// without Custom Rules is shown disabled in its cycles and metrics, not ok.
+func TestDisabledStreamIsNotCountedOk(t *testing.T) {
+	emu, st, log := world(t, emulator.Config{Agents: 5, NoCustomRules: true, RateLimits: map[string]emulator.RateLimit{}})
+	c, _ := sentinelone.New(sentinelone.Config{BaseURL: "http://localhost", Token: emulator.DefaultToken}, &http.Client{Transport: emu.Transport()})
+	s := &pipeline.Stream{Source: delivery.SourceInfo{Name: "star"}, API: sentinelone.StarAlerts, Lister: c, Store: st, Outputs: []delivery.Output{},
+		Lookback: time.Hour, Interval: time.Hour, Now: emu.Now, Log: log, Status: pipeline.NewStatus("star", "cloud_detection_alerts")}
+	(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
+	srv, err := New(Config{Version: "test", Sources: []Source{{Name: "star", Streams: []*pipeline.Stream{s}}},
+		Clients: map[string]*sentinelone.Client{"star": c}, Tokens: collector.NewTokens(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.srv.Handler)
+	t.Cleanup(ts.Close)
+	_, metrics := get(t, ts.URL+"/metrics")
+	for _, want := range []string{`s1collector_cycles_total{result="disabled",source="star",stream="cloud_detection_alerts"} 1`,
+		`s1collector_cycles_total{result="ok",source="star",stream="cloud_detection_alerts"} 0`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if _, page := get(t, ts.URL+"/"); !strings.Contains(page, "<td>disabled</td>") {
+		t.Errorf("the cycle is not shown disabled")
 	}
 }

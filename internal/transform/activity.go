@@ -36,18 +36,20 @@ type activityData struct {
 // when it happened (createdAt); message is the console's description.
 func Activity(raw json.RawMessage, collected time.Time) (any, []string, error) {
 	var a activityRecord
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if !isObject(raw) || json.Unmarshal(raw, &a) != nil {
 		return nil, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	if strings.TrimSpace(a.ID.Value) == "" {
-		return nil, nil, ErrNoID
+		return nil, nil, NoID("activity")
 	}
 	if len(a.RawData) > 0 {
 		_ = a.Data.UnmarshalJSON(a.RawData)
 	}
-	r := &reader{}
-	r.odd("activityType", a.ActivityType.Odd)
-	r.odd("data", a.Data.Odd)
+	r := &reader{raw: raw}
+	r.wrongTypes(&a)
+	if a.Data.Odd {
+		r.problems = append(r.problems, "data: "+preview(a.RawData)+" is of the wrong type; kept in unmapped.data")
+	}
 	created, _ := r.time("createdAt", a.CreatedAt)
 	version, ok := r.time("updatedAt", a.UpdatedAt)
 	if !ok {
@@ -62,11 +64,11 @@ func Activity(raw json.RawMessage, collected time.Time) (any, []string, error) {
 	case k.Failed:
 		severity = ocsf.SeverityLow
 	case k.Class == ocsf.ClassDetectionFinding && k.Activity == 1:
-		severity = threatSeverity(strings.ToLower(a.Data.V.ConfidenceLevel.Value))
+		severity = newThreatSeverity(k, a.Data.V.ConfidenceLevel)
 	case k.Class == ocsf.ClassDetectionFinding && strings.EqualFold(a.Data.V.NewStatus.Value, "resolved"):
 		k.Activity = 3 // the status change that resolved the threat closes the finding
 	}
-	h := ocsf.NewHeader(k.Class, k.Activity, severity, eventTime(created, collected))
+	h := ocsf.NewHeader(k.Class, k.Activity, severity, r.eventTime("createdAt", created, collected))
 	h.Message = a.PrimaryDescription.Value
 	h.Metadata = metadata("activities", a.ID.Value, version, a.AccountID.Value, a.CreatedAt.Value)
 	if a.ActivityType.Set {
@@ -82,7 +84,7 @@ func Activity(raw json.RawMessage, collected time.Time) (any, []string, error) {
 	case ocsf.ClassEntityManagement:
 		ev = entityEvent(h, k, a, u)
 	case ocsf.ClassDetectionFinding:
-		ev = activityFinding(h, a, u)
+		ev = activityFinding(h, k, a, u)
 	case ocsf.ClassScanActivity:
 		ev = scanEvent(h, a, u)
 	default:
@@ -203,9 +205,9 @@ func activityDevice(a activityRecord) *ocsf.Device {
 // activityFinding is a threat's lifecycle as the activity log tells it:
 // the threat id is the finding's uid, so it joins the threat stream's
 // findings; the status change closes it when the new status is resolved.
-func activityFinding(h ocsf.Header, a activityRecord, u map[string]any) ocsf.DetectionFinding {
+func activityFinding(h ocsf.Header, k activityKind, a activityRecord, u map[string]any) ocsf.DetectionFinding {
 	d := a.Data.V
-	confidence := strings.ToLower(d.ConfidenceLevel.Value)
+	confidence := strings.ToLower(firstNonEmpty(d.ConfidenceLevel.Value, k.Confidence))
 	ev := ocsf.DetectionFinding{Header: h, IsAlert: h.ActivityID == 1, Unmapped: u,
 		FindingInfo: ocsf.FindingInfo{UID: firstNonEmpty(a.ThreatID.Value, a.ID.Value),
 			Title: firstNonEmpty(d.ThreatName.Value, d.FileDisplayName.Value)}}
@@ -215,7 +217,7 @@ func activityFinding(h ocsf.Header, a activityRecord, u map[string]any) ocsf.Det
 	ev.Device = activityDevice(a)
 	if name := firstNonEmpty(d.FileDisplayName.Value, baseName(d.FilePath.Value)); name != "" {
 		ev.Evidences = []ocsf.Evidence{{File: &ocsf.File{Name: name, Path: d.FilePath.Value, TypeID: ocsf.FileRegular,
-			Type: ocsf.FileTypeCaption(ocsf.FileRegular), Hashes: hashes("", sha1Only(d.FileContentHash.Value), "")}}}
+			Type: ocsf.FileTypeCaption(ocsf.FileRegular), Hashes: sha1Only(d.FileContentHash.Value)}}}
 	}
 	if c := d.ThreatClassification.Value; c != "" && ev.FindingInfo.Title != "" {
 		id, caption := malwareClass(c)
@@ -230,12 +232,25 @@ func activityFinding(h ocsf.Header, a activityRecord, u map[string]any) ocsf.Det
 	return ev
 }
 
-// sha1Only keeps a hash of SHA-1's length (activities name no algorithm).
-func sha1Only(h string) string {
-	if len(h) == 40 {
-		return h
+// sha1Only keeps a hash of SHA-1's form (activities name no algorithm;
+// the value stays in unmapped.data whatever it is).
+func sha1Only(h string) []ocsf.Fingerprint {
+	if len(h) != 40 || !isHex(h) {
+		return nil
 	}
-	return ""
+	return []ocsf.Fingerprint{{AlgorithmID: ocsf.HashSHA1, Algorithm: ocsf.HashCaption(ocsf.HashSHA1), Value: h}}
+}
+
+// newThreatSeverity is the severity of a new threat an activity reports:
+// from data.confidenceLevel as for threats, else from what its type says
+// (19 "New Malicious Threat…" High, 4003 "New Suspicious Threat…" Medium),
+// else Unknown — never lower than the threat stream says of the finding.
+func newThreatSeverity(k activityKind, confidence s) int {
+	c := strings.ToLower(firstNonEmpty(confidence.Value, k.Confidence))
+	if c == "" {
+		return ocsf.SeverityUnknown
+	}
+	return threatSeverity(c)
 }
 
 // scanEvent is a full disk scan on the agent the activity names.

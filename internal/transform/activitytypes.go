@@ -17,6 +17,9 @@ type activityKind struct {
 	MFA      bool   // a logon with a second factor
 	Entity   int    // Entity Management: the managed entity's type_id
 	Label    string // Entity Management: what kind of entity, when Other or a policy
+	// Confidence is what a new-threat type says of the threat (malicious,
+	// suspicious) when its data does not.
+	Confidence string
 }
 
 // auth, account, entity and finding build the table's rows.
@@ -34,6 +37,12 @@ func entity(name string, activity, typ int, label string) activityKind {
 
 func finding(name string, activity int) activityKind {
 	return activityKind{Name: name, Class: ocsf.ClassDetectionFinding, Activity: activity}
+}
+
+func newThreat(name, confidence string) activityKind {
+	k := finding(name, 1)
+	k.Confidence = confidence
+	return k
 }
 
 // Entity Management activities.
@@ -134,11 +143,11 @@ var activityKinds = map[int64]activityKind{
 
 	// The life of a threat: Detection Finding 2004.
 	18:   finding("New Threat Mitigated", 1),
-	19:   finding("New Malicious Threat Not Mitigated", 1),
+	19:   newThreat("New Malicious Threat Not Mitigated", "malicious"),
 	20:   finding("New Threat Preemptive Block", 1),
-	4003: finding("New Suspicious Threat Not Mitigated", 1),
-	4108: finding("New Malicious Threat Not Mitigated (Cloud)", 1),
-	4109: finding("New Suspicious Threat Not Mitigated (Cloud)", 1),
+	4003: newThreat("New Suspicious Threat Not Mitigated", "suspicious"),
+	4108: newThreat("New Malicious Threat Not Mitigated (Cloud)", "malicious"),
+	4109: newThreat("New Suspicious Threat Not Mitigated (Cloud)", "suspicious"),
 	2011: finding("User Issued Kill Command", 2),
 	2012: finding("User Issued Remediate Command", 2),
 	2013: finding("User Issued Rollback Command", 2),

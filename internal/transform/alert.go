@@ -59,24 +59,29 @@ type alertRealScope struct {
 // product that detected it (EDR, CWS, Identity…) as the product's feature.
 func Alert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []string, error) {
 	var a alertRecord
+	if !isObject(raw) {
+		return ocsf.DetectionFinding{}, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
+	}
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return ocsf.DetectionFinding{}, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	if strings.TrimSpace(a.ID.Value) == "" {
-		return ocsf.DetectionFinding{}, nil, ErrNoID
+		return ocsf.DetectionFinding{}, nil, NoID("alert")
 	}
-	r := &reader{}
+	r := &reader{raw: raw}
+	r.wrongTypes(&a)
+	created, _ := r.time("createdAt", a.CreatedAt)
 	updated, _ := r.time("updatedAt", a.UpdatedAt)
-	when := eventTime(updated, collected)
+	when := r.eventTime("updatedAt", updated, collected)
 	status := strings.ToUpper(a.Status.Value)
-	activity := findingActivity(a.CreatedAt.Set && a.CreatedAt.Value == a.UpdatedAt.Value, status == "RESOLVED" || status == "FALSE_POSITIVE")
+	activity := findingActivity(firstVersion(created, updated, status == "NEW"), status == "RESOLVED" || status == "FALSE_POSITIVE")
 	ev := ocsf.DetectionFinding{
 		Header:  ocsf.NewHeader(ocsf.ClassDetectionFinding, activity, alertSeverity(a.Severity.Value), when),
 		IsAlert: true,
 		FindingInfo: ocsf.FindingInfo{
 			UID: a.ID.Value, UIDAlt: a.ExternalID.Value, Title: a.Name.Value, Desc: a.Description.Value,
 			Analytic: alertAnalytic(a), DataSources: a.DataSources.Values,
-			CreatedTime: r.millis("createdAt", a.CreatedAt), ModifiedTime: r.millis("updatedAt", a.UpdatedAt),
+			CreatedTime: epochMillis(nonZero(created)), ModifiedTime: epochMillis(nonZero(updated)),
 			FirstSeenTime: r.millis("firstSeenAt", a.FirstSeenAt), LastSeenTime: r.millis("lastSeenAt", a.LastSeenAt),
 		},
 	}
@@ -100,7 +105,7 @@ func Alert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []s
 	}
 	ev.VerdictID, ev.Verdict = verdictOf(a.AnalystVerdict.Value)
 	if as := a.Assignee.V; as.UserID.Value != "" || as.Email.Value != "" || as.FullName.Value != "" {
-		ev.Assignee = &ocsf.User{UID: as.UserID.Value, FullName: as.FullName.Value, EmailAddr: validEmail(as.Email.Value)}
+		ev.Assignee = &ocsf.User{UID: as.UserID.Value, FullName: as.FullName.Value, EmailAddr: r.email("assignee.email", as.Email)}
 		if ev.Assignee.UID == "" && ev.Assignee.FullName == "" && ev.Assignee.EmailAddr == "" {
 			ev.Assignee = nil // OCSF's user needs a uid or name
 		} else if ev.Assignee.UID == "" {
@@ -110,10 +115,10 @@ func Alert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []s
 	if id := a.TicketID.Value; id != "" {
 		ev.Tickets = []ocsf.Ticket{{UID: id}}
 	}
-	ev.Device = alertDevice(a)
-	ev.Evidences = alertEvidences(a)
+	ev.Device = alertDevice(r, a)
+	ev.Evidences = alertEvidences(r, a)
 	ev.Observables = observables(ev.Device, ev.Evidences)
-	ev.Unmapped = alertUnmapped(a)
+	ev.Unmapped = r.keepInto(alertUnmapped(a))
 	return ev, r.problems, nil
 }
 
@@ -167,7 +172,7 @@ func alertTenant(a alertRecord) string {
 
 // alertDevice is the alert's first asset (its target), with the addresses
 // and OS seen at detection time and the scope as org and group.
-func alertDevice(a alertRecord) *ocsf.Device {
+func alertDevice(r *reader, a alertRecord) *ocsf.Device {
 	var asset alertAsset
 	for i, as := range a.Assets.Values {
 		if i == 0 || strings.EqualFold(as.Role.Value, "TARGET") && !strings.EqualFold(asset.Role.Value, "TARGET") {
@@ -180,7 +185,7 @@ func alertDevice(a alertRecord) *ocsf.Device {
 	}
 	d := &ocsf.Device{UID: asset.ID.Value, Name: asset.Name.Value, Hostname: asset.Name.Value, Domain: at.Domain.Value}
 	d.TypeID, d.Type = assetType(asset.Category.Value)
-	d.IP = firstValidIP(append(splitList(at.IPV4.Value), splitList(at.IPV6.Value)...))
+	d.IP = firstNonEmpty(r.ip("detectionTime.assets[0].asset.ipV4", at.IPV4), r.ip("detectionTime.assets[0].asset.ipV6", at.IPV6))
 	osType := strings.ToLower(firstNonEmpty(asset.OSType.Value, at.OSType.Value))
 	if name := firstNonEmpty(asset.OSVersion.Value, at.OSName.Value, osType); name != "" {
 		d.OS = strictOS(&facts{osType: &osType, osVersion: &name})

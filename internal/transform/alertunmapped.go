@@ -6,19 +6,22 @@ import "s1collector/internal/ocsf"
 // targeted user and the attacker's host. The process itself has no pid or
 // uid in the API, which OCSF's process requires: its command line and
 // parent go to unmapped.
-func alertEvidences(a alertRecord) []ocsf.Evidence {
+func alertEvidences(r *reader, a alertRecord) []ocsf.Evidence {
 	var out []ocsf.Evidence
 	f := a.Process.V.File.V
+	hs := r.hashes(hashField{"process.file.md5", ocsf.HashMD5, f.MD5}, hashField{"process.file.sha1", ocsf.HashSHA1, f.SHA1},
+		hashField{"process.file.sha256", ocsf.HashSHA256, f.SHA256})
 	if name := firstNonEmpty(f.Name.Value, baseName(f.Path.Value)); name != "" {
 		out = append(out, ocsf.Evidence{File: &ocsf.File{Name: name, TypeID: ocsf.FileRegular, Type: ocsf.FileTypeCaption(ocsf.FileRegular),
-			Path: f.Path.Value, Hashes: hashes(f.MD5.Value, f.SHA1.Value, f.SHA256.Value), CompanyName: f.CertSubject.Value}})
+			Path: f.Path.Value, Hashes: hs, CompanyName: f.CertSubject.Value}})
 	}
 	tu := a.DetectionTime.V.TargetUser.V
+	email := r.email("detectionTime.targetUser.emailAddress", tu.EmailAddress)
 	if tu.Name.Value != "" {
-		out = append(out, ocsf.Evidence{User: &ocsf.User{Name: tu.Name.Value, Domain: tu.Domain.Value, EmailAddr: validEmail(tu.EmailAddress.Value)}})
+		out = append(out, ocsf.Evidence{User: &ocsf.User{Name: tu.Name.Value, Domain: tu.Domain.Value, EmailAddr: email}})
 	}
 	at := a.DetectionTime.V.Attacker.V
-	if host, ip := at.Host.Value, firstValidIP(splitList(at.IP.Value)); host != "" || ip != "" {
+	if host, ip := at.Host.Value, r.ip("detectionTime.attacker.ip", at.IP); host != "" || ip != "" {
 		out = append(out, ocsf.Evidence{SrcEndpoint: &ocsf.NetworkEndpoint{Hostname: host, IP: ip}})
 	}
 	return out
@@ -39,9 +42,6 @@ func alertUnmapped(a alertRecord) map[string]any {
 	}
 	b.boolean("noteExists", a.NoteExists)
 	b.strs("attackSurfaces", a.AttackSurfaces)
-	if tu := a.DetectionTime.V.TargetUser.V; tu.EmailAddress.Value != "" && validEmail(tu.EmailAddress.Value) == "" {
-		b["targetUserEmailAddress"] = tu.EmailAddress.Value
-	}
 	var assets []any
 	for _, as := range a.Assets.Values {
 		m := bag{}

@@ -73,6 +73,8 @@ func emulatorAlerts(t testing.TB, emu *emulator.Emulator) []json.RawMessage {
 // TestEmulatedStreamsAreStrictOCSF maps every threat (at every stage of
 // its life), activity, unified alert and STAR alert an emulated console
 // serves, after an hour of changes, and holds each event to strict OCSF.
+// The alerts created in that hour, first versions stamped a little after
+// their creation as on real consoles, are Create findings.
 func TestEmulatedStreamsAreStrictOCSF(t *testing.T) {
 	emu, err := emulator.New(emulator.Config{Seed: 9, Agents: 300, HistoryActivities: 400, HistoryThreats: 60,
 		HistoryAlerts: 60, RateLimits: map[string]emulator.RateLimit{}})
@@ -90,6 +92,7 @@ func TestEmulatedStreamsAreStrictOCSF(t *testing.T) {
 		if len(recs) < 20 {
 			t.Fatalf("%s: only %d records", st, len(recs))
 		}
+		creates, fresh := 0, 0
 		for i, raw := range recs {
 			ev, problems, err := ProfileOCSF.MapRecord(st, raw, collected)
 			if err != nil || len(problems) > 0 {
@@ -100,8 +103,31 @@ func TestEmulatedStreamsAreStrictOCSF(t *testing.T) {
 			if t.Failed() {
 				t.Fatalf("%s record:\n%s", st, raw)
 			}
+			var e struct {
+				ActivityID int `json:"activity_id"`
+			}
+			_ = json.Unmarshal(b, &e)
+			if e.ActivityID == 1 {
+				creates++
+			}
+			if st == StreamAlerts && newAlert(raw) {
+				fresh++
+			}
+		}
+		if st == StreamAlerts && (fresh == 0 || creates != fresh) {
+			t.Errorf("alerts: %d Create findings for %d alerts new in this hour", creates, fresh)
 		}
 	}
+}
+
+// newAlert reports whether an alert node is a first version: NEW, stamped
+// within a second of its creation.
+func newAlert(raw []byte) bool {
+	var n struct{ Status, CreatedAt, UpdatedAt string }
+	_ = json.Unmarshal(raw, &n)
+	c, _ := time.Parse(time.RFC3339, n.CreatedAt)
+	u, _ := time.Parse(time.RFC3339, n.UpdatedAt)
+	return n.Status == "NEW" && u.After(c) && u.Sub(c) < time.Second
 }
 
 // TestEveryEmulatedActivityTypeIsInTheTable: the types the emulator (and

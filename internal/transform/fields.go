@@ -32,26 +32,21 @@ func (o *obj[T]) UnmarshalJSON(p []byte) error {
 }
 
 // reader reads the fields of one record and keeps the problems: values
-// present but unreadable, dropped from the event and reported.
+// present but unusable, reported and kept under unmapped (unreadable.go).
 type reader struct {
+	raw      json.RawMessage // the record as it came
 	problems []string
+	kept     map[string]any // unusable values as they came, by path
 }
 
-func (r *reader) odd(field string, odd bool) {
-	if odd {
-		r.problems = append(r.problems, field+": value of the wrong type, dropped")
-	}
-}
-
-// time reads a timestamp; an unreadable one is a problem.
+// time reads a timestamp; one that does not parse is reported and kept.
 func (r *reader) time(field string, s sentinelone.String) (time.Time, bool) {
-	r.odd(field, s.Odd)
 	if !s.Set || s.Value == "" {
 		return time.Time{}, false
 	}
 	t, err := sentinelone.ParseTime(s.Value)
 	if err != nil {
-		r.problems = append(r.problems, fmt.Sprintf("%s: %v, dropped", field, err))
+		r.unusable(field, fmt.Sprintf("%q is not a time", s.Value), s.Value)
 		return time.Time{}, false
 	}
 	return t, true
@@ -63,6 +58,19 @@ func (r *reader) millis(field string, s sentinelone.String) int64 {
 		return t.UnixMilli()
 	}
 	return 0
+}
+
+// eventTime is when the thing happened: t, or, when the record's time
+// cannot be read (reported already) or is missing (reported here), when
+// it was collected, as OCSF requires a time.
+func (r *reader) eventTime(field string, t, collected time.Time) time.Time {
+	if !t.IsZero() {
+		return t
+	}
+	if _, reported := r.kept[field]; !reported {
+		r.problems = append(r.problems, field+": missing; the event's time is when it was collected")
+	}
+	return collected
 }
 
 // bag collects the source values OCSF has no attribute for (unmapped),
@@ -164,21 +172,6 @@ func baseName(path string) string {
 	return path
 }
 
-// hashes lists the valid hex hashes given, strongest last as OCSF's
-// examples do.
-func hashes(md5, sha1, sha256 string) []ocsf.Fingerprint {
-	var out []ocsf.Fingerprint
-	for _, h := range []struct {
-		id    int
-		value string
-	}{{ocsf.HashMD5, md5}, {ocsf.HashSHA1, sha1}, {ocsf.HashSHA256, sha256}} {
-		if isHex(h.value) {
-			out = append(out, ocsf.Fingerprint{AlgorithmID: h.id, Algorithm: ocsf.HashCaption(h.id), Value: h.value})
-		}
-	}
-	return out
-}
-
 func isHex(s string) bool {
 	if s == "" {
 		return false
@@ -192,12 +185,3 @@ func isHex(s string) bool {
 }
 
 func intPtr(v int) *int { return &v }
-
-// eventTime is when the thing happened, or, when the record's time cannot
-// be read, when it was collected: OCSF requires a time.
-func eventTime(t, collected time.Time) time.Time {
-	if t.IsZero() {
-		return collected
-	}
-	return t
-}

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ type agentDetection struct {
 // agentDevice builds the device of a threat: the agent now (uid = agent
 // id, uid_alt = agent UUID, host, os, type as for 5001), its addresses at
 // detection time, its account and site as org, its group.
-func agentDevice(rt agentRealtime, det agentDetection) *ocsf.Device {
+func agentDevice(r *reader, rt agentRealtime, det agentDetection) *ocsf.Device {
 	first := func(vs ...s) string {
 		for _, v := range vs {
 			if v.Value != "" {
@@ -53,12 +54,20 @@ func agentDevice(rt agentRealtime, det agentDetection) *ocsf.Device {
 	}
 	mt := rt.AgentMachineType.NonEmpty()
 	d.TypeID, d.Type = deviceTypeID(mt)
-	d.IP = firstValidIP(append(splitList(det.AgentIPV4.Value), splitList(det.AgentIPV6.Value)...))
-	for _, nic := range rt.NetworkInterfaces.Values {
+	d.IP = firstNonEmpty(r.ip("agentDetectionInfo.agentIpV4", det.AgentIPV4), r.ip("agentDetectionInfo.agentIpV6", det.AgentIPV6))
+	for i, nic := range rt.NetworkInterfaces.Values {
+		at := fmt.Sprintf("agentRealtimeInfo.networkInterfaces[%d].", i)
+		mac := r.mac(at+"physical", nic.Physical)
+		for k, ips := range [][]string{nic.Inet.Values, nic.Inet6.Values} {
+			for j, ip := range ips {
+				if !validIP(ip) {
+					r.unusable(fmt.Sprintf("%s%s[%d]", at, []string{"inet", "inet6"}[k], j), fmt.Sprintf("%q is not an IP address", ip), ip)
+				}
+			}
+		}
 		for _, ip := range append(append([]string{}, nic.Inet.Values...), nic.Inet6.Values...) {
 			if validIP(ip) {
-				d.NetworkInterfaces = append(d.NetworkInterfaces, ocsf.NetworkInterface{Name: nic.Name.Value, IP: ip,
-					MAC: validMAC(strings.ReplaceAll(nic.Physical.Value, "-", ":")), UID: nic.ID.Value})
+				d.NetworkInterfaces = append(d.NetworkInterfaces, ocsf.NetworkInterface{Name: nic.Name.Value, IP: ip, MAC: mac, UID: nic.ID.Value})
 			}
 		}
 	}
@@ -77,11 +86,11 @@ func agentDevice(rt agentRealtime, det agentDetection) *ocsf.Device {
 		d.Groups = []ocsf.Group{{UID: g, Name: n}}
 	}
 	if v := first(rt.AgentVersion, det.AgentVersion); v != "" || d.UIDAlt != "" {
-		d.AgentList = []ocsf.Agent{{UID: first(rt.AgentUUID, det.AgentUUID, rt.AgentID), Name: "SentinelOne Agent",
+		d.AgentList = []ocsf.Agent{{UID: d.UIDAlt, Name: "SentinelOne Agent", // the agent's UUID, as for agents and alerts
 			TypeID: ocsf.AgentEDR, Type: ocsf.AgentTypeCaption(ocsf.AgentEDR), VendorName: "SentinelOne", Version: v}}
 	}
 	if u := det.AgentLastLoggedInUserName.Value; u != "" {
-		d.Owner = &ocsf.User{Name: u, EmailAddr: validEmail(det.AgentLastLoggedInUserMail.Value)}
+		d.Owner = &ocsf.User{Name: u, EmailAddr: r.email("agentDetectionInfo.agentLastLoggedInUserMail", det.AgentLastLoggedInUserMail)}
 	}
 	if d.UID == "" && d.Hostname == "" && d.IP == "" {
 		return nil // OCSF's device needs one of them

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -16,12 +15,20 @@ import (
 )
 
 // Reader streams records from JSON in any of the shapes people hand over:
-// a JSON array of records, NDJSON (or any concatenation of objects), or
-// whole API pages {"data":[…],"pagination":{…}}, mixed freely. It holds one
-// record at a time, never the whole input, and decodes each record once:
-// NextInto reads it straight into a model, Next returns its bytes.
+// a JSON array of records, NDJSON (or any concatenation of objects), whole
+// API pages {"data":[…],"pagination":{…}} and, for alerts, whole GraphQL
+// answers {"data":{"alerts":{"edges":[{"node":…}]}}}, mixed freely. It
+// holds one record at a time, never the whole input (a 100 MB answer is
+// streamed node by node), and decodes each record once: NextInto reads it
+// straight into a model, Next returns its bytes.
+//
+// A top-level record that is not valid JSON (a bad NDJSON line) is
+// skipped to the next line and reported (ErrBadRecord); reading goes on.
+// An answer's errors are reported (ErrAnswer); reading goes on.
 type Reader struct {
 	dec   *jsontext.Decoder
+	tape  *tape
+	base  int64 // the offset in the input of the decoder's first byte
 	stack []frame
 	index int
 	// first is the raw name of the first member of a top-level record
@@ -29,42 +36,64 @@ type Reader struct {
 	// reports such a record (first is nil for {}).
 	first []byte
 	open  bool
+	// pending is an answer's errors, reported by the next call.
+	pending error
+	// GraphQL lets a page's data be a GraphQL answer of the Unified Alerts
+	// API, whose edges' nodes are the records; and a record that is an
+	// edge ({"cursor":…,"node":{…}}) is read as its node.
+	GraphQL bool
 }
 
 type frame int
 
 const (
-	inArray    frame = iota // a top-level array of records
-	inEnvelope              // the data array of a page, then its other keys
+	inArray    frame = iota // a top-level array of records, or a page's data
+	inEnvelope              // a page or answer: its other members
+	inAnswer                // an answer's data object
+	inAlerts                // an answer's data.alerts object
+	inEdges                 // data.alerts.edges: the records are their nodes
 )
 
 // ErrNotObject marks a record that is not a JSON object: it is skipped and
 // reading goes on.
 var ErrNotObject = errors.New("not a JSON object")
 
+// ErrBadRecord marks a top-level record that is not valid JSON: it was
+// skipped to the next line, and reading goes on.
+var ErrBadRecord = errors.New("not valid JSON")
+
+// ErrAnswer marks the errors a saved answer reports (GraphQL errors, a
+// REST error body): reading goes on with its data, if any.
+var ErrAnswer = errors.New("the saved answer reports errors")
+
 // NewReader reads records from r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{dec: sentinelone.NewStreamDecoder(bufio.NewReaderSize(r, 256<<10))}
+	t := &tape{src: bufio.NewReaderSize(r, 256<<10)}
+	return &Reader{dec: sentinelone.NewStreamDecoder(t), tape: t}
 }
 
 // Index is the 0-based position of the record Next or NextInto returned
-// last.
+// last, or skipped last.
 func (r *Reader) Index() int { return r.index - 1 }
 
 // NextInto decodes the next record into m (an *sentinelone.Agent, …). A
-// record that is not an object gives an error wrapping ErrNotObject, and
-// reading goes on; io.EOF is the end; any other error is a syntax error in
-// the input: reading cannot go on past it.
+// record that is not an object gives an error wrapping ErrNotObject, a
+// bad line one wrapping ErrBadRecord, an answer's errors one wrapping
+// ErrAnswer, and reading goes on; io.EOF is the end; any other error is a
+// syntax error in the input: reading cannot go on past it.
 func (r *Reader) NextInto(m jsonv2.UnmarshalerFrom) error {
 	if err := r.advance(); err != nil {
 		return err
 	}
 	var err error
 	switch {
-	case r.open: // rare: see openObject
-		r.open = false
+	case r.open || r.top() == inEdges: // rare: see openObject; an edge
 		var v jsontext.Value
-		if v, err = r.rest(); err == nil {
+		if v, err = r.record(); err == nil {
+			if !isObject(v) {
+				r.done()
+				return fmt.Errorf("%w: %s", ErrNotObject, preview(v))
+			}
 			err = sentinelone.Unmarshal(v, m)
 		}
 	case r.dec.PeekKind() != '{':
@@ -72,7 +101,7 @@ func (r *Reader) NextInto(m jsonv2.UnmarshalerFrom) error {
 		if err != nil {
 			return r.syntax(err)
 		}
-		r.index++
+		r.done()
 		return fmt.Errorf("%w: %s", ErrNotObject, preview(v))
 	default:
 		err = m.UnmarshalJSONFrom(r.dec)
@@ -80,29 +109,54 @@ func (r *Reader) NextInto(m jsonv2.UnmarshalerFrom) error {
 	if err != nil {
 		return r.syntax(err)
 	}
-	r.index++
+	r.done()
 	return nil
 }
 
-// Next returns the next record as it came, or io.EOF. Any other error is a
-// syntax error in the input: reading cannot go on past it.
+// Next returns the next record as it came, or io.EOF. A bad line gives an
+// error wrapping ErrBadRecord and an answer's errors one wrapping
+// ErrAnswer: reading goes on. Any other error is a syntax error in the
+// input: reading cannot go on past it.
 func (r *Reader) Next() (json.RawMessage, error) {
 	if err := r.advance(); err != nil {
 		return nil, err
 	}
-	var v jsontext.Value
-	var err error
-	if r.open {
-		r.open = false
-		v, err = r.rest()
-	} else if v, err = r.dec.ReadValue(); err == nil {
-		v = bytes.Clone(v)
-	}
+	v, err := r.record()
 	if err != nil {
 		return nil, r.syntax(err)
 	}
-	r.index++
+	if r.GraphQL {
+		v = jsontext.Value(unwrapEdge(v))
+	}
+	r.done()
 	return json.RawMessage(v), nil
+}
+
+// record reads the record at hand: an open top-level one, an edge's node,
+// or a value.
+func (r *Reader) record() (jsontext.Value, error) {
+	switch {
+	case r.open:
+		r.open = false
+		return r.rest()
+	case r.top() == inEdges:
+		return r.edgeNode()
+	}
+	v, err := r.dec.ReadValue()
+	return bytes.Clone(v), err
+}
+
+// done counts a record read; a top-level one ends what the tape keeps.
+func (r *Reader) done() {
+	r.index++
+	r.tape.keepFrom(r.base + r.dec.InputOffset())
+}
+
+func (r *Reader) top() frame {
+	if len(r.stack) == 0 {
+		return -1
+	}
+	return r.stack[len(r.stack)-1]
 }
 
 // rest rebuilds a top-level record whose '{' and first name were read.
@@ -141,42 +195,46 @@ func (r *Reader) closeObject(buf []byte) (jsontext.Value, error) {
 // object, past its '{' and first name (open).
 func (r *Reader) advance() error {
 	for {
-		if n := len(r.stack); n > 0 {
+		if err := r.pending; err != nil {
+			r.pending = nil
+			return err
+		}
+		if len(r.stack) > 0 {
 			switch k := r.dec.PeekKind(); {
 			case k == ']' || k == '}':
 				if _, err := r.dec.ReadToken(); err != nil {
 					return r.syntax(err)
 				}
-				r.stack = r.stack[:n-1]
+				r.stack = r.stack[:len(r.stack)-1]
 			case k == 0:
 				_, err := r.dec.ReadToken()
 				return r.syntax(err)
-			case r.stack[n-1] == inArray:
+			case r.top() == inArray || r.top() == inEdges:
 				return nil
 			default:
-				if err := r.envelopeMember(); err != nil {
+				if err := r.member(); err != nil {
 					return err
 				}
 			}
 			continue
 		}
+		r.tape.start(r.dec, r.base)
 		switch r.dec.PeekKind() {
 		case '[':
 			if _, err := r.dec.ReadToken(); err != nil {
 				return r.syntax(err)
 			}
+			r.tape.stop()
 			r.stack = append(r.stack, inArray)
 		case '{':
 			if !r.mayBePage() {
 				return nil // a record: read as one value
 			}
-			if page, err := r.openObject(); page || err != nil {
-				if err != nil {
-					return err
-				}
-				continue
+			page, err := r.openObject()
+			if err != nil || !page {
+				return err
 			}
-			return nil
+			r.tape.stop()
 		case 0:
 			_, err := r.dec.ReadToken()
 			if errors.Is(err, io.EOF) {
@@ -189,80 +247,11 @@ func (r *Reader) advance() error {
 	}
 }
 
-// mayBePage looks ahead, without reading, at a top-level object's first
-// name: it is a page when that is data or pagination. It answers true also
-// when the name is not in the decoder's buffer yet; openObject decides.
-func (r *Reader) mayBePage() bool {
-	b := r.dec.UnreadBuffer()
-	i := 0
-	for i < len(b) && b[i] != '{' {
-		i++
-	}
-	for i++; i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'); i++ {
-	}
-	rest := b[min(i, len(b)):]
-	if len(rest) > 0 && rest[0] == '}' {
-		return false
-	}
-	for _, name := range []string{`"data"`, `"pagination"`} {
-		if bytes.HasPrefix(rest, []byte(name)) || bytes.HasPrefix([]byte(name), rest) {
-			return true
-		}
-	}
-	end := bytes.IndexByte(rest[min(1, len(rest)):], '"')
-	return end < 0 // the first name is cut by the buffer's end
-}
-
-// openObject reads a top-level object's '{' and first name: a page when it
-// is data or pagination, else a record (open), rebuilt by rest.
-func (r *Reader) openObject() (page bool, err error) {
-	if _, err := r.dec.ReadToken(); err != nil {
-		return false, r.syntax(err)
-	}
-	r.first = nil
-	if r.dec.PeekKind() == '}' {
-		r.open = true
-		return false, nil
-	}
-	name, err := r.dec.ReadValue()
-	if err != nil {
-		return false, r.syntax(err)
-	}
-	if s := string(name); s == `"data"` || s == `"pagination"` {
-		r.stack = append(r.stack, inEnvelope)
-		return true, r.envelopeValue(s == `"data"`)
-	}
-	r.first, r.open = append(r.first[:0], name...), true
-	return false, nil
-}
-
-// envelopeMember handles one more member of a page.
-func (r *Reader) envelopeMember() error {
-	name, err := r.dec.ReadValue()
-	if err != nil {
-		return r.syntax(err)
-	}
-	return r.envelopeValue(string(name) == `"data"`)
-}
-
-// envelopeValue opens a page's data array for streaming; anything else is
-// skipped.
-func (r *Reader) envelopeValue(data bool) error {
-	if !data {
-		return r.syntax(r.dec.SkipValue())
-	}
-	if k := r.dec.PeekKind(); k != '[' && k != 0 {
-		return fmt.Errorf("input: a page's data is not a list (near byte %d)", r.dec.InputOffset())
-	}
-	if _, err := r.dec.ReadToken(); err != nil {
-		return r.syntax(err)
-	}
-	r.stack = append(r.stack, inArray)
-	return nil
-}
+func (r *Reader) offset() int64 { return r.base + r.dec.InputOffset() }
 
 // syntax describes an error met inside a value, where even io.EOF means
-// the input was cut short.
+// the input was cut short. A top-level record that is not valid JSON is
+// skipped to the next line (ErrBadRecord), when there is one.
 func (r *Reader) syntax(err error) error {
 	if err == nil {
 		return nil
@@ -270,13 +259,17 @@ func (r *Reader) syntax(err error) error {
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
-	return fmt.Errorf("input: invalid JSON after record %d, near byte %d: %w", r.index, r.dec.InputOffset(), err)
-}
-
-func preview(raw []byte) string {
-	s := strings.Join(strings.Fields(string(raw)), " ")
-	if len(s) > 40 {
-		s = s[:40] + "…"
+	at := r.offset()
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		at, err = r.base+se.ByteOffset, se.Err
 	}
-	return s
+	if len(r.stack) == 0 && r.tape.on {
+		if resumeAt, ok := r.tape.skipLine(); ok {
+			r.dec, r.base, r.open, r.first = sentinelone.NewStreamDecoder(r.tape), resumeAt, false, nil
+			r.index++
+			return fmt.Errorf("%w (near byte %d: %v); skipped to the next line", ErrBadRecord, at, err)
+		}
+	}
+	return fmt.Errorf("input: invalid JSON at record %d (the records before it are converted), near byte %d: %w", r.index, at, err)
 }

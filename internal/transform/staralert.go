@@ -47,28 +47,29 @@ type starTarget struct {
 // parent) and the target process as evidence.
 func StarAlert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []string, error) {
 	var a starAlert
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if !isObject(raw) || json.Unmarshal(raw, &a) != nil {
 		return ocsf.DetectionFinding{}, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	ai, rule := a.AlertInfo.V, a.RuleInfo.V
 	if strings.TrimSpace(ai.AlertID.Value) == "" {
-		return ocsf.DetectionFinding{}, nil, fmt.Errorf("alertInfo.alertId: missing or empty; the alert cannot be identified")
+		return ocsf.DetectionFinding{}, nil, fmt.Errorf("alertInfo.alertId: missing or empty; the alert cannot be identified: %w", ErrNoID)
 	}
-	r := &reader{}
-	r.odd("alertInfo", a.AlertInfo.Odd)
+	r := &reader{raw: raw}
+	r.wrongTypes(&a)
+	created, _ := r.time("alertInfo.createdAt", ai.CreatedAt)
 	updatedField, updatedValue := "alertInfo.updatedAt", ai.UpdatedAt
 	if !ai.UpdatedAt.Set {
 		updatedField, updatedValue = "alertInfo.createdAt", ai.CreatedAt
 	}
 	updated, _ := r.time(updatedField, updatedValue)
-	when := eventTime(updated, collected)
+	when := r.eventTime(updatedField, updated, collected)
 	status := strings.ToLower(ai.IncidentStatus.Value)
-	activity := findingActivity(ai.CreatedAt.Set && ai.CreatedAt.Value == ai.UpdatedAt.Value, status == "resolved")
+	activity := findingActivity(firstVersion(created, updated, status == "unresolved"), status == "resolved")
 	ev := ocsf.DetectionFinding{
 		Header:  ocsf.NewHeader(ocsf.ClassDetectionFinding, activity, alertSeverity(rule.Severity.Value), when),
 		IsAlert: true,
 		FindingInfo: ocsf.FindingInfo{UID: ai.AlertID.Value, Title: rule.Name.Value, Desc: rule.Description.Value,
-			CreatedTime: r.millis("alertInfo.createdAt", ai.CreatedAt), ModifiedTime: epochMillis(nonZero(updated))},
+			CreatedTime: epochMillis(nonZero(created)), ModifiedTime: epochMillis(nonZero(updated))},
 	}
 	if rule.Name.Value != "" || rule.ID.Value != "" {
 		ev.FindingInfo.Analytic = &ocsf.Analytic{UID: rule.ID.Value, Name: rule.Name.Value, Category: rule.QueryType.Value,
@@ -86,7 +87,7 @@ func StarAlert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding,
 	ev.Device = starDevice(a)
 	ev.Evidences = starEvidences(a, r)
 	ev.Observables = observables(ev.Device, nil)
-	ev.Unmapped = starUnmapped(a)
+	ev.Unmapped = r.keepInto(starUnmapped(a))
 	return ev, r.problems, nil
 }
 
@@ -139,7 +140,8 @@ func starProc(sp starProcess, r *reader, where string) *ocsf.Process {
 	}
 	if path := sp.FilePath.Value; path != "" {
 		p.File = &ocsf.File{Name: baseName(path), Path: path, TypeID: ocsf.FileRegular, Type: ocsf.FileTypeCaption(ocsf.FileRegular),
-			Hashes: hashes(sp.FileHashMd5.Value, sp.FileHashSha1.Value, sp.FileHashSha256.Value), CompanyName: sp.FileSignerIdentity.Value}
+			Hashes: r.hashes(hashField{where + ".fileHashMd5", ocsf.HashMD5, sp.FileHashMd5}, hashField{where + ".fileHashSha1", ocsf.HashSHA1, sp.FileHashSha1},
+				hashField{where + ".fileHashSha256", ocsf.HashSHA256, sp.FileHashSha256}), CompanyName: sp.FileSignerIdentity.Value}
 	}
 	if u := sp.User.Value; u != "" {
 		p.User = &ocsf.User{Name: u}

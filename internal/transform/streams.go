@@ -82,3 +82,69 @@ func RecordID(st Stream, raw json.RawMessage) string {
 	}
 	return v.ID.Value
 }
+
+// isObject reports whether raw is a JSON object (leading space allowed).
+func isObject(raw []byte) bool {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}
+
+// noIDError is ErrNoID for a record of a stream other than agents, saying
+// what cannot be identified.
+type noIDError struct{ what string }
+
+func (e noIDError) Error() string {
+	return "id: missing or empty; the " + e.what + " cannot be identified"
+}
+func (e noIDError) Is(target error) bool { return target == ErrNoID }
+
+// NoID is ErrNoID for a record of the named kind ("threat", "alert",
+// "activity").
+func NoID(what string) error { return noIDError{what} }
+
+// streamSignatures are members only one stream's records have, in the
+// order they are tried: a record with all of a row's members is of that
+// row's stream.
+var streamSignatures = []struct {
+	stream  Stream
+	members []string
+}{
+	{StreamThreats, []string{"threatInfo"}},
+	{StreamStarAlerts, []string{"alertInfo", "ruleInfo"}},
+	{StreamActivities, []string{"activityType", "primaryDescription"}},
+	{StreamAgents, []string{"computerName", "agentVersion"}},
+	{StreamAlerts, []string{"detectionSource"}},
+	{StreamAlerts, []string{"analytics", "assets"}},
+}
+
+// Misfiled reports another stream a record plainly belongs to (a threat
+// fed as alerts), by the members only that stream's records have; "" when
+// the record may be st's.
+func Misfiled(st Stream, raw []byte) Stream {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return ""
+	}
+	for _, sig := range streamSignatures {
+		all := true
+		for _, m := range sig.members {
+			if v, ok := members[m]; !ok || string(v) == "null" {
+				all = false
+				break
+			}
+		}
+		if all {
+			if sig.stream == st {
+				return ""
+			}
+			return sig.stream
+		}
+	}
+	return ""
+}

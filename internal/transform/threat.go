@@ -60,30 +60,35 @@ type mitigationStep struct {
 // threat's times cannot be read.
 func Threat(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []string, error) {
 	var t threatRecord
-	if err := json.Unmarshal(raw, &t); err != nil {
+	if !isObject(raw) || json.Unmarshal(raw, &t) != nil {
 		return ocsf.DetectionFinding{}, nil, fmt.Errorf("not a JSON object: %s", preview(raw))
 	}
 	if strings.TrimSpace(t.ID.Value) == "" {
-		return ocsf.DetectionFinding{}, nil, ErrNoID
+		return ocsf.DetectionFinding{}, nil, NoID("threat")
 	}
-	r := &reader{}
+	r := &reader{raw: raw}
+	r.wrongTypes(&t)
 	ti := t.ThreatInfo.V
-	r.odd("threatInfo", t.ThreatInfo.Odd)
 	created, _ := r.time("threatInfo.createdAt", ti.CreatedAt)
 	updated, ok := r.time("threatInfo.updatedAt", ti.UpdatedAt)
 	if !ok {
 		updated = created
 	}
-	when := eventTime(updated, collected)
-	activity := findingActivity(ti.CreatedAt.Value == ti.UpdatedAt.Value && ti.CreatedAt.Set, strings.EqualFold(ti.IncidentStatus.Value, "resolved"))
+	when := r.eventTime("threatInfo.updatedAt", updated, collected)
+	initial := strings.EqualFold(ti.IncidentStatus.Value, "unresolved")
+	activity := findingActivity(firstVersion(created, updated, initial), strings.EqualFold(ti.IncidentStatus.Value, "resolved"))
 	confidence := strings.ToLower(ti.ConfidenceLevel.Value)
+	severity := threatSeverity(confidence)
+	if ti.ConfidenceLevel.Odd {
+		severity = ocsf.SeverityUnknown // reported: never a guess lower than the console's
+	}
 	ev := ocsf.DetectionFinding{
-		Header:  ocsf.NewHeader(ocsf.ClassDetectionFinding, activity, threatSeverity(confidence), when),
+		Header:  ocsf.NewHeader(ocsf.ClassDetectionFinding, activity, severity, when),
 		IsAlert: true,
 		FindingInfo: ocsf.FindingInfo{
 			UID: t.ID.Value, Title: ti.ThreatName.Value, Desc: threatDesc(ti),
 			Analytic: threatAnalytic(ti), Attacks: threatAttacks(t.Indicators.Values),
-			CreatedTime: epochMillis(nonZero(created)), ModifiedTime: r.millis("threatInfo.updatedAt", ti.UpdatedAt),
+			CreatedTime: epochMillis(nonZero(created)), ModifiedTime: epochMillis(nonZero(updated)),
 			FirstSeenTime: r.millis("threatInfo.identifiedAt", ti.IdentifiedAt),
 		},
 	}
@@ -107,11 +112,11 @@ func Threat(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []
 		ev.Actor = &ocsf.Actor{User: &ocsf.User{Name: u, UID: ti.InitiatingUserID.Value}}
 		ev.Metadata.Profiles = append(ev.Metadata.Profiles, ocsf.ProfileHost)
 	}
-	ev.Device = agentDevice(t.AgentRealtimeInfo.V, t.AgentDetectionInfo.V)
-	ev.Evidences = threatEvidences(ti)
+	ev.Device = agentDevice(r, t.AgentRealtimeInfo.V, t.AgentDetectionInfo.V)
+	ev.Evidences = threatEvidences(r, ti)
 	ev.Malware = threatMalware(ti)
 	ev.Observables = observables(ev.Device, ev.Evidences)
-	ev.Unmapped = threatUnmapped(t)
+	ev.Unmapped = r.keepInto(threatUnmapped(t))
 	return ev, r.problems, nil
 }
 
@@ -125,6 +130,23 @@ func findingActivity(first, closed bool) int {
 		return 3
 	}
 	return 2
+}
+
+// firstVersionWithin is how long after its creation a finding's first
+// version may be stamped: consoles write updatedAt a little after
+// createdAt on the first version (0.1–0.5 s in real payloads), never equal
+// to it as the spec's rule of thumb (createdAt = updatedAt) assumes.
+const firstVersionWithin = 10 * time.Second
+
+// firstVersion reports whether a finding's record is its first version:
+// still in the status findings start in (initial: new, unresolved) and
+// last changed within firstVersionWithin of its creation.
+func firstVersion(created, updated time.Time, initial bool) bool {
+	if !initial || created.IsZero() || updated.IsZero() {
+		return false
+	}
+	d := updated.Sub(created)
+	return d >= 0 && d <= firstVersionWithin
 }
 
 // threatSeverity: malicious High, suspicious Medium, anything else Low.
@@ -271,15 +293,16 @@ func threatDisposition(ti threatInfo, steps []mitigationStep) (*int, string) {
 // threatEvidences: the file that was detected and the user its process
 // ran as. OCSF's process needs a pid or uid, which a threat does not
 // carry: the originating process and its arguments go to unmapped.
-func threatEvidences(ti threatInfo) []ocsf.Evidence {
+func threatEvidences(r *reader, ti threatInfo) []ocsf.Evidence {
 	var e ocsf.Evidence
 	path := ti.FilePath.Value
 	if name := baseName(path); name != "" || ti.ThreatName.Value != "" {
 		if name == "" {
 			name = ti.ThreatName.Value
 		}
-		f := &ocsf.File{Name: name, Path: path, Ext: strings.ToLower(ti.FileExtension.Value),
-			Size: ti.FileSize.Ptr(), Hashes: hashes(ti.MD5.Value, ti.SHA1.Value, ti.SHA256.Value),
+		f := &ocsf.File{Name: name, Path: path, Ext: strings.ToLower(ti.FileExtension.Value), Size: ti.FileSize.Ptr(),
+			Hashes: r.hashes(hashField{"threatInfo.md5", ocsf.HashMD5, ti.MD5}, hashField{"threatInfo.sha1", ocsf.HashSHA1, ti.SHA1},
+				hashField{"threatInfo.sha256", ocsf.HashSHA256, ti.SHA256}),
 			CompanyName: ti.PublisherName.Value}
 		f.TypeID = ocsf.FileRegular
 		if strings.EqualFold(ti.FileExtensionType.Value, "Executable") {

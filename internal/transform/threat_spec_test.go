@@ -86,7 +86,10 @@ func TestThreatRules(t *testing.T) {
 		want   any
 	}{
 		{"first version is Create", map[string]any{"updatedAt": "2022-04-06T08:45:54.519988Z"}, "activity_id", 1.0},
-		{"first version is Create even when resolved", map[string]any{"updatedAt": "2022-04-06T08:45:54.519988Z", "incidentStatus": "resolved"}, "activity_id", 1.0},
+		{"first version stamped a little after its creation is Create", map[string]any{"updatedAt": "2022-04-06T08:45:54.931000Z"}, "activity_id", 1.0},
+		{"unresolved version 11 s after creation is Update", map[string]any{"updatedAt": "2022-04-06T08:46:05.600000Z"}, "activity_id", 2.0},
+		{"in progress within a second is Update", map[string]any{"updatedAt": "2022-04-06T08:45:54.931000Z", "incidentStatus": "in_progress"}, "activity_id", 2.0},
+		{"resolved at its creation is Close", map[string]any{"updatedAt": "2022-04-06T08:45:54.519988Z", "incidentStatus": "resolved"}, "activity_id", 3.0},
 		{"a later version is Update", nil, "activity_id", 2.0},
 		{"resolved is Close", map[string]any{"incidentStatus": "resolved"}, "activity_id", 3.0},
 		{"unresolved → New", map[string]any{"incidentStatus": "unresolved"}, "status", "New"},
@@ -139,6 +142,12 @@ func mapThreat(t *testing.T, raw []byte, change map[string]any) map[string]any {
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("%v %v", err, problems)
 	}
+	return strictJSON(t, ev)
+}
+
+// strictJSON holds an event to strict OCSF and returns it as generic JSON.
+func strictJSON(t *testing.T, ev any) map[string]any {
+	t.Helper()
 	b, _ := json.Marshal(ev)
 	checkOCSF(t, b)
 	var m map[string]any
@@ -166,4 +175,50 @@ func at(v any, path string) any {
 		}
 	}
 	return v
+}
+
+// TestThreatAgentIsItsUUID: a threat's device.agent_list[].uid is the
+// agent's UUID, as for agents and alerts, never its console id; without
+// a UUID the agent has none.
+func TestThreatAgentIsItsUUID(t *testing.T) {
+	raw := readFile(t, "testdata/threat-elastic/threat.json")
+	for _, c := range []struct {
+		name string
+		set  map[string]any
+		want any
+	}{
+		{"with a UUID", nil, "fwfbxxxxxxxxxxqcfjfnxxxxxxxxx"},
+		{"without", map[string]any{"agentRealtimeInfo.agentUuid": nil, "agentDetectionInfo.agentUuid": nil}, nil},
+	} {
+		ev, _, err := Threat(patch(t, raw, c.set), collected)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := strictJSON(t, ev)
+		if got := at(m, "device.agent_list.0.uid"); got != c.want {
+			t.Errorf("%s: agent uid %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestNewThreatActivitiesAgreeWithTheThreat: an activity announcing a new
+// malicious (suspicious) threat gives the finding High (Medium) severity
+// and confidence, as the threats stream does, even when its data does not
+// repeat the confidence; a type that does not say is Unknown, not Low.
+func TestNewThreatActivitiesAgreeWithTheThreat(t *testing.T) {
+	for _, c := range []struct {
+		typ                  int64
+		severity, confidence any
+	}{{19, 4.0, 3.0}, {4108, 4.0, 3.0}, {4003, 3.0, 2.0}, {4109, 3.0, 2.0}, {18, 0.0, nil}} {
+		raw := sampleActivity(ActivityType{ID: c.typ, Class: 2004, Activity: 1})
+		raw = patch(t, raw, map[string]any{"data.confidenceLevel": nil})
+		ev, problems, err := Activity(raw, collected)
+		if err != nil || len(problems) > 0 {
+			t.Fatal(err, problems)
+		}
+		m := strictJSON(t, ev)
+		if m["severity_id"] != c.severity || m["confidence_id"] != c.confidence {
+			t.Errorf("type %d: severity %v confidence %v, want %v %v", c.typ, m["severity_id"], m["confidence_id"], c.severity, c.confidence)
+		}
+	}
 }
