@@ -1,6 +1,7 @@
 package sentinelone_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,23 +82,25 @@ func TestHostileResponses(t *testing.T) {
 	}
 }
 
-// TestAlertsPageOverFirstIsRefused: a GraphQL console answering a million
-// alerts to a query that asked for 10 is refused, as a REST page over its
-// limit is, instead of mapping them all.
+// TestAlertsPageOverFirstIsRefused: a GraphQL console answering one alert
+// more than the 10 asked for, or a million, is refused, as a REST page over
+// its limit is, instead of mapping them all.
 func TestAlertsPageOverFirstIsRefused(t *testing.T) {
-	edges := strings.TrimSuffix(strings.Repeat(`{"node":{"id":"1"}},`, 1_000_000), ",")
-	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"data":{"alerts":{"totalCount":1000000,"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[` + edges + `]}}}`))
-	}))
-	c, err := sentinelone.New(sentinelone.Config{BaseURL: srv.URL, Token: token, PageSize: 10,
-		Retry: retry.Policy{MaxAttempts: 1, Initial: time.Millisecond}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, err := range c.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Alerts}) {
-		if err == nil || !strings.Contains(err.Error(), "the page holds 1000000 records, more than the limit of 10 asked for: refused") {
-			t.Fatalf("err = %v", err)
+	for _, n := range []int{11, 1_000_000} {
+		edges := strings.TrimSuffix(strings.Repeat(`{"node":{"id":"1"}},`, n), ",")
+		srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `{"data":{"alerts":{"totalCount":%d,"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[%s]}}}`, n, edges)
+		}))
+		c, err := sentinelone.New(sentinelone.Config{BaseURL: srv.URL, Token: token, PageSize: 10,
+			Retry: retry.Policy{MaxAttempts: 1, Initial: time.Millisecond}}, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		break
+		for _, err := range c.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Alerts}) {
+			if want := fmt.Sprintf("the page holds %d records, more than the limit of 10 asked for: refused", n); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%d alerts: err = %v", n, err)
+			}
+			break
+		}
 	}
 }
