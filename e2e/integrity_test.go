@@ -93,10 +93,13 @@ func idsOf(recs []emulator.Record) map[string]bool {
 // 8, then with concurrency 1, then run to its end with 8: it lists all
 // 20,000 agents and reports nothing removed, and so does the next one.
 // (Without the race detector, which would make four listings of 20,000
-// agents take minutes; the unit tests run the same code with it.)
+// agents take minutes; the unit tests run the same code with it.) The
+// console's clock runs (with a fleet that does not change): the collector
+// tells when a listing is due by the console's clock, read from its
+// answers, and a frozen one would never make the second listing due.
 func TestStopMidListingThenChangeThePlan(t *testing.T) {
 	c := startConsole(t, emulator.Config{Seed: 12, Agents: 20000, AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9,
-		HistoryActivities: 1, HistoryThreats: 1})
+		HistoryActivities: 1, HistoryThreats: 1, Speed: 1})
 	c.SetFault("agents", emulator.Fault{Latency: 30 * time.Millisecond})
 	config := func(conc int) string {
 		return collectorConfig(c.URL, emulator.DefaultToken, fmt.Sprintf(

@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,11 +14,7 @@ import (
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
 	"s1collector/internal/delivery"
-	"s1collector/internal/httpclient"
-	"s1collector/internal/pipeline"
 	"s1collector/internal/retry"
-	"s1collector/internal/sentinelone"
-	"s1collector/internal/server"
 )
 
 // defaultCheckTimeout bounds each check of "test".
@@ -37,7 +33,10 @@ PostgreSQL, that it answers and its schema is usable. One line per check,
 with what to do about a failure. Exit status 1 when any check fails.
 
 Each check is one attempt bounded by --timeout: nothing is retried, so a
-wrong port, a misspelled host or a missing proxy is said at once.`,
+wrong port, a misspelled host or a missing proxy is said at once. Sources,
+outputs and the state are checked at the same time, a source's API checks
+at once after its console's first answer: the whole test ends within
+1.5 × --timeout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if timeout <= 0 {
@@ -51,14 +50,16 @@ wrong port, a misspelled host or a missing proxy is said at once.`,
 	return cmd
 }
 
+// checker gathers one group's check lines (a source, an output, the
+// state); groups run at once and print in the config's order.
 type checker struct {
-	w      io.Writer
+	w      bytes.Buffer
 	redact func(string) string
 	failed int
 }
 
 func (c *checker) line(mark, format string, args ...any) {
-	fmt.Fprintln(c.w, c.redact(mark+" "+fmt.Sprintf(format, args...)))
+	fmt.Fprintln(&c.w, c.redact(mark+" "+fmt.Sprintf(format, args...)))
 }
 
 func (c *checker) ok(format string, args ...any)   { c.line("✓", format, args...) }
@@ -68,6 +69,32 @@ func (c *checker) fail(format string, args ...any) {
 	c.line("✗", format, args...)
 }
 
+// inParallel runs each check at once, each with its own checker, and
+// writes their lines to w in order as soon as those before are done. It
+// returns how many checks failed.
+func inParallel(w io.Writer, redact func(string) string, checks []func(*checker)) int {
+	cs := make([]*checker, len(checks))
+	done := make([]chan struct{}, len(checks))
+	for i, check := range checks {
+		cs[i], done[i] = &checker{redact: redact}, make(chan struct{})
+		go func() {
+			defer close(done[i])
+			check(cs[i])
+		}()
+	}
+	failed := 0
+	for i, c := range cs {
+		<-done[i]
+		w.Write(c.w.Bytes())
+		failed += c.failed
+	}
+	return failed
+}
+
+// testLimit is the most the whole test may take: checks run at once,
+// but a source's API checks follow its first answer.
+func testLimit(timeout time.Duration) time.Duration { return timeout + timeout/2 }
+
 func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
@@ -75,101 +102,48 @@ func runCheck(cmd *cobra.Command, path string, timeout time.Duration) error {
 	}
 	ctx, cancel := withSignals(cmd.Context())
 	defer cancel()
+	limit := testLimit(timeout)
+	ctx, cancelLimit := context.WithTimeoutCause(ctx, limit, fmt.Errorf("%w of %s (1.5 × --timeout)", errTestLimit, limit))
+	defer cancelLimit()
 	for i := range cfg.Sources {
 		cfg.Sources[i].Timeout = timeout
 	}
-	clients, err := collector.Clients(cfg, collector.Options{ConsoleRetry: retry.Policy{MaxAttempts: 1}})
+	clients, err := collector.Clients(cfg, collector.Options{ConsoleRetry: retry.Policy{MaxAttempts: 1}, TimeoutSetting: "--timeout"})
 	if err != nil {
 		return err
-	}
-	c := &checker{w: cmd.OutOrStdout(), redact: cfg.Redactor()}
-	for _, src := range cfg.Sources {
-		checkSource(ctx, c, src, clients[src.Name])
 	}
 	outputs, err := collector.Outputs(cfg, collector.Options{Log: slog.New(slog.DiscardHandler), Stdout: io.Discard})
 	if err != nil {
 		return err
 	}
+	var checks []func(*checker)
+	for _, src := range cfg.Sources {
+		checks = append(checks, func(c *checker) { checkSource(ctx, c, src, clients[src.Name]) })
+	}
 	for _, o := range cfg.Outputs {
-		octx, done := context.WithTimeout(ctx, timeout)
-		var warning *delivery.Warning
-		if err := outputs[o.Name].Check(octx); errors.As(err, &warning) {
-			c.warn("output %s (%s): %v", o.Name, o.Type, err)
-		} else if err != nil {
-			c.fail("output %s (%s): %v%s%s", o.Name, o.Type, err, fix(err, "its peer"), permissionHint(err))
-		} else {
-			c.ok("output %s (%s): ready", o.Name, o.Type)
-		}
-		done()
-		outputs[o.Name].Close()
+		checks = append(checks, func(c *checker) { checkOutput(ctx, c, o, outputs[o.Name], timeout) })
 	}
 	if cfg.State.Postgres != nil {
-		checkSharedState(ctx, c, cfg)
+		checks = append(checks, func(c *checker) { checkSharedState(ctx, c, cfg) })
 	}
-	if c.failed > 0 {
-		fmt.Fprintf(cmd.OutOrStdout(), "%d check(s) failed\n", c.failed)
+	if failed := inParallel(cmd.OutOrStdout(), cfg.Redactor(), checks); failed > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "%d check(s) failed\n", failed)
 		return exitError{1}
 	}
 	return nil
 }
 
-func checkSource(ctx context.Context, c *checker, src config.Source, cl *sentinelone.Client) {
-	name := src.Name
-	info, err := cl.SystemInfo(ctx)
-	switch kind := sentinelone.KindOf(err); {
-	case err == nil:
-		c.ok("%s: console %s reachable (version %s)", name, cl.BaseURL(), info.Version)
-		c.ok("%s: API token accepted", name)
-	case kind == sentinelone.KindAuth:
-		c.ok("%s: console %s reachable", name, cl.BaseURL())
-		c.fail("%s: API token rejected: %v", name, err)
-		return
-	default:
-		hint := fix(err, hostOf(cl.BaseURL()))
-		if hint == "" {
-			hint = " — check base_url, DNS, proxy and firewall"
-		}
-		c.fail("%s: console %s unreachable: %v%s", name, cl.BaseURL(), err, hint)
-		return
-	}
-	if d, err := cl.TokenDetails(ctx); err != nil {
-		c.fail("%s: token expiry unknown: %v%s", name, err, fix(err, hostOf(cl.BaseURL())))
+// checkOutput checks that an output can be reached and written to.
+func checkOutput(ctx context.Context, c *checker, o config.Output, out delivery.Output, timeout time.Duration) {
+	defer out.Close()
+	octx, done := context.WithTimeout(ctx, timeout)
+	defer done()
+	var warning *delivery.Warning
+	if err := out.Check(octx); errors.As(err, &warning) {
+		c.warn("output %s (%s): %v", o.Name, o.Type, err)
+	} else if err != nil {
+		c.fail("output %s (%s): %v%s%s", o.Name, o.Type, err, fix(ctx, err, "its peer"), permissionHint(err))
 	} else {
-		days := int(time.Until(d.ExpiresAt).Hours() / 24)
-		msg := fmt.Sprintf("%s: API token expires %s (%d days left)", name, d.ExpiresAt.Format("2006-01-02"), days)
-		if days < server.TokenWarnDays {
-			c.warn("%s — generate a new token for the service user before then", msg)
-		} else {
-			c.ok("%s", msg)
-		}
+		c.ok("output %s (%s): ready", o.Name, o.Type)
 	}
-	for _, api := range src.SupportedAPIs {
-		total, err := cl.Probe(ctx, sentinelone.Endpoint(api), collector.Scope(src))
-		switch {
-		case sentinelone.FeatureDisabled(err):
-			c.warn("%s: %s has nothing to read: %v", name, api, err)
-		case err != nil:
-			c.fail("%s: %s not readable: %v%s", name, api, err, fix(err, hostOf(cl.BaseURL())))
-		case total != nil:
-			c.ok("%s: %s readable (%s records)", name, api, pipeline.Count(*total))
-		default:
-			c.ok("%s: %s readable", name, api)
-		}
-	}
-}
-
-// fix is " — " and what a connection failure most likely means, or "".
-func fix(err error, host string) string {
-	if why := httpclient.Explain(err, host); why != "" {
-		return " — " + why
-	}
-	return ""
-}
-
-// hostOf is the host:port of a URL.
-func hostOf(u string) string {
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		return p.Host
-	}
-	return u
 }

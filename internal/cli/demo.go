@@ -62,7 +62,7 @@ func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	if err := prepareDemoDir(f.dir); err != nil {
 		return err
 	}
-	emu, err := emulator.New(emulator.Config{Seed: f.seed, Agents: f.agents, Speed: f.speed, Start: time.Now(), Realism: f.realism})
+	emu, err := emulator.New(emulator.Config{Seed: f.seed, Agents: f.agents, Speed: f.speed, Start: time.Now(), Realism: f.realism, HostDate: true})
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,10 @@ func runDemo(cmd *cobra.Command, f demoFlags, version string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop, _, done := graceful(cmd.Context(), log)
-	defer done()
+	sig := graceful(cmd.Context())
+	defer sig.done()
+	sig.setLogger(log)
+	ctx, stop := sig.ctx, sig.stop
 	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: io.Discard, Version: version})
 	if err != nil {
 		return err

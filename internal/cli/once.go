@@ -41,8 +41,10 @@ func runOnceCmd(cmd *cobra.Command, path string, attempts int) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop, _, done := graceful(cmd.Context(), log)
-	defer done()
+	sig := graceful(cmd.Context())
+	defer sig.done()
+	sig.setLogger(log)
+	ctx, stop := sig.ctx, sig.stop
 	b, err := collector.Build(ctx, cfg, collector.Options{Log: log, Stdout: cmd.OutOrStdout(), DeliveryAttempts: attempts, StateAttempts: 3})
 	if err != nil {
 		return withPermissionHint(err)

@@ -40,15 +40,18 @@ func watchProgress(w io.Writer, log *slog.Logger, streams []*pipeline.Stream) fu
 }
 
 func report(w io.Writer, log *slog.Logger, term bool, streams []*pipeline.Stream) {
+	every := 30 * time.Second
+	if term {
+		every = time.Second
+	}
 	var parts []string
 	for _, s := range streams {
 		v := s.Status.Snapshot()
-		if v.Phase != pipeline.PhaseSyncing || v.CycleRead == 0 {
+		if !longSync(v, time.Now(), every) {
 			continue
 		}
-		line := fmt.Sprintf("%s/%s %s", v.Source, v.Stream, v.Progress())
 		if term {
-			parts = append(parts, line)
+			parts = append(parts, fmt.Sprintf("%s/%s %s", v.Source, v.Stream, v.Progress()))
 			continue
 		}
 		log.Info("progress", "source", v.Source, "stream", v.Stream, "read", v.CycleRead, "total", v.Total, "delivered", v.CycleDelivered)
@@ -56,4 +59,11 @@ func report(w io.Writer, log *slog.Logger, term bool, streams []*pipeline.Stream
 	if term && len(parts) > 0 {
 		fmt.Fprintf(w, "\r\033[K%s", strings.Join(parts, " · "))
 	}
+}
+
+// longSync: a stream worth a progress line — reading for longer than one
+// report period, and neither waiting for a retry (its own lines say so)
+// nor just started.
+func longSync(v pipeline.StatusSnapshot, now time.Time, every time.Duration) bool {
+	return v.Phase == pipeline.PhaseSyncing && v.CycleRead > 0 && v.Retry == nil && now.Sub(v.CycleStarted) >= every
 }

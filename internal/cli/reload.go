@@ -11,15 +11,21 @@ import (
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
 	"s1collector/internal/pipeline"
+	"s1collector/internal/sentinelone"
 	"s1collector/internal/server"
 )
 
 // outputCheckTimeout bounds the check of an output a reload adds or changes.
 const outputCheckTimeout = 10 * time.Second
 
+// errStopping ends a reload that a stop signal overtook.
+var errStopping = errors.New("a stop signal came during the reload")
+
 // reload applies the configuration file again (SIGHUP), or keeps the
-// running one and says why. It never ends the process.
-func (d *daemon) reload(ctx context.Context) {
+// running one and says why. It never ends the process. A stop signal
+// during the reload wins: the reload is abandoned, the new collector never
+// starts, and the process stops.
+func (d *daemon) reload(ctx context.Context, stop <-chan struct{}) {
 	next, err := config.Load(d.path)
 	if err != nil {
 		d.log.Error("reload refused: the configuration has errors; still running the previous one", "config", d.path, "errors", err.Error())
@@ -32,7 +38,11 @@ func (d *daemon) reload(ctx context.Context) {
 	}
 	logSecrets.add(next) // the new config's secrets are scrubbed from every log from now on
 	log = withRedaction(log, logSecrets.redact)
-	if err := d.apply(ctx, next, log); err != nil {
+	switch err := d.apply(ctx, stop, next, log); {
+	case errors.Is(err, errStopping):
+		d.log.Info("reload abandoned: stopping instead", "config", d.path)
+		return
+	case err != nil:
 		d.log.Error("reload refused: the configuration cannot be applied; still running the previous one", "config", d.path, "error", err)
 		return
 	}
@@ -44,8 +54,12 @@ func (d *daemon) reload(ctx context.Context) {
 // apply builds the collector of next completely — clients, outputs (those
 // added or changed must pass their check), streams, a status server on a
 // new address — and only then stops the running one and starts it. Any
-// failure before that point leaves the running collector untouched.
-func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logger) error {
+// failure before that point leaves the running collector untouched. A
+// stop signal before the new collector starts abandons it (and cuts its
+// checks short) with errStopping.
+func (d *daemon) apply(ctx context.Context, stop <-chan struct{}, next *config.Config, log *slog.Logger) error {
+	bctx, cancel := untilClosed(ctx, stop) // a stop cuts the build and checks short
+	defer cancel()
 	if next.State.Path != d.cfg.State.Path {
 		return fmt.Errorf("state.path changed from %s to %s: a reload cannot move the state; restart s1collector to use the new path (move the state file first to keep the checkpoints)",
 			d.cfg.State.Path, next.State.Path)
@@ -53,13 +67,14 @@ func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logge
 	if err := samePostgres(d.cfg.State.Postgres, next.State.Postgres); err != nil {
 		return err
 	}
-	b, err := collector.Build(ctx, next, collector.Options{Log: log, Stdout: d.cmd.OutOrStdout(), Store: d.store, Version: d.version})
+	b, err := collector.Build(bctx, next, collector.Options{Log: log, Stdout: d.cmd.OutOrStdout(), Store: d.store, Version: d.version,
+		ClientStats: clientStats(d.built)})
 	if err != nil {
-		return err
+		return stoppingOr(stop, err)
 	}
-	if err := checkChangedOutputs(ctx, d.cfg, next, b); err != nil {
+	if err := checkChangedOutputs(bctx, d.cfg, next, b); err != nil {
 		b.Close()
-		return err
+		return stoppingOr(stop, err)
 	}
 	keepStatus(d.built, b)
 	tokens := collector.NewTokens()
@@ -68,13 +83,25 @@ func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logge
 	if listen != d.listen {
 		if srv, err = startServer(listen, d.version, b, tokens, next.Redactor(), log); err != nil {
 			b.Close()
-			return err
+			return stoppingOr(stop, err)
 		}
 	}
+	abandon := func() error {
+		stopServer(srv)
+		b.Close()
+		return errStopping
+	}
+	if closed(stop) {
+		return abandon()
+	}
 
-	// Everything is ready: switch.
-	if d.work.stop(shutdownGrace) {
-		d.log.Warn("reload: a batch was still in flight after the grace period; it is collected again")
+	// Everything is ready: switch. Streams stop at once unless a batch is
+	// being delivered; that one finishes within the grace period.
+	if d.work.stop(shutdownGrace, "reload") {
+		d.log.Warn("reload: a batch was still being delivered after the grace period; it is collected again")
+	}
+	if closed(stop) { // the running collector is stopped; the new one never starts
+		return abandon()
 	}
 	d.built.Close()
 	if listen != d.listen {
@@ -93,6 +120,15 @@ func (d *daemon) apply(ctx context.Context, next *config.Config, log *slog.Logge
 	d.cfg, d.built = next, b
 	d.work = launch(ctx, d.cmd, b, tokens, log)
 	return nil
+}
+
+// stoppingOr is errStopping when a stop signal came (and ended what err
+// reports), else err.
+func stoppingOr(stop <-chan struct{}, err error) error {
+	if closed(stop) {
+		return errStopping
+	}
+	return err
 }
 
 // samePostgres refuses a reload that would move the shared state: the
@@ -119,7 +155,7 @@ func checkChangedOutputs(ctx context.Context, cur, next *config.Config, b *colle
 		}
 		cctx, cancel := context.WithTimeout(ctx, outputCheckTimeout)
 		if err := b.Outputs[o.Name].Check(cctx); err != nil {
-			errs = append(errs, fmt.Errorf("output %s (%s) cannot start: %w%s", o.Name, o.Type, err, fix(err, "its peer")))
+			errs = append(errs, fmt.Errorf("output %s (%s) cannot start: %w%s", o.Name, o.Type, err, fix(ctx, err, "its peer")))
 		}
 		cancel()
 	}
@@ -133,6 +169,17 @@ func indexOutput(outs []config.Output, name string) int {
 		}
 	}
 	return -1
+}
+
+// clientStats is the counters of each source's console client, for the
+// clients of a new configuration to go on counting (metrics never go back
+// to zero on a reload).
+func clientStats(b *collector.Built) map[string]*sentinelone.Stats {
+	out := map[string]*sentinelone.Stats{}
+	for name, c := range b.Clients {
+		out[name] = c.Stats()
+	}
+	return out
 }
 
 // keepStatus carries each stream's status (history, counts, last error)

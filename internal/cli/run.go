@@ -2,13 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"s1collector/internal/collector"
 	"s1collector/internal/config"
+	"s1collector/internal/pipeline"
 	"s1collector/internal/server"
 	"s1collector/internal/state"
 )
@@ -20,7 +23,7 @@ func newRunCmd(version string) *cobra.Command {
 		Short: "Collect continuously, every stream on its own schedule",
 		Long: `Run the collector as a daemon: every source and API is a stream polled on its
 interval, incrementally from its checkpoint. A failed cycle is tried again
-after a backoff (15s doubling, at most the interval), for as long as it fails;
+after a backoff (7.5–15s, doubling, at most the interval), for as long as it fails;
 only a rejected token or a missing permission stops a stream, until the
 configuration is fixed and reloaded.
 
@@ -30,13 +33,16 @@ the API tokens' expiry daily. The page charts each stream's last 24 hours
 (events, lag, failed cycles), kept in the state so a restart does not erase
 them, and flags a stream gone quiet.
 
-Signals: SIGTERM or SIGINT finishes the batch in flight, saves the checkpoint
-and exits (a second signal, or 30s, stops at once; nothing is lost, the batch
-is collected again). SIGHUP reloads the configuration: the new collector is
-built completely (outputs that changed are checked, a moved status server is
-bound) before the running one is stopped; a configuration with errors, or
-one that cannot be applied (a changed state.path, a port taken, an output
-that cannot start), is refused with the reason and the running one kept.
+Signals: SIGTERM or SIGINT ends console requests and retry waits at once; a
+batch being delivered to the outputs finishes and is checkpointed (a batch an
+output refuses is not offered again), then it exits (a second signal, or 30s,
+stops at once; nothing is lost, the batch is collected again). SIGHUP reloads
+the configuration: the new collector is built completely (outputs that changed
+are checked, a moved status server is bound) before the running one is
+stopped as for SIGTERM; a configuration with errors, or one that cannot be
+applied (a changed state.path, a port taken, an output that cannot start), is
+refused with the reason and the running one kept. A SIGTERM during a reload
+wins; a SIGHUP while starting is a reload once started.
 
 With state.postgres, run this on several hosts with the same configuration:
 the replicas share the streams (each held by one of them under a lease),
@@ -68,41 +74,54 @@ type daemon struct {
 }
 
 func runDaemon(cmd *cobra.Command, path, listen, version string) error {
+	sig := graceful(cmd.Context()) // first: a SIGHUP while starting must not end the process
+	defer sig.done()
 	cfg, log, err := loadWithLogger(cmd, path)
 	if err != nil {
 		return err
 	}
-	ctx, stop, reload, done := graceful(cmd.Context(), log)
-	defer done()
+	sig.setLogger(log)
 	d := &daemon{cmd: cmd, path: path, listenFlag: listen, version: version, cfg: cfg, log: log}
-	if err := d.start(ctx); err != nil {
+	if err := d.start(sig.ctx, sig.stop); err != nil {
+		if sig.stopping() {
+			log.Info("stopped while starting")
+			return nil
+		}
 		return withPermissionHint(err)
 	}
 	defer d.close()
 	for {
 		select {
-		case <-stop:
-			d.work.stop(0) // the grace period is graceful's
+		case <-sig.stop:
+			d.work.stop(0, "shutdown") // the grace period is graceful's
 			d.log.Info("stopped; checkpoints saved")
 			return nil
-		case <-ctx.Done():
-			d.work.stop(0)
+		case <-sig.ctx.Done():
+			d.work.stop(0, "shutdown")
 			return nil
-		case <-reload:
-			d.reload(ctx)
+		case <-sig.reload:
+			d.reload(sig.ctx, sig.stop)
 		}
 	}
 }
 
 // start opens the state, builds the collector, serves its status and sets
 // it to work.
-func (d *daemon) start(ctx context.Context) error {
-	store, _, err := collector.OpenState(ctx, d.cfg, d.log, 0)
+// A stop signal while the state or the collector is being opened (an
+// unreachable PostgreSQL is retried) ends the start at once.
+func (d *daemon) start(ctx context.Context, stop <-chan struct{}) error {
+	sctx, cancel := untilClosed(ctx, stop)
+	defer cancel()
+	store, _, err := collector.OpenState(sctx, d.cfg, d.log, 0)
 	if err != nil {
 		return err
 	}
 	d.store = store
-	b, err := collector.Build(ctx, d.cfg, collector.Options{Log: d.log, Stdout: d.cmd.OutOrStdout(), Store: store, Version: d.version})
+	b, err := collector.Build(sctx, d.cfg, collector.Options{Log: d.log, Stdout: d.cmd.OutOrStdout(), Store: store, Version: d.version})
+	if err == nil && closed(stop) {
+		b.Close()
+		err = errors.New("stopping")
+	}
 	if err != nil {
 		store.Close()
 		return err
@@ -128,38 +147,47 @@ func (d *daemon) close() {
 
 // working is a collector at work, with its token watch and progress.
 type working struct {
-	halt     chan struct{}
-	finished chan struct{}
-	cancel   context.CancelFunc
-	progress func()
+	collector *pipeline.Collector
+	halt      chan struct{}
+	finished  chan struct{}
+	cancel    context.CancelFunc
+	progress  func()
+	once      sync.Once
+	abandoned bool
 }
 
 func launch(ctx context.Context, cmd *cobra.Command, b *collector.Built, tokens *collector.Tokens, log *slog.Logger) *working {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &working{halt: make(chan struct{}), finished: make(chan struct{}), cancel: cancel}
+	w := &working{collector: b.Collector, halt: make(chan struct{}), finished: make(chan struct{}), cancel: cancel}
 	go tokens.Watch(ctx, b.Clients, log, tokenCheckPeriod)
 	w.progress = watchProgress(cmd.ErrOrStderr(), log, b.Collector.Streams)
 	go func() { b.Run(ctx, w.halt); close(w.finished) }()
 	return w
 }
 
-// stop asks every stream to finish its batch in flight and waits; after
-// grace (when not 0), work still in flight is abandoned: its checkpoint
-// did not move, so it is collected again.
-func (w *working) stop(grace time.Duration) (abandoned bool) {
-	close(w.halt)
-	var timeout <-chan time.Time
-	if grace > 0 {
-		timeout = time.After(grace)
-	}
-	select {
-	case <-w.finished:
-	case <-timeout:
-		abandoned = true
+// stop asks every stream to stop, for reason ("shutdown", "reload"), and
+// waits. Console requests and retry waits end at once; a batch being
+// delivered finishes and is checkpointed. After grace (when not 0), work
+// still in flight is abandoned: its checkpoint did not move, so it is
+// collected again. Only the first call stops; the others return what it
+// did.
+func (w *working) stop(grace time.Duration, reason string) (abandoned bool) {
+	w.once.Do(func() {
+		w.collector.StopFor(reason)
+		close(w.halt)
+		var timeout <-chan time.Time
+		if grace > 0 {
+			timeout = time.After(grace)
+		}
+		select {
+		case <-w.finished:
+		case <-timeout:
+			w.abandoned = true
+			w.cancel()
+			<-w.finished
+		}
 		w.cancel()
-		<-w.finished
-	}
-	w.cancel()
-	w.progress()
-	return abandoned
+		w.progress()
+	})
+	return w.abandoned
 }

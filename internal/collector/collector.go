@@ -27,9 +27,11 @@ import (
 // Options are what the environment provides.
 type Options struct {
 	Log        *slog.Logger
-	Stdout     io.Writer        // for stdout outputs
-	HTTPClient *http.Client     // nil for a default one
-	Now        func() time.Time // nil for time.Now
+	Stdout     io.Writer    // for stdout outputs
+	HTTPClient *http.Client // nil for a default one
+	// Now is the streams' clock; nil for the console's (its client's
+	// ConsoleNow: this host's time corrected by the console's Date).
+	Now func() time.Time
 	// DeliveryAttempts bounds how often a batch is offered to a failing
 	// output before the cycle fails (checkpoint held); 0 retries until
 	// stopped, as a daemon should.
@@ -42,9 +44,15 @@ type Options struct {
 	// ConsoleRetry governs retries of console requests; zero for the
 	// client's default (8 attempts). The connection test makes one.
 	ConsoleRetry retry.Policy
+	// TimeoutSetting names where the sources' timeout was set, for errors
+	// of requests it ended; empty for the source's timeout setting.
+	TimeoutSetting string
 	// Store, when set, is used instead of opening the config's state file,
 	// and Close leaves it open: a reload keeps the running process's.
 	Store state.Store
+	// ClientStats, by source name, are counters the sources' new clients
+	// go on counting in: a reload keeps the running clients'.
+	ClientStats map[string]*sentinelone.Stats
 }
 
 // Built is a collector ready to run.
@@ -63,9 +71,6 @@ type Built struct {
 // in PostgreSQL, an unreachable server is retried until ctx ends (or
 // opts.StateAttempts run out).
 func Build(ctx context.Context, cfg *config.Config, opts Options) (*Built, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	clients, err := Clients(cfg, opts)
 	if err != nil {
 		return nil, err
@@ -126,13 +131,17 @@ func (b *Built) stream(src config.Source, api sentinelone.Endpoint, opts Options
 	}
 	scope := Scope(src)
 	profile, _ := transform.ParseProfile(src.Profile)
+	now := opts.Now
+	if now == nil {
+		now = b.Clients[src.Name].ConsoleNow // windows on the console's clock
+	}
 	return &pipeline.Stream{
 		Source: delivery.SourceInfo{Name: src.Name, Category: src.Category, Fields: src.Fields, SiemForward: src.SiemForward,
 			Host: consoleHost(src.BaseURL)},
 		API: api, Lister: b.Clients[src.Name], Store: b.Store, Outputs: outs, Profile: profile,
 		Interval: src.Interval, Lookback: src.Lookback, Delay: src.Delay, Overlap: *src.Overlap, FullSync: src.FullSync, Scope: scope,
 		Concurrency: src.FullSyncConcurrency, Counter: b.Clients[src.Name], PageSize: src.PageSize,
-		Now: opts.Now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
+		Now: now, Log: opts.Log.With("source", src.Name, "stream", string(api)),
 		Status:         pipeline.NewStatus(src.Name, string(api)),
 		Delivery:       retry.Policy{Initial: time.Second, Max: 5 * time.Minute, MaxAttempts: opts.DeliveryAttempts},
 		MappingVersion: mappingVersion(outs),
@@ -171,7 +180,8 @@ func Clients(cfg *config.Config, opts Options) (map[string]*sentinelone.Client, 
 			clog = opts.Log.With("source", src.Name)
 		}
 		c, err := sentinelone.New(sentinelone.Config{BaseURL: src.BaseURL, Token: src.Token.Value(), Timeout: src.Timeout,
-			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog, Retry: opts.ConsoleRetry}, client)
+			PageSize: src.PageSize, RateLimits: limits, UserAgent: "s1collector", Logger: clog, Retry: opts.ConsoleRetry,
+			Stats: opts.ClientStats[src.Name], TimeoutSetting: opts.TimeoutSetting}, client)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", src.Name, err)
 		}

@@ -67,19 +67,19 @@ type Source struct {
 	Token         Secret            `yaml:"token"`
 	TokenFile     string            `yaml:"token_file"`
 	SupportedAPIs []string          `yaml:"supported_apis"`
-	Interval      time.Duration     `yaml:"interval"`
+	Interval      time.Duration     `yaml:"interval" zero:"default"`
 	Category      string            `yaml:"category"`
 	Fields        map[string]string `yaml:"fields"`
 	SiemForward   bool              `yaml:"siem_forward"`
 	Profile       string            `yaml:"profile"`
-	Lookback      time.Duration     `yaml:"lookback"`
+	Lookback      time.Duration     `yaml:"lookback" zero:"default"`
 	Delay         time.Duration     `yaml:"delay"`
 	// Overlap is how far behind the checkpoint each poll reads again, so
 	// records the console indexes late are not lost; what was delivered is
 	// not delivered again. Nil until defaults apply (DefaultOverlap), so
 	// "overlap: 0s" turns it off.
 	Overlap  *time.Duration `yaml:"overlap"`
-	FullSync time.Duration  `yaml:"full_sync_interval"`
+	FullSync time.Duration  `yaml:"full_sync_interval" zero:"default"`
 	// FullSyncConcurrency is how many ranges of a full listing of agents
 	// are walked at once; 1 walks it with a single cursor. Default 8: at a
 	// real console's ~1.4 s a page that is ~6 requests a second, under its
@@ -89,7 +89,7 @@ type Source struct {
 	AccountIDs          []string        `yaml:"account_ids"`
 	Outputs             []string        `yaml:"outputs"`
 	PageSize            int             `yaml:"page_size"`
-	Timeout             time.Duration   `yaml:"timeout"`
+	Timeout             time.Duration   `yaml:"timeout" zero:"default"`
 	RateLimits          map[string]Rate `yaml:"rate_limits"`
 	// HTTP holds TLS trust (ca_file), a client certificate and the proxy
 	// for the console.

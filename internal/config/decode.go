@@ -132,8 +132,27 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 		default:
 			seen[key.Value] = true
 			d.decode(val, p, v.Field(idx))
+			d.zeroIsDefault(val, p, v.Type().Field(idx), v.Field(idx))
 		}
 	}
+}
+
+// zeroIsDefault refuses a zero written for a field tagged zero:"default",
+// where 0 would silently mean the default rather than what was written.
+func (d *decoder) zeroIsDefault(n *yaml.Node, path string, f reflect.StructField, v reflect.Value) {
+	if f.Tag.Get("zero") == "default" && n.Tag != "!!null" && v.IsZero() && !d.failedAt(path) {
+		d.fail(n, path, "%s would mean the default, not zero: leave the key out for the default, or give a positive value like 5m", n.Value)
+	}
+}
+
+// failedAt reports whether an error was already given for path.
+func (d *decoder) failedAt(path string) bool {
+	for _, e := range d.errs {
+		if e.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decoder) decodeSlice(n *yaml.Node, path string, v reflect.Value) {
@@ -228,9 +247,19 @@ func (d *decoder) shown(n *yaml.Node, expanded string) string {
 
 var envRef = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
+// shellRef is the shell's ${NAME:-default} and its kin, which expand does
+// not do.
+var shellRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=?+])[^}]*\}`)
+
 // expand replaces ${NAME} with the environment variable; $$ is a literal $.
-// An unset variable is an error, never an empty string.
+// An unset variable is an error, never an empty string; so is the shell's
+// ${NAME:-default}, which would otherwise be taken as literal text.
 func (d *decoder) expand(n *yaml.Node, path, s string) (string, bool) {
+	if m := shellRef.FindStringSubmatch(strings.ReplaceAll(s, "$$", "")); m != nil {
+		d.fail(n, path, "${%s%s…} is the shell's syntax, which the config does not support: write ${%s} and set the variable "+
+			"(a default here would keep a secret in the file; $$ is a literal $)", m[1], m[2], m[1])
+		return "", false
+	}
 	ok := true
 	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
 		if m == "$$" {

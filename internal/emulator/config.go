@@ -58,6 +58,10 @@ type Config struct {
 	RateLimits map[string]RateLimit
 	// Faults per endpoint ("agents", "activities", "threats", or "*" for all).
 	Faults map[string]Fault
+	// HostDate makes answers' Date header this host's time instead of the
+	// emulated clock's, as real consoles give theirs. The demo sets it: its
+	// clock runs fast on purpose, which is not a clock to warn about.
+	HostDate bool
 }
 
 // Token is an API token the emulator accepts.

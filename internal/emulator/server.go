@@ -37,7 +37,19 @@ func (e *Emulator) Handler() http.Handler {
 		e.countRequest(strings.TrimPrefix(r.URL.Path, prefix))
 		writeError(w, http.StatusNotFound, 4040010, "Requested resource was not found", "")
 	})
-	return mux
+	return e.dated(mux)
+}
+
+// dated sets each answer's Date from the emulated clock, as a console
+// dates its answers by its own clock; net/http would give this host's.
+func (e *Emulator) dated(h http.Handler) http.Handler {
+	if e.cfg.HostDate {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", e.Now().UTC().Format(http.TimeFormat))
+		h.ServeHTTP(w, r)
+	})
 }
 
 // call is what a handler knows of its request beyond HTTP.

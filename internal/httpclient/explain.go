@@ -36,7 +36,7 @@ func Explain(err error, host string) string {
 	case op != nil && op.Op == "dial" && op.Timeout():
 		return fmt.Sprintf("%s did not accept the connection in time: a firewall may drop it, or a proxy (proxy_url, HTTPS_PROXY) is needed", addr(op, host))
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return fmt.Sprintf("%s did not answer within the timeout: check it is the right host, or that a proxy is not needed; a slow console needs a larger timeout", host)
+		return fmt.Sprintf("%s did not answer within the timeout: check it is the right host, or that a proxy is not needed; a slow service needs a larger timeout", host)
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return fmt.Sprintf("%s closed the connection: a proxy or firewall may be interfering, or the port serves something else", host)
 	}

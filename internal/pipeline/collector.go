@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"s1collector/internal/retry"
@@ -20,6 +21,18 @@ const FailedCycleBackoff = 15 * time.Second
 type Collector struct {
 	Streams []*Stream
 	Log     *slog.Logger
+	reason  atomic.Pointer[string] // why stop closes, for the log
+}
+
+// StopFor names why the stop channel is about to close ("reload"), for
+// the lines of the cycles it interrupts; the default is "shutdown".
+func (c *Collector) StopFor(reason string) { c.reason.Store(&reason) }
+
+func (c *Collector) stopReason() string {
+	if r := c.reason.Load(); r != nil {
+		return *r
+	}
+	return "shutdown"
 }
 
 // StreamResult is one stream's cycle.
@@ -140,13 +153,28 @@ func StopsStream(err error) bool {
 // alerts): the stream stops with one warning; it is not a failure.
 func Disabled(err error) bool { return sentinelone.FeatureDisabled(err) }
 
+// clockSyncer reads the console's clock (*sentinelone.Client does) when
+// no recent answer told it.
+type clockSyncer interface {
+	SyncClock(ctx context.Context) error
+}
+
 // cycle runs one cycle with its log line and status. retryIn is when a
 // failed cycle is tried again (0: it is not, as in Once).
 func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, retries *retryLog, retryIn time.Duration) (Result, error) {
 	// After stop, a request to the console is given up rather than retried
 	// (the batch being delivered still finishes): a stop does not wait out
 	// the retries of a console that does not answer.
+	// Likewise a batch an output refuses is not offered again after stop.
 	cctx := sentinelone.WithAbandon(sentinelone.WithRetryNotify(ctx, func(n sentinelone.RetryNotice) { s.retrying(retries, n) }), stop)
+	cctx = withStop(cctx, stop)
+	slowLog := newRetryLog()
+	cctx = sentinelone.WithSlowNotify(cctx, func(n sentinelone.SlowNotice) { s.slow(slowLog, n) })
+	if c, ok := s.Lister.(clockSyncer); ok {
+		sctx, release := untilStopped(cctx)
+		c.SyncClock(sctx) // windows on the console's clock from the first cycle on; a failure shows in the cycle
+		release()
+	}
 	res, err := s.Cycle(cctx, stop)
 	log := s.Log.With("pages", res.Pages, "read", res.Read, "delivered", res.Delivered, "skipped", res.Skipped, "odd", res.Odd,
 		"duration", res.Duration.Round(time.Millisecond).String())
@@ -170,7 +198,7 @@ func (c *Collector) cycle(ctx context.Context, stop <-chan struct{}, s *Stream, 
 			log.Info("cycle interrupted", "reason", cause.Error())
 			break
 		}
-		log.Info("cycle interrupted by shutdown; checkpoint saved")
+		log.Info("cycle interrupted by " + c.stopReason() + "; checkpoint saved")
 	case StopsStream(err) && errors.As(err, &ae):
 		s.Status.cycleEnded(res, err, PhaseStopped, ae.Hint())
 		if retryIn > 0 {

@@ -47,3 +47,16 @@ func (s *Stream) retrying(l *retryLog, n sentinelone.RetryNotice) {
 	s.Log.Warn("console request failed; retrying", "console", n.Console, "endpoint", n.Endpoint, "error", n.Err,
 		"attempt", n.Attempt, "retry_in", n.Wait.Round(time.Millisecond).String(), "retries", count)
 }
+
+// slow shows and logs a console request still waiting for its answer: a
+// hung console is said long before the request timeout gives up on it.
+func (s *Stream) slow(l *retryLog, n sentinelone.SlowNotice) {
+	now := time.Now()
+	s.Status.slow(n.Endpoint, now.Add(-n.Waited), n.Timeout)
+	if _, ok := l.allow(now); !ok {
+		return
+	}
+	s.Log.Warn("console request has had no answer yet; still waiting", "console", n.Console, "endpoint", n.Endpoint,
+		"waited", n.Waited.String(), "gives_up_in", (n.Timeout - n.Waited).String(), "timeout", n.Timeout.String(),
+		"fix", "if the console is slow rather than down, raise the source's timeout")
+}

@@ -44,6 +44,9 @@ type StatusSnapshot struct {
 	Total                 int64 // the console's totalItems for this walk, -1 unknown
 	// Retry is the console request being retried, nil when none is.
 	Retry *Retry
+	// Slow is a console request still waiting for its answer after
+	// sentinelone.SlowAfter, nil when none is.
+	Slow *Slow
 	// NextCycle is when the next cycle starts (run only).
 	NextCycle time.Time
 	// FailingSince is when the failures going on began: the first retry or
@@ -77,12 +80,22 @@ type StatusSnapshot struct {
 	Failures []Cycle
 }
 
-// Retry is a console request that failed and will be sent again.
+// Retry is a console request that failed and will be sent again, or a
+// batch an output failed to take and that will be offered again.
 type Retry struct {
-	Endpoint string    `json:"endpoint"`
+	Endpoint string    `json:"endpoint,omitempty"` // the console's
+	Output   string    `json:"output,omitempty"`   // the outputs' names, when a batch is offered again
 	Error    string    `json:"error"`
 	Attempt  int       `json:"attempt"` // the attempt that failed, from 1
 	NextTry  time.Time `json:"next_try"`
+}
+
+// Slow is a console request the console has not answered yet.
+type Slow struct {
+	Endpoint string        `json:"endpoint"`
+	Since    time.Time     `json:"since"`      // when it was sent
+	Timeout  time.Duration `json:"timeout_ns"` // when it is given up
+	TimesOut time.Time     `json:"times_out"`  // Since + Timeout
 }
 
 // Cycle is one cycle in the history.
@@ -123,6 +136,10 @@ func (s *Status) Snapshot() StatusSnapshot {
 		r := *s.snap.Retry
 		c.Retry = &r
 	}
+	if s.snap.Slow != nil {
+		w := *s.snap.Slow
+		c.Slow = &w
+	}
 	return c
 }
 
@@ -145,7 +162,13 @@ func (s *Status) cycleStarted(full bool) {
 
 func (s *Status) pageRead(n int, total *int64) {
 	s.update(func(v *StatusSnapshot) {
-		v.Retry, v.FailingSince = nil, time.Time{} // the console answers again
+		if v.Retry != nil && v.Retry.Output == "" {
+			v.Retry = nil // the console answers again
+		}
+		v.Slow = nil
+		if len(v.OutputErrors) == 0 {
+			v.FailingSince = time.Time{}
+		}
 		v.Pages++
 		v.CyclePages++
 		v.CycleRead += n
@@ -174,6 +197,13 @@ func (s *Status) delivering(n int) {
 func (s *Status) delivered(n int, watermark time.Time) {
 	s.update(func(v *StatusSnapshot) {
 		v.InFlight = 0
+		if len(v.OutputErrors) > 0 || (v.Retry != nil && v.Retry.Output != "") {
+			// every output took the batch: none is failing any more
+			v.OutputErrors, v.FailingSince = nil, time.Time{}
+			if v.Retry != nil && v.Retry.Output != "" {
+				v.Retry = nil
+			}
+		}
 		v.CycleDelivered += n
 		v.Delivered += int64(n)
 		v.Watermark = watermark
@@ -211,10 +241,30 @@ func (s *Status) outputOK(name string) {
 func (s *Status) retrying(endpoint string, err error, attempt int, next time.Time) {
 	s.update(func(v *StatusSnapshot) {
 		v.Retry = &Retry{Endpoint: endpoint, Error: err.Error(), Attempt: attempt, NextTry: next}
+		v.Slow = nil
 		v.LastError, v.LastErrorAt, v.Hint = err.Error(), time.Now(), ""
 		if v.FailingSince.IsZero() {
 			v.FailingSince = time.Now()
 		}
+	})
+}
+
+// outputRetrying records a batch outputs failed to take, offered again at
+// next; hint says what to do about it.
+func (s *Status) outputRetrying(outputs string, err error, hint string, attempt int, next time.Time) {
+	s.update(func(v *StatusSnapshot) {
+		v.Retry = &Retry{Output: outputs, Error: err.Error(), Attempt: attempt, NextTry: next}
+		v.Hint = hint
+		if v.FailingSince.IsZero() {
+			v.FailingSince = time.Now()
+		}
+	})
+}
+
+// slow records a console request waiting for its answer since since.
+func (s *Status) slow(endpoint string, since time.Time, timeout time.Duration) {
+	s.update(func(v *StatusSnapshot) {
+		v.Slow = &Slow{Endpoint: endpoint, Since: since, Timeout: timeout, TimesOut: since.Add(timeout)}
 	})
 }
 
@@ -226,7 +276,7 @@ func (s *Status) nextCycleAt(t time.Time) {
 // cycleEnded records the end of a cycle.
 func (s *Status) cycleEnded(res Result, err error, phase Phase, hint string) {
 	s.update(func(v *StatusSnapshot) {
-		v.Phase, v.InFlight, v.Retry = phase, 0, nil
+		v.Phase, v.InFlight, v.Retry, v.Slow = phase, 0, nil, nil
 		v.Cycles++
 		b := series.Bucket{Start: time.Now(), Cycles: 1}
 		if err != nil {

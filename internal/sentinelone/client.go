@@ -33,7 +33,8 @@ type Client struct {
 	limiters map[string]*rate.Limiter
 	bodies   *httpclient.Budget
 	scrub    *scrub.Redactor // the token, in the console's words
-	stats    Stats
+	stats    *Stats
+	clock    *consoleClock
 	alerts   alertsAPI
 }
 
@@ -97,10 +98,14 @@ func New(cfg Config, httpClient *http.Client) (*Client, error) {
 	}
 	cfg = cfg.withDefaults()
 	base, _ := NormalizeBaseURL(cfg.BaseURL)
-	c := &Client{cfg: cfg, base: base, http: httpclient.RefuseRedirects(httpClient), limiters: map[string]*rate.Limiter{},
-		bodies: cfg.BodyBudget, scrub: scrub.New(cfg.Token)}
+	c := &Client{cfg: cfg, base: base, limiters: map[string]*rate.Limiter{},
+		bodies: cfg.BodyBudget, scrub: scrub.New(cfg.Token), stats: cfg.Stats, clock: &consoleClock{log: cfg.Logger}}
 	if c.bodies == nil {
 		c.bodies = httpclient.DefaultBudget()
+	}
+	c.http = c.observed(httpclient.RefuseRedirects(httpClient)) // follows no redirect, whatever client it is given
+	if c.stats == nil {
+		c.stats = &Stats{}
 	}
 	for name, l := range cfg.RateLimits {
 		c.limiters[name] = rate.NewLimiter(rate.Limit(l.Rate), max(l.Burst, 1))
@@ -115,7 +120,7 @@ func (c *Client) BaseURL() string { return c.base }
 func (c *Client) PageSize() int { return c.cfg.PageSize }
 
 // Stats returns the client's counters.
-func (c *Client) Stats() *Stats { return &c.stats }
+func (c *Client) Stats() *Stats { return c.stats }
 
 // request is one API call.
 type request struct {

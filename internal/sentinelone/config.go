@@ -24,6 +24,9 @@ type Config struct {
 	// Timeout bounds one HTTP request. Default 60s: real consoles take 1.5s
 	// for a page and some endpoints over 10s.
 	Timeout time.Duration
+	// TimeoutSetting names where Timeout was set, in the error of a request
+	// it ended. Default: the source's timeout setting.
+	TimeoutSetting string
 	// PageSize is the limit sent on list requests, clamped to 1–1000.
 	// Default 1000.
 	PageSize int
@@ -41,6 +44,9 @@ type Config struct {
 	BodyBudget *httpclient.Budget
 	// UserAgent is sent with every request.
 	UserAgent string
+	// Stats, when set, are the counters the client adds to (a client that
+	// replaces another goes on counting); nil for new ones.
+	Stats *Stats
 	// Logger hears what the client learns about the console (the Unified
 	// Alerts API's scheme and the fields it rejects). Default: discard.
 	Logger *slog.Logger
@@ -49,6 +55,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = 60 * time.Second
+	}
+	if c.TimeoutSetting == "" {
+		c.TimeoutSetting = "the source's timeout setting"
 	}
 	if c.PageSize == 0 {
 		c.PageSize = 1000

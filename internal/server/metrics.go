@@ -37,6 +37,7 @@ var (
 		"requests":  prometheus.NewDesc("s1collector_api_requests_total", "Requests to the console by endpoint and status class.", []string{"source", "endpoint", "code"}, nil),
 		"retries":   prometheus.NewDesc("s1collector_api_retries_total", "Requests to the console repeated after a transient failure.", []string{"source", "endpoint"}, nil),
 		"throttled": prometheus.NewDesc("s1collector_api_throttled_total", "429 answers from the console.", []string{"source", "endpoint"}, nil),
+		"clockSkew": prometheus.NewDesc("s1collector_console_clock_skew_seconds", "How far the console's clock is ahead of this host's (negative: behind), from the Date of its answers.", []string{"source"}, nil),
 		"token":     prometheus.NewDesc("s1collector_token_expiry_seconds", "Seconds until the source's API token expires.", []string{"source"}, nil),
 		"build":     prometheus.NewDesc("s1collector_build_info", "The collector's version.", []string{"version", "goversion"}, nil),
 		"started":   prometheus.NewDesc("s1collector_start_time_seconds", "When the collector started.", nil, nil),
@@ -108,6 +109,11 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 		m.collectClient(src.Name, s.Clients[src.Name], c)
+		if cl := s.Clients[src.Name]; cl != nil {
+			if offset, _, ok := cl.ClockSkew(); ok {
+				g("clockSkew", offset.Seconds(), src.Name)
+			}
+		}
 	}
 	for name, tk := range s.Tokens.Snapshot() {
 		if !tk.ExpiresAt.IsZero() {

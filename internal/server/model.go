@@ -40,12 +40,18 @@ type Status struct {
 
 // SourceStatus is one console.
 type SourceStatus struct {
-	Name           string         `json:"name"`
-	TokenExpiresAt *time.Time     `json:"token_expires_at,omitempty"`
-	TokenDaysLeft  *int           `json:"token_days_left,omitempty"`
-	TokenWarning   bool           `json:"token_warning"`
-	TokenError     string         `json:"token_error,omitempty"`
-	Streams        []StreamStatus `json:"streams"`
+	Name           string     `json:"name"`
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	TokenDaysLeft  *int       `json:"token_days_left,omitempty"`
+	TokenWarning   bool       `json:"token_warning"`
+	TokenExpired   bool       `json:"token_expired,omitempty"` // its expiry date has passed
+	TokenError     string     `json:"token_error,omitempty"`
+	// ClockSkewSeconds is how far the console's clock is ahead of this
+	// host's (negative: behind), once it answered; ClockWarning says it
+	// past sentinelone.ClockSkewWarn.
+	ClockSkewSeconds *float64       `json:"clock_skew_seconds,omitempty"`
+	ClockWarning     string         `json:"clock_warning,omitempty"`
+	Streams          []StreamStatus `json:"streams"`
 }
 
 // StreamStatus is one stream of a source.
@@ -61,6 +67,9 @@ type StreamStatus struct {
 	LagSeconds *float64 `json:"lag_seconds,omitempty"`
 	// Retry is the console request being retried, while one is.
 	Retry *pipeline.Retry `json:"retry,omitempty"`
+	// Waiting is a console request with no answer yet after
+	// sentinelone.SlowAfter.
+	Waiting *pipeline.Slow `json:"waiting,omitempty"`
 	// NextCycle is when the next cycle starts, between cycles.
 	NextCycle *time.Time `json:"next_cycle,omitempty"`
 	// RecordsToday counts the records delivered since TodaySince, 00:00
@@ -131,6 +140,7 @@ func build(version string, started, now time.Time, sources []Source, saved map[s
 			if !tk.ExpiresAt.IsZero() {
 				exp, days := tk.ExpiresAt, tk.DaysLeft(now)
 				ss.TokenExpiresAt, ss.TokenDaysLeft, ss.TokenWarning = &exp, &days, days < TokenWarnDays
+				ss.TokenExpired = !now.Before(exp)
 			}
 			ss.TokenError = redact(tk.Err)
 		}
@@ -153,7 +163,7 @@ func build(version string, started, now time.Time, sources []Source, saved map[s
 func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now time.Time, redact func(string) string) StreamStatus {
 	s := StreamStatus{Stream: v.Stream, Delivered: v.Delivered, Read: v.Read,
 		Odd: v.Odd, Skipped: v.Skipped,
-		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry}
+		History: v.History, Failures: v.Failures, LastError: redact(v.LastError), Fix: v.Hint, Retry: v.Retry, Waiting: v.Slow}
 	if s.Retry != nil {
 		s.Retry.Error = redact(s.Retry.Error)
 	}
@@ -196,6 +206,8 @@ func streamStatus(v pipeline.StatusSnapshot, interval, delay time.Duration, now 
 	case s.Fix != "":
 	case s.State == "failing":
 		s.Fix = failingFix(v)
+	case s.State == "retrying" && s.Retry != nil && s.Retry.Output != "":
+		s.Fix = "An output did not take the batch; it is offered again with backoff and the stream's checkpoint holds. Check the output's URL and credentials, and the peer's answer above."
 	case s.State == "retrying":
 		s.Fix = "The console did not answer as expected; the request is sent again with backoff. If it persists, check the console's URL and status, DNS, proxy and firewall."
 	}
@@ -280,7 +292,11 @@ func notReady(s StreamStatus, v pipeline.StatusSnapshot, interval time.Duration,
 
 func troubleText(s StreamStatus) string {
 	if s.State == "retrying" && s.Retry != nil {
-		return fmt.Sprintf("retrying %s (attempt %d failed): %s", s.Retry.Endpoint, s.Retry.Attempt, s.Retry.Error)
+		what := s.Retry.Endpoint
+		if s.Retry.Output != "" {
+			what = "delivery to output " + s.Retry.Output
+		}
+		return fmt.Sprintf("retrying %s (attempt %d failed): %s", what, s.Retry.Attempt, s.Retry.Error)
 	}
 	return s.LastError
 }

@@ -207,6 +207,7 @@ func (s *Server) Status() Status {
 	if serr != "" {
 		st.SeriesError = c.Redact(serr)
 	}
+	addClocks(&st, c.Clients)
 	if c.Cluster != nil {
 		addCluster(&st, c.Cluster.Snapshot(), c.Redact)
 	}

@@ -139,8 +139,27 @@ func TestTokenExpiryHighlight(t *testing.T) {
 	now := time.Now()
 	tokens := map[string]collector.TokenState{"a": {ExpiresAt: now.Add(10 * 24 * time.Hour)}, "b": {ExpiresAt: now.Add(100 * 24 * time.Hour)}}
 	st := build("v", now, now, []Source{{Name: "a"}, {Name: "b"}}, nil, tokens, func(s string) string { return s })
-	if !st.Sources[0].TokenWarning || st.Sources[1].TokenWarning || *st.Sources[0].TokenDaysLeft != 10 {
+	if !st.Sources[0].TokenWarning || st.Sources[1].TokenWarning || *st.Sources[0].TokenDaysLeft != 10 || st.Sources[0].TokenExpired {
 		t.Fatalf("%+v %+v", st.Sources[0], st.Sources[1])
+	}
+}
+
+// TestExpiredTokenBanner: once the expiry date has passed, the page says
+// the token expired, not that it "expires in 0 day(s) … before then".
+func TestExpiredTokenBanner(t *testing.T) {
+	now := time.Now()
+	tokens := map[string]collector.TokenState{"a": {ExpiresAt: now.Add(-time.Hour)}}
+	st := build("v", now, now, []Source{{Name: "a"}}, nil, tokens, func(s string) string { return s })
+	srv, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := srv.page.Execute(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	if page := b.String(); !st.Sources[0].TokenExpired || !strings.Contains(page, "API token expired on") || strings.Contains(page, "before then") {
+		t.Errorf("page for an expired token:\n%s", page)
 	}
 }
 

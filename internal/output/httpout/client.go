@@ -25,6 +25,9 @@ type PeerError struct {
 	RetryAfter time.Duration
 }
 
+// HTTPStatus is the peer's status code: the pipeline words its fix from it.
+func (e *PeerError) HTTPStatus() int { return e.Status }
+
 func (e *PeerError) Error() string {
 	msg := fmt.Sprintf("HTTP %d", e.Status)
 	if e.Body != "" {
