@@ -19,12 +19,20 @@ const (
 // followed (secrets mounted by Kubernetes are links); a FIFO, device or
 // folder is refused without being opened, so reading cannot hang or grow
 // without end.
-func readFile(path string, limit int64) ([]byte, error) {
+func readFile(path string, limit int64) ([]byte, error) { return read(path, limit, false) }
+
+// readConfigFile reads the config itself, which may also be a pipe the
+// operator feeds (--config <(envsubst < tmpl), a FIFO): read up to the
+// limit like a file, so it costs bounded memory; waiting for its writer is
+// what the operator asked for.
+func readConfigFile(path string) ([]byte, error) { return read(path, MaxConfigBytes, true) }
+
+func read(path string, limit int64, pipes bool) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	if !st.Mode().IsRegular() {
+	if !st.Mode().IsRegular() && !(pipes && st.Mode()&os.ModeNamedPipe != 0) {
 		return nil, fmt.Errorf("%s is not a regular file (%s)", path, kind(st.Mode()))
 	}
 	if st.Size() > limit {

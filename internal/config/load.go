@@ -18,7 +18,7 @@ import (
 func Load(path string) (*Config, error) { return loadFile(path, allSecrets) }
 
 func loadFile(path string, secrets secretsRead) (*Config, error) {
-	b, err := readFile(path, MaxConfigBytes)
+	b, err := readConfigFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
