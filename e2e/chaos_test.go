@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 	"s1collector/internal/output/outputtest"
 	"s1collector/internal/sentinelone"
@@ -56,7 +56,7 @@ outputs:
 	go storms(c, &peerDown, stopStorms)
 	rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
 	for k := 0; k < kills; k++ {
-		cmd := exec.Command(bin(t), "run", "--listen", "off")
+		cmd := proc.Command(t, 0, bin(t), "run", "--listen", "off")
 		cmd.Dir = w.dir
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

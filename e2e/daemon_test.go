@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"bytes"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -49,7 +49,7 @@ func TestRunReloadsAndStopsGracefully(t *testing.T) {
 	c := startConsole(t, emulator.Config{Agents: 500, HistoryActivities: 100, HistoryThreats: 10})
 	good := collectorConfig(c.URL, emulator.DefaultToken, "")
 	w := newWorkdir(t, good)
-	cmd := exec.Command(bin(t), "run", "--listen", "127.0.0.1:0") // never the demo's port
+	cmd := proc.Command(t, 0, bin(t), "run", "--listen", "127.0.0.1:0") // never the demo's port
 	cmd.Dir = w.dir
 	var stderr syncBuffer
 	cmd.Stderr = &stderr

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -136,7 +137,7 @@ func TestStopMidListingThenChangeThePlan(t *testing.T) {
 // standard error.
 func (w *workdir) start(args ...string) (*exec.Cmd, *bytes.Buffer) {
 	w.t.Helper()
-	cmd := exec.Command(w.binary(), args...)
+	cmd := proc.Command(w.t, 0, w.binary(), args...)
 	cmd.Dir = w.dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

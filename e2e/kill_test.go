@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/collector"
 	"s1collector/internal/emulator"
 )
@@ -71,7 +71,7 @@ var holdLine = regexp.MustCompile(`s1collector-test: holding (\w+) after batch \
 // reach theirs), and returns the events held, by stream.
 func killWhenHeld(t *testing.T, w *workdir, hold, trigger string) map[string]int {
 	t.Helper()
-	cmd := exec.Command(bin(t), "once")
+	cmd := proc.Command(t, 0, bin(t), "once")
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), collector.HoldEnv+"="+hold)
 	stderr, err := cmd.StderrPipe()

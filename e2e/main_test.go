@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -68,9 +69,10 @@ var (
 )
 
 // binNoRace builds the binary without the race detector, for the tests
-// whose subject is keeping up with a console that changes in real time:
-// the race detector makes the collector about ten times slower, slower
-// than that console.
+// whose subject is keeping up with a console that changes in real time
+// (the race detector makes the collector about ten times slower, slower
+// than that console) or its resident memory (which the race detector's
+// shadow memory would swamp).
 func binNoRace(t testing.TB) string {
 	t.Helper()
 	if os.Getenv("E2E_NO_RACE") != "" {
@@ -158,7 +160,7 @@ func (w *workdir) write(name, content string) {
 // run runs the binary to completion and returns its output and exit code.
 func (w *workdir) run(env []string, args ...string) (stdout, stderr string, code int) {
 	w.t.Helper()
-	cmd := exec.Command(w.binary(), args...)
+	cmd := proc.Command(w.t, 0, w.binary(), args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut bytes.Buffer

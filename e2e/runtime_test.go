@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -79,7 +80,7 @@ func (c *flakyConsole) up() {
 // status server's URL and its standard error. It is stopped with the test.
 func runDaemon(t *testing.T, w *workdir, env []string, args ...string) (*exec.Cmd, string, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(bin(t), append([]string{"run"}, args...)...)
+	cmd := proc.Command(t, 0, bin(t), append([]string{"run"}, args...)...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), env...)
 	var stderr syncBuffer

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 	"s1collector/internal/output/outputtest"
 )
@@ -164,7 +165,7 @@ func TestEarlySighupIsAReload(t *testing.T) {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	cfg := collectorConfig(c.URL, emulator.DefaultToken, "    interval: 10s\n")
-	cmd := exec.Command(bin(t), "run", "--config", fifo, "--listen", "127.0.0.1:0")
+	cmd := proc.Command(t, 0, bin(t), "run", "--config", fifo, "--listen", "127.0.0.1:0")
 	cmd.Dir = w.dir
 	var stderr syncBuffer
 	cmd.Stderr = &stderr

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 	"s1collector/internal/pgtest"
 	"s1collector/internal/sentinelone"
@@ -116,7 +117,7 @@ func (f *fleet) start(name string) *replicaProc { return f.startWith(name, len(f
 // startWith starts replica name with the first n sources.
 func (f *fleet) startWith(name string, n int) *replicaProc {
 	f.t.Helper()
-	cmd := exec.Command(bin(f.t), "run", "--listen", "127.0.0.1:0", "--config", f.writeConfig(name, n))
+	cmd := proc.Command(f.t, 0, bin(f.t), "run", "--listen", "127.0.0.1:0", "--config", f.writeConfig(name, n))
 	cmd.Dir = f.dir
 	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA="+name, "OUTDIR=out-"+name)
 	p := &replicaProc{name: name, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"maps"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 	"s1collector/internal/pgtest"
 )
@@ -124,7 +124,7 @@ func (f *fleet) metrics(prefix string) map[string]string {
 // are gone: every stream's checkpoint, none held.
 func (f *fleet) stateShow() {
 	f.t.Helper()
-	cmd := exec.Command(bin(f.t), "state", "show", "--config", f.writeConfig("tool", len(f.sources)))
+	cmd := proc.Command(f.t, 0, bin(f.t), "state", "show", "--config", f.writeConfig("tool", len(f.sources)))
 	cmd.Dir = f.dir
 	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA=tool", "OUTDIR=out-tool")
 	var stderr strings.Builder

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -79,6 +80,8 @@ func readConfig(cmd *cobra.Command, path string, load func(string) (*config.Conf
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	logSecrets.add(cfg)
+	log.SetOutput(redactingWriter{cmd.ErrOrStderr()}) // net/http logs through it
 	return cfg, nil
 }
 
@@ -108,7 +111,8 @@ func missingConfig(cmd *cobra.Command, path string) error {
 }
 
 // loadWithLogger loads the config and builds the process logger from it,
-// scrubbing every configured secret from what it writes.
+// scrubbing every configured secret from what it writes (and from what the
+// standard log package writes).
 func loadWithLogger(cmd *cobra.Command, path string) (*config.Config, *slog.Logger, error) {
 	return loadWithLoggerFrom(cmd, path, config.Load)
 }
@@ -119,9 +123,14 @@ func loadWithLoggerFrom(cmd *cobra.Command, path string, load func(string) (*con
 	if err != nil {
 		return nil, nil, err
 	}
-	log, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
+	logger, err := newLogger(cmd.ErrOrStderr(), cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, withRedaction(log, cfg.Redactor()), nil
+	scrubbed := withRedaction(logger, logSecrets.redact)
+	// The process's default: what the standard log package writes
+	// (net/http's "Unsolicited response…", the HTTP server's errors) goes
+	// through it too, never raw to standard error.
+	slog.SetDefault(scrubbed)
+	return cfg, scrubbed, nil
 }

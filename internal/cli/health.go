@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -117,6 +118,19 @@ func probe(ctx context.Context, url string, timeout time.Duration) (string, erro
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	text := strings.TrimSpace(string(body))
+	if resp.StatusCode == http.StatusBadRequest && strings.Contains(text, "HTTPS server") && req.URL.Scheme == "http" {
+		// server.tls is on: ask again over TLS. Its certificate is not
+		// checked: this asks the process on this host whether it lives,
+		// and sends nothing secret.
+		req.URL.Scheme = "https"
+		client.Transport = &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+		if resp, err = client.Do(req); err != nil {
+			return "", fmt.Errorf("no answer over TLS: %w", err)
+		}
+		defer resp.Body.Close()
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
+		text = strings.TrimSpace(string(body))
+	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("HTTP %d %s", resp.StatusCode, text)
 	}

@@ -65,6 +65,17 @@ func TestHealthExitStatus(t *testing.T) {
 	}
 }
 
+// TestHealthOverTLS: with server.tls on, health still answers: the plain
+// request is refused by the TLS server, and it asks again over TLS.
+func TestHealthOverTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) }))
+	defer srv.Close()
+	out, errOut, code := runCommand(t, "health", "--listen", srv.Listener.Addr().String())
+	if code != 0 || !strings.Contains(out, "HTTP 200 ok") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 // TestHealthFollowsTheConfig: without --listen, health asks the config's
 // server.listen (found as by every command, $S1COLLECTOR_CONFIG included,
 // as in the image), so a changed address keeps the container healthy; a

@@ -3,8 +3,47 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"sync"
+
+	"s1collector/internal/config"
+	"s1collector/internal/scrub"
 )
+
+// redaction is the set of secrets scrubbed from the process's logs. A
+// reload adds the new configuration's, so secrets that arrive with a
+// SIGHUP are scrubbed too.
+type redaction struct {
+	mu sync.RWMutex
+	r  *scrub.Redactor
+}
+
+func (r *redaction) add(cfg *config.Config) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.r = r.r.With(cfg.Secrets()...)
+}
+
+func (r *redaction) redact(s string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.r.Redact(s)
+}
+
+// logSecrets are the secrets of every configuration this process loaded.
+var logSecrets redaction
+
+// redactingWriter is the standard log package's output until a logger is
+// built: scrubbed like the logs.
+type redactingWriter struct{ w io.Writer }
+
+func (w redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, logSecrets.redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
 
 // redactingHandler removes secrets from every message and attribute before
 // they are written: errors may quote a peer's answer, and a peer may echo a
@@ -14,6 +53,7 @@ type redactingHandler struct {
 	redact func(string) string
 }
 
+// withRedaction returns log scrubbed of every secret redact knows.
 func withRedaction(log *slog.Logger, redact func(string) string) *slog.Logger {
 	return slog.New(&redactingHandler{h: log.Handler(), redact: redact})
 }

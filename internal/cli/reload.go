@@ -36,7 +36,8 @@ func (d *daemon) reload(ctx context.Context, stop <-chan struct{}) {
 		d.log.Error("reload refused: still running the previous configuration", "config", d.path, "error", err)
 		return
 	}
-	log = withRedaction(log, next.Redactor()) // the new config's secrets
+	logSecrets.add(next) // the new config's secrets are scrubbed from every log from now on
+	log = withRedaction(log, logSecrets.redact)
 	switch err := d.apply(ctx, stop, next, log); {
 	case errors.Is(err, errStopping):
 		d.log.Info("reload abandoned: stopping instead", "config", d.path)
@@ -46,6 +47,7 @@ func (d *daemon) reload(ctx context.Context, stop <-chan struct{}) {
 		return
 	}
 	d.log = log
+	slog.SetDefault(log) // what net/http logs, in the new format
 	d.log.Info("configuration reloaded", "config", d.path, "sources", len(next.Sources), "streams", len(d.built.Collector.Streams))
 }
 
@@ -111,6 +113,10 @@ func (d *daemon) apply(ctx context.Context, stop <-chan struct{}, next *config.C
 		d.srv, d.listen = srv, listen
 	} else if d.srv != nil {
 		d.srv.Update(serverSources(b), b.Clients, tokens, next.Redactor())
+		d.srv.Protect(next.Server.Hosts, serverAuth(next.Server.Auth))
+		if (next.Server.TLS != nil) != d.srv.TLS() {
+			log.Warn("server.tls changed: it takes effect when s1collector restarts (or when server.listen changes)")
+		}
 		if b.Shared != nil {
 			d.srv.SetCluster(b.Shared.Leases)
 		}

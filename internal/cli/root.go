@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"s1collector/internal/buildinfo"
+	"s1collector/internal/scrub"
 )
 
 // exitError carries an exit status with an error already reported.
@@ -44,7 +45,7 @@ func Main(args []string) int {
 	case errors.As(err, &ee):
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "error:", err)
+	fmt.Fprintln(os.Stderr, "error:", scrub.Control(err.Error()))
 	return 1
 }
 

@@ -28,9 +28,10 @@ only a rejected token or a missing permission stops a stream, until the
 configuration is fixed and reloaded.
 
 It serves the status page, /metrics, /healthz and /readyz on server.listen
-(default 127.0.0.1:9464) and checks the API tokens' expiry daily. The page
-charts each stream's last 24 hours (events, lag, failed cycles), kept in the
-state so a restart does not erase them, and flags a stream gone quiet.
+(default 127.0.0.1:9464; server.auth and server.tls protect it) and checks
+the API tokens' expiry daily. The page charts each stream's last 24 hours
+(events, lag, failed cycles), kept in the state so a restart does not erase
+them, and flags a stream gone quiet.
 
 Signals: SIGTERM or SIGINT ends console requests and retry waits at once; a
 batch being delivered to the outputs finishes and is checkpointed (a batch an

@@ -29,8 +29,12 @@ func startServer(listen, version string, b *collector.Built, tokens *collector.T
 	if listen == "off" {
 		return nil, nil
 	}
-	scfg := server.Config{Listen: listen, Version: version, Sources: serverSources(b), Clients: b.Clients,
-		Tokens: tokens, Redact: redact, Log: log}
+	sc := b.Config.Server
+	scfg := server.Config{Listen: listen, Hosts: sc.Hosts, Auth: serverAuth(sc.Auth), Version: version, Sources: serverSources(b),
+		Clients: b.Clients, Tokens: tokens, Redact: redact, Log: log}
+	if sc.TLS != nil {
+		scfg.CertFile, scfg.KeyFile = sc.TLS.CertFile, sc.TLS.KeyFile
+	}
 	if b.Shared != nil {
 		scfg.Cluster = b.Shared.Leases
 	}
@@ -42,7 +46,7 @@ func startServer(listen, version string, b *collector.Built, tokens *collector.T
 	if err != nil {
 		return nil, fmt.Errorf("status server on %s: %w (set server.listen to a free address, or off)", listen, err)
 	}
-	log.Info("status page, /metrics, /healthz and /readyz are served", "url", "http://"+srv.Addr()+"/")
+	log.Info("status page, /metrics, /healthz and /readyz are served", "url", srv.URL())
 	return srv, nil
 }
 
@@ -89,4 +93,11 @@ func operations(ctx context.Context, b *collector.Built, cfg *config.Config, lis
 		cancel()
 		stopServer(srv)
 	}, nil
+}
+
+func serverAuth(a *config.ServerAuth) server.Auth {
+	if a == nil {
+		return server.Auth{}
+	}
+	return server.Auth{BearerToken: a.BearerToken.Value(), Username: a.Username, Password: a.Password.Value()}
 }

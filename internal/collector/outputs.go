@@ -38,7 +38,7 @@ func buildOutput(o config.Output, opts Options, routes []kafka.Route) (delivery.
 	case "stdout":
 		return stdout.New(o.Name, opts.Stdout), nil
 	case "file":
-		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes}, opts.Log.With("output", o.Name))
+		return file.New(o.Name, file.Config{Dir: o.File.Dir, MaxBytes: o.File.MaxBytes, Mode: o.File.Mode.Perm()}, opts.Log.With("output", o.Name))
 	case "kafka":
 		return kafkaOutput(o, routes, opts.Log.With("output", o.Name))
 	}
@@ -78,8 +78,12 @@ func httpClient(c *config.HTTP) (*http.Client, error) {
 	if c == nil {
 		c = &config.HTTP{}
 	}
+	redirects, err := httpclient.ParseRedirects(c.Redirects)
+	if err != nil {
+		return nil, err
+	}
 	return httpclient.NewClient(httpclient.Config{Timeout: c.Timeout, CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
-		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL})
+		InsecureSkipVerify: c.InsecureSkipVerify, ProxyURL: c.ProxyURL, Redirects: redirects})
 }
 
 // routesOf are the sources and streams sent to an output.

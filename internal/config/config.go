@@ -30,6 +30,27 @@ type Server struct {
 	// Listen is host:port; default 127.0.0.1:9464 (loopback: exposing it
 	// is an explicit choice); "off" disables the server.
 	Listen string `yaml:"listen"`
+	// Hosts are further names the server answers to (the Host header), on
+	// top of its listen address, localhost and loopback addresses: a
+	// browser page from another site cannot then read it (DNS rebinding).
+	Hosts []string `yaml:"hosts"`
+	// Auth, when set, asks every request but /healthz for credentials.
+	Auth *ServerAuth `yaml:"auth"`
+	// TLS, when set, serves HTTPS.
+	TLS *ServerTLS `yaml:"tls"`
+}
+
+// ServerAuth is a bearer token or a user name and password (basic).
+type ServerAuth struct {
+	BearerToken Secret `yaml:"bearer_token"`
+	Username    string `yaml:"username"`
+	Password    Secret `yaml:"password"`
+}
+
+// ServerTLS is the status server's certificate.
+type ServerTLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
 }
 
 // Log configures logging.
@@ -116,6 +137,10 @@ type HTTP struct {
 	KeyFile            string        `yaml:"key_file"`
 	InsecureSkipVerify bool          `yaml:"insecure_skip_verify"`
 	ProxyURL           string        `yaml:"proxy_url"`
+	// Redirects is none (default: a redirect is an error naming its
+	// target) or same_host (outputs only: follow redirects to the same
+	// scheme, host and port, never elsewhere).
+	Redirects string `yaml:"redirects"`
 }
 
 // SekoiaAssets posts devices to a Sekoia.io asset connector.
@@ -199,6 +224,9 @@ type FileOutput struct {
 	Dir string `yaml:"dir"`
 	// MaxBytes rotates a file when it would grow past this size; 0 never.
 	MaxBytes int64 `yaml:"max_bytes"`
+	// Mode is the files' permissions, octal; default 0640. Folders get
+	// the same plus search (x) where reading is allowed: 0750.
+	Mode FileMode `yaml:"mode"`
 }
 
 // Default values.

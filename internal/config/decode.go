@@ -52,6 +52,9 @@ type decoder struct {
 	// secrets says which secrets kept outside the file are read (see
 	// LoadWithoutSecrets).
 	secrets secretsRead
+	// unread are the variables named by secrets left unread: their values
+	// are still kept out of error messages.
+	unread []string
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -186,7 +189,7 @@ func (d *decoder) decodeDuration(n *yaml.Node, path string, v reflect.Value) {
 	}
 	dur, err := parseDuration(s)
 	if err != nil {
-		d.fail(n, path, "%q is not a duration like 30s, 5m or 24h", s)
+		d.fail(n, path, "%q is not a duration like 30s, 5m or 24h", d.shown(n, s))
 		return
 	}
 	v.SetInt(int64(dur))
@@ -220,7 +223,7 @@ func (d *decoder) decodeScalar(n *yaml.Node, path string, v reflect.Value) {
 		err = fmt.Errorf("unsupported type %s", v.Type())
 	}
 	if err != nil {
-		d.fail(n, path, "%q is not a %s", s, kindName(v.Kind()))
+		d.fail(n, path, "%q is not a %s", d.shown(n, s), kindName(v.Kind()))
 	}
 }
 
@@ -231,6 +234,15 @@ func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
 		return "", false
 	}
 	return d.expand(n, path, n.Value)
+}
+
+// shown is what a message may quote of a value: the text written in the
+// file, never what its ${VAR} expanded to, which may be a secret.
+func (d *decoder) shown(n *yaml.Node, expanded string) string {
+	if n != nil && n.Value != expanded {
+		return n.Value
+	}
+	return expanded
 }
 
 var envRef = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)

@@ -18,7 +18,7 @@ import (
 func Load(path string) (*Config, error) { return loadFile(path, allSecrets) }
 
 func loadFile(path string, secrets secretsRead) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readConfigFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -35,6 +35,9 @@ func parse(b []byte, dir string, env func(string) (string, bool), secrets secret
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, syntaxError(err, b)
 	}
+	if e := checkAliases(&root); e != nil {
+		return nil, Errors{*e}
+	}
 	c := &Config{}
 	d := &decoder{env: env, secrets: secrets}
 	if len(root.Content) > 0 {
@@ -48,6 +51,10 @@ func parse(b []byte, dir string, env func(string) (string, bool), secrets secret
 	var v validator
 	c.validate(&v)
 	errs := withLines(append(d.errs, followOnFree(v.errs, d.errs)...), &root)
+	redact := c.Scrubber().With(d.unreadValues()...)
+	for i := range errs {
+		errs[i].Msg = redact.Line(errs[i].Msg) // a value may be a secret put in the wrong place
+	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs
@@ -75,6 +82,10 @@ func (c *Config) resolvePaths(dir string) {
 			abs(&h.CertFile)
 			abs(&h.KeyFile)
 		}
+	}
+	if t := c.Server.TLS; t != nil {
+		abs(&t.CertFile)
+		abs(&t.KeyFile)
 	}
 	for i := range c.SumoSources {
 		abs(&c.SumoSources[i].Path)
@@ -104,7 +115,7 @@ func (c *Config) readTokenFiles(d *decoder) {
 			s.Token = SecretFrom(unresolved, "token_file "+s.TokenFile)
 			continue
 		}
-		b, err := os.ReadFile(s.TokenFile)
+		b, err := readFile(s.TokenFile, MaxTokenFileBytes)
 		if err != nil {
 			d.fail(nil, fmt.Sprintf("sources[%d].token_file", i), "%v", err)
 			continue

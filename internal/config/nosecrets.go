@@ -61,3 +61,16 @@ func (d *decoder) sumoEnv(name string) (string, bool) {
 	}
 	return d.env(name)
 }
+
+// unreadValues are the values of the variables that secrets left unread
+// name: not used, but redacted from errors all the same (the variable may
+// also be written, by mistake, in a field that is no secret).
+func (d *decoder) unreadValues() []string {
+	var out []string
+	for _, name := range d.unread {
+		if v, ok := d.env(name); ok && name != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

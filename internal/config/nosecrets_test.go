@@ -100,3 +100,22 @@ outputs: [{name: o, type: stdout}]
 		os.WriteFile(filepath.Join(dir, "dsn"), []byte(dsn+"\n"), 0o600)
 	}
 }
+
+// TestUnreadSecretsAreNotEchoed: a state command does not read the
+// console token, but when its variable is also written by mistake in a
+// field that is no secret, the error does not show it either.
+func TestUnreadSecretsAreNotEchoed(t *testing.T) {
+	const token = "S1-UNREAD-TOKEN-0123456789"
+	t.Setenv("S1_TEST_TOKEN", token)
+	path := filepath.Join(t.TempDir(), "s1collector.yaml")
+	os.WriteFile(path, []byte(`log: {level: "${S1_TEST_TOKEN}"}
+sources: [{name: a, base_url: https://a.sentinelone.net, token: "${S1_TEST_TOKEN}", profile: "${S1_TEST_TOKEN}", outputs: [o]}]
+outputs: [{name: o, type: stdout}]
+`), 0o600)
+	for name, load := range map[string]func(string) (*Config, error){"LoadForState": LoadForState, "LoadWithoutSecrets": LoadWithoutSecrets} {
+		_, err := load(path)
+		if err == nil || !strings.Contains(err.Error(), "log.level") || strings.Contains(err.Error(), token[:12]) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -27,6 +27,9 @@ func (o Output) AcceptsStream(stream string) bool {
 }
 
 func (o *Output) applyDefaults() {
+	if o.File != nil && o.File.Mode == 0 {
+		o.File.Mode = DefaultFileMode
+	}
 	if o.Type == "sekoia_assets" && len(o.Streams) == 0 {
 		o.Streams = []string{"agents"}
 	}
@@ -53,6 +56,9 @@ func (o Output) validateType(v *validator, path string) {
 	if o.HTTP != nil && slices.Contains([]string{"stdout", "file", "kafka"}, o.Type) {
 		v.add(path+".http", "is only for HTTP outputs")
 	}
+	if o.HTTP != nil && !slices.Contains([]string{"", "none", "same_host"}, o.HTTP.Redirects) {
+		v.add(path+".http.redirects", "%q is not none or same_host", o.HTTP.Redirects)
+	}
 	for j, s := range o.Streams {
 		if !slices.Contains(APIs, s) {
 			v.add(fmt.Sprintf("%s.streams[%d]", path, j), "%q is not one of %s", s, strings.Join(APIs, ", "))
@@ -70,6 +76,9 @@ func (o Output) validateBlock(v *validator, path string) {
 		}
 		if o.File.MaxBytes < 0 {
 			v.add(p+".max_bytes", "must not be negative")
+		}
+		if m := o.File.Mode; m&0o600 != 0o600 {
+			v.add(p+".mode", "%s does not let the collector read and write its files: use 0600, 0640 or 0644", m)
 		}
 	case "sekoia_assets":
 		a := o.SekoiaAssets

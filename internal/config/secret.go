@@ -46,6 +46,9 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() +
 func (s *Secret) decodeYAML(d *decoder, n *yaml.Node, path string) {
 	if d.skips(path) && n.Kind == yaml.ScalarNode && readsEnv(n.Value) {
 		s.value, s.origin = unresolved, envOrigin(n.Value)
+		for _, m := range envRef.FindAllStringSubmatch(n.Value, -1) {
+			d.unread = append(d.unread, m[1])
+		}
 		return
 	}
 	if v, ok := d.scalar(n, path); ok {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -93,7 +92,7 @@ func (c *Config) readDSNFile(d *decoder) {
 		p.DSN = SecretFrom(unresolved, "dsn_file "+p.DSNFile)
 		return
 	}
-	b, err := os.ReadFile(p.DSNFile)
+	b, err := readFile(p.DSNFile, MaxTokenFileBytes) // a regular file, like a token file
 	if err != nil {
 		d.fail(nil, "state.postgres.dsn_file", "%v", err)
 		return

@@ -83,7 +83,7 @@ func sumoFiles(path string) ([]string, error) {
 // api_secret may be ${ENV_VAR}. Fields become the source's fields, except
 // _siemForward, which turns the Cloud SIEM metadata on.
 func ParseSumoSource(path string, env func(string) (string, bool)) (Source, Errors) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path, MaxSumoFileBytes)
 	if err != nil {
 		return Source{}, Errors{{Path: "file", Msg: err.Error()}}
 	}

@@ -40,6 +40,7 @@ func (c *Config) validate(v *validator) {
 	if !slices.Contains([]string{"auto", "text", "json"}, c.Log.Format) {
 		v.add("log.format", "%q is not auto, text or json", c.Log.Format)
 	}
+	c.Server.validate(v)
 	outputs := map[string]bool{}
 	for i, o := range c.Outputs {
 		o.validate(v, fmt.Sprintf("outputs[%d]", i), outputs)
@@ -53,8 +54,12 @@ func (c *Config) validate(v *validator) {
 		v.add("sources", "none defined: add a console under sources, or a Sumo Logic source file under sumo_sources")
 	}
 	names := map[string]bool{}
+	redact := c.Scrubber()
 	for i := range c.Sources {
 		c.Sources[i].validate(v, sourcePath(c.Sources[i], i), outputs, names)
+		if redact.Redact(c.Sources[i].BaseURL) != c.Sources[i].BaseURL {
+			v.add(sourcePath(c.Sources[i], i)+".base_url", "holds a secret (a token or key): check the ${VAR} it names")
+		}
 	}
 }
 
@@ -124,7 +129,7 @@ func (s *Source) validateToken(v *validator, path string) {
 		v.add(p, "%s: put the API token in it", emptyOrigin(s.Token.Origin()))
 	case !s.Token.IsSet():
 		v.add(path+".token", "is required: write token: ${S1_TOKEN} and export the API token in that variable, or give token_file")
-	case s.Token.Value() == "********":
+	case s.Token.Value() == placeholder:
 		v.add(path+".token", "is the ******** placeholder of the example: put the API token, or ${ENV_VAR}")
 	case strings.ContainsAny(s.Token.Value(), " \t\r\n"):
 		v.add(path+".token", "contains white space (copied with a line break?)")
@@ -181,6 +186,9 @@ func (s *Source) validateClient(v *validator, path string) {
 		if r.Rate <= 0 || r.Burst < 0 {
 			v.add(p, "rate must be positive and burst not negative")
 		}
+	}
+	if s.HTTP != nil && s.HTTP.Redirects != "" && s.HTTP.Redirects != "none" {
+		v.add(path+".http.redirects", "a console client follows no redirect, so the token never goes elsewhere: remove it and set base_url to the console's address")
 	}
 	for k := range s.Fields {
 		if k == "" || strings.HasPrefix(k, "_siem") || k == "_source" || k == "_sourceCategory" {

@@ -1,7 +1,8 @@
 // Package httpclient is what the console client and the HTTP outputs share
-// about HTTP: a client built from TLS, proxy and timeout settings, transport
-// errors stripped of their URL (which may carry a secret) and classified,
-// and Retry-After.
+// about HTTP: a client built from TLS, proxy, timeout and redirect
+// settings (no redirect followed unless asked, and then only to the same
+// host), a memory budget for response bodies, transport errors stripped of
+// their URL (which may carry a secret) and classified, and Retry-After.
 package httpclient
 
 import (
@@ -24,6 +25,7 @@ type Config struct {
 	CertFile, KeyFile  string        // client certificate (mutual TLS)
 	InsecureSkipVerify bool          // only when asked: disables certificate checks
 	ProxyURL           string        // default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+	Redirects          Redirects     // default: follow none
 }
 
 // Validate reports settings that cannot work.
@@ -63,7 +65,7 @@ func NewClient(c Config) (*http.Client, error) {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	return &http.Client{Transport: tr, Timeout: timeout}, nil
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: c.Redirects.CheckRedirect}, nil
 }
 
 // RedactURL drops the URL (and so its query, which may carry a secret)

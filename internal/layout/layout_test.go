@@ -39,6 +39,9 @@ var forbidden = []struct {
 		"the shared store knows checkpoints and leases, not the pipeline or the configuration file"},
 	{"s1collector/internal/pipeline", []string{"internal/state/postgres", "internal/lease"},
 		"the pipeline must not learn about PostgreSQL or leases: it sees a state.Store"},
+	{"s1collector/internal/scrub", []string{"s1collector/internal/"}, "scrub is a ground floor: text in, safe text out"},
+	{"s1collector/internal/httpclient", []string{"s1collector/internal/"},
+		"httpclient is the ground floor of HTTP that the console client and the outputs share"},
 }
 
 func TestLowerFloorsNeverImportHigherOnes(t *testing.T) {

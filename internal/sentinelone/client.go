@@ -22,6 +22,7 @@ import (
 
 	"s1collector/internal/httpclient"
 	"s1collector/internal/retry"
+	"s1collector/internal/scrub"
 )
 
 // Client talks to one console with one token. It is safe for concurrent use.
@@ -30,6 +31,8 @@ type Client struct {
 	base     string
 	http     *http.Client
 	limiters map[string]*rate.Limiter
+	bodies   *httpclient.Budget
+	scrub    *scrub.Redactor // the token, in the console's words
 	stats    *Stats
 	clock    *consoleClock
 	alerts   alertsAPI
@@ -86,18 +89,21 @@ func (s *Stats) ByEndpoint() (map[EndpointStatus]int64, map[string]int64) {
 }
 
 // New returns a Client. httpClient may be nil for a default one; its Timeout
-// is not used: Config.Timeout bounds each request.
+// is not used: Config.Timeout bounds each request. Whatever httpClient
+// does with redirects, the Client follows none: a redirect is an error
+// naming its target, and the token never goes anywhere but BaseURL.
 func New(cfg Config, httpClient *http.Client) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
 	base, _ := NormalizeBaseURL(cfg.BaseURL)
-	if httpClient == nil {
-		httpClient = &http.Client{Transport: http.DefaultTransport}
+	c := &Client{cfg: cfg, base: base, limiters: map[string]*rate.Limiter{},
+		bodies: cfg.BodyBudget, scrub: scrub.New(cfg.Token), stats: cfg.Stats, clock: &consoleClock{log: cfg.Logger}}
+	if c.bodies == nil {
+		c.bodies = httpclient.DefaultBudget()
 	}
-	c := &Client{cfg: cfg, base: base, limiters: map[string]*rate.Limiter{}, stats: cfg.Stats, clock: &consoleClock{log: cfg.Logger}}
-	c.http = c.observed(httpClient)
+	c.http = c.observed(httpclient.RefuseRedirects(httpClient)) // follows no redirect, whatever client it is given
 	if c.stats == nil {
 		c.stats = &Stats{}
 	}
@@ -135,13 +141,14 @@ type request struct {
 	scheme   string // Authorization scheme; default ApiToken
 }
 
-// do sends req with rate limiting and retries and returns the 2xx body. When
-// accept is set it judges the body; a body it refuses (truncated, garbled) is
-// treated like a 5xx and fetched again within the same retry budget.
-func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) (_ []byte, err error) {
+// do sends req with rate limiting and retries and hands the 2xx body to
+// accept, which decodes it (the body is not valid after accept returns: its
+// memory goes back to the budget). A body accept refuses (truncated,
+// garbled) is treated like a 5xx and fetched again within the same retry
+// budget.
+func (c *Client) do(ctx context.Context, req request, accept func([]byte) error) (err error) {
 	ctx, release := abandonable(ctx)
 	defer func() { release(); err = abandoned(ctx, err) }()
-	var body []byte
 	policy := c.cfg.Retry
 	userNotify := policy.Notify
 	policy.Notify = func(err error, attempt int, wait time.Duration) {
@@ -151,10 +158,10 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 			userNotify(err, attempt, wait)
 		}
 	}
-	err = policy.Do(ctx, func(ctx context.Context) error {
-		var err error
-		body, err = c.once(ctx, req)
-		if err == nil && accept != nil {
+	return policy.Do(ctx, func(ctx context.Context) error {
+		body, release, err := c.once(ctx, req)
+		defer release()
+		if err == nil {
 			if derr := accept(body); derr != nil {
 				// A body it cannot read is fetched again; an answer it
 				// judged (an *APIError) keeps its kind.
@@ -165,7 +172,6 @@ func (c *Client) do(ctx context.Context, req request, accept func([]byte) error)
 		}
 		return classifyForRetry(err)
 	})
-	return body, err
 }
 
 // classifyForRetry marks errors that must not be retried as permanent and
@@ -184,42 +190,57 @@ func classifyForRetry(err error) error {
 	return err
 }
 
-func (c *Client) once(ctx context.Context, req request) ([]byte, error) {
+// errorBodyBytes bounds what is read of an error answer: enough for the
+// console's explanation.
+const errorBodyBytes = 64 << 10
+
+// once makes one request. The body's memory is taken from the budget;
+// release gives it back (always call it).
+func (c *Client) once(ctx context.Context, req request) ([]byte, func(), error) {
+	none := func() {}
 	if err := c.limiter(req.endpoint).Wait(ctx); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	hreq, err := c.newRequest(ctx, req)
 	if err != nil {
-		return nil, retry.Permanent(err)
+		return nil, none, retry.Permanent(err)
 	}
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		c.stats.count(req.endpoint, 0)
 		if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
-			return nil, err
+			return nil, none, err
 		}
 		ae := &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Err: httpclient.RedactURL(err)}
 		if httpclient.CertificateError(err) {
 			ae.Err = fmt.Errorf("%w — the console's TLS certificate is not trusted: if it has a private CA, set http.ca_file", ae.Err)
-			return nil, retry.Permanent(ae) // retrying will not make it trusted
+			return nil, none, retry.Permanent(ae) // retrying will not make it trusted
 		}
-		return nil, ae
+		return nil, none, ae
 	}
 	defer resp.Body.Close()
 	c.stats.count(req.endpoint, resp.StatusCode)
-	body, err := readBody(resp, c.cfg.MaxBodyBytes)
+	if re := httpclient.AsRedirect(resp); re != nil {
+		return nil, none, &APIError{Kind: KindRedirect, Endpoint: req.endpoint, Status: resp.StatusCode, Err: re}
+	}
+	limit := c.cfg.MaxBodyBytes
 	if resp.StatusCode/100 != 2 {
+		limit = errorBodyBytes
+	}
+	body, release, err := c.bodies.ReadBody(ctx, resp.Body, resp.ContentLength, limit)
+	if resp.StatusCode/100 != 2 {
+		defer release()
 		if resp.StatusCode == http.StatusTooManyRequests {
 			c.stats.Throttled.Add(1)
 		}
-		return nil, responseError(req.endpoint, resp, body)
+		return nil, none, c.responseError(req.endpoint, resp, body)
 	}
 	if err != nil {
-		return nil, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: resp.StatusCode, Err: fmt.Errorf("read body: %w", err)}
+		return nil, release, &APIError{Kind: KindUnavailable, Endpoint: req.endpoint, Status: resp.StatusCode, Err: fmt.Errorf("read body: %w", err)}
 	}
-	return body, nil
+	return body, release, nil
 }
 
 func (c *Client) newRequest(ctx context.Context, req request) (*http.Request, error) {
@@ -264,19 +285,4 @@ func (c *Client) limiter(endpoint string) *rate.Limiter {
 		return l
 	}
 	return c.limiters["other"]
-}
-
-// readBody reads at most limit bytes, into a buffer of the announced size
-// when there is one (a 2 MB page then costs 2 MB, not the 4 MB of growing
-// by doubling).
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if err == nil && int64(buf.Len()) > limit {
-		err = fmt.Errorf("response body larger than %d bytes", limit)
-	}
-	return buf.Bytes(), err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/httpclient"
 	"s1collector/internal/retry"
 )
 
@@ -35,8 +36,12 @@ type Config struct {
 	// Retry governs retries of throttled and failed requests. Default: 8
 	// attempts, 1s doubling to 60s.
 	Retry retry.Policy
-	// MaxBodyBytes bounds a response body. Default 64 MiB.
+	// MaxBodyBytes bounds a response body, decompressed. Default 32 MiB:
+	// eight times a page of 1,000 real agents (~4 MB).
 	MaxBodyBytes int64
+	// BodyBudget bounds the bodies read at once by every client sharing
+	// it; nil shares the process's (httpclient.DefaultBudget).
+	BodyBudget *httpclient.Budget
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Stats, when set, are the counters the client adds to (a client that
@@ -73,7 +78,7 @@ func (c Config) withDefaults() Config {
 		c.Retry.Max = 60 * time.Second
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 64 << 20
+		c.MaxBodyBytes = 32 << 20
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "s1collector"

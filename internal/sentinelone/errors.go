@@ -23,6 +23,7 @@ const (
 	KindNotFound         // 404
 	KindThrottled        // 429: slow down, retry later
 	KindUnavailable      // 5xx, network failure, unreadable body: retry later
+	KindRedirect         // 3xx: the console sent elsewhere; not followed
 )
 
 func (k Kind) String() string {
@@ -39,6 +40,8 @@ func (k Kind) String() string {
 		return "throttled"
 	case KindUnavailable:
 		return "unavailable"
+	case KindRedirect:
+		return "redirect"
 	}
 	return "unknown"
 }
@@ -137,15 +140,17 @@ type errorBody struct {
 }
 
 // responseError builds the APIError for a non-2xx response. The body may be
-// JSON, nginx HTML or plain text.
-func responseError(endpoint string, resp *http.Response, body []byte) *APIError {
+// JSON, nginx HTML or plain text. The console's words are quoted with the
+// token redacted (before they are cut) and control characters escaped.
+func (c *Client) responseError(endpoint string, resp *http.Response, body []byte) *APIError {
 	e := &APIError{Endpoint: endpoint, Status: resp.StatusCode, Kind: kindForStatus(resp.StatusCode)}
+	body = []byte(c.scrub.Redact(string(body)))
 	var eb errorBody
 	if json.Unmarshal(body, &eb) == nil && len(eb.Errors) > 0 {
 		first := eb.Errors[0]
-		e.Code, e.Title, e.Detail = int(first.Code.Value), first.Title.Value, first.Detail.Value
+		e.Code, e.Title, e.Detail = int(first.Code.Value), c.scrub.Excerpt(first.Title.Value, 200), c.scrub.Excerpt(first.Detail.Value, 300)
 	} else if eb.Error.Value != "" || eb.Message.Value != "" {
-		e.Detail = eb.Error.Value + eb.Message.Value
+		e.Detail = c.scrub.Excerpt(eb.Error.Value+eb.Message.Value, 300)
 	} else if text := plainText(body); text != "" && e.Kind != KindThrottled {
 		e.Detail = text
 	}

@@ -48,10 +48,10 @@ func (c *Client) alertsPage(ctx context.Context, vars map[string]any, pageSize i
 		}
 		vars["first"] = first
 		body := map[string]any{"query": q.text, "variables": vars, "operationName": "Alerts"}
-		ans, refused, err := c.postAlerts(ctx, body, scheme)
+		ans, refused, err := c.postAlerts(ctx, body, scheme, first)
 		if err != nil && scheme == "" && KindOf(err) == KindAuth {
 			c.cfg.Logger.Info("unified alerts: the console refused the token as Bearer; trying ApiToken")
-			ans, refused, err = c.postAlerts(ctx, body, "ApiToken")
+			ans, refused, err = c.postAlerts(ctx, body, "ApiToken", first)
 			scheme = "ApiToken"
 		} else if scheme == "" {
 			scheme = "Bearer"
@@ -84,17 +84,21 @@ func (c *Client) rememberScheme(scheme string) {
 }
 
 // postAlerts sends the query once (with retries of transient failures).
-// Validation errors come back as refused, to be adjusted for.
-func (c *Client) postAlerts(ctx context.Context, body map[string]any, scheme string) (*gqlAnswer, []gqlError, error) {
+// Validation errors come back as refused, to be adjusted for; a page with
+// more alerts than the first asked for is refused like a REST page over
+// its limit.
+func (c *Client) postAlerts(ctx context.Context, body map[string]any, scheme string, first int) (*gqlAnswer, []gqlError, error) {
 	if scheme == "" {
 		scheme = "Bearer"
 	}
 	var ans *gqlAnswer
 	var refused []gqlError
 	req := request{method: http.MethodPost, endpoint: string(Alerts), path: Alerts.resource(), body: body, scheme: scheme}
-	_, err := c.do(ctx, req, func(b []byte) error {
+	err := c.do(ctx, req, func(b []byte) error {
 		var err error
-		ans, refused, err = decodeAlertsAnswer(b)
+		if ans, refused, err = decodeAlertsAnswer(b); err == nil && ans.Data != nil && ans.Data.Alerts != nil {
+			err = overLimit(len(ans.Data.Alerts.Edges), first)
+		}
 		return err
 	})
 	return ans, refused, err

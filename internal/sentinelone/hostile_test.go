@@ -1,6 +1,7 @@
 package sentinelone_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,9 +17,9 @@ import (
 func TestHostileResponses(t *testing.T) {
 	rec := `{"id":"1","computerName":"x"}`
 	huge := `{"id":"2","computerName":"` + strings.Repeat("A", 5<<20) + `"}`
-	rec2k := `{"id":"5","computerName":"` + strings.Repeat("n", 2000) + `"}`
-	pageOf := func(n int) string {
-		return `{"data":[` + strings.TrimSuffix(strings.Repeat(rec2k+",", n), ",") + `],"pagination":{"nextCursor":null}}`
+	rec6k := `{"id":"5","computerName":"` + strings.Repeat("n", 6000) + `"}`
+	pageOf := func(n int, rec string) string {
+		return `{"data":[` + strings.TrimSuffix(strings.Repeat(rec+",", n), ",") + `],"pagination":{"nextCursor":null}}`
 	}
 	tests := []struct {
 		name, body string
@@ -36,8 +37,10 @@ func TestHostileResponses(t *testing.T) {
 		{"odd field types", `{"data":[{"id":7,"isActive":"yes","cpuCount":"4.0","networkInterfaces":"eth0","computerName":{}}],"pagination":{}}`, 200, 1, ""},
 		{"duplicate keys", `{"data":[{"id":"1","id":"6"}],"pagination":{},"pagination":{"nextCursor":null}}`, 200, 1, ""},
 		{"huge string", `{"data":[` + huge + `],"pagination":{"nextCursor":null}}`, 200, 1, ""},
-		{"6 MB page", pageOf(3000), 200, 3000, ""},
-		{"10 MB page over an 8 MiB limit", pageOf(5000), 200, 0, "response body larger than 8388608 bytes"},
+		{"6 MB page", pageOf(1000, rec6k), 200, 1000, ""},
+		{"10 MB page over an 8 MiB limit", pageOf(1700, rec6k), 200, 0, "response body larger than 8388608 bytes"},
+		{"more records than the limit", pageOf(1001, `{}`), 200, 0, "the page holds 1001 records, more than the limit of 1000 asked for: refused"},
+		{"a million records in one page", pageOf(1_000_000, `0`), 200, 0, "the page holds 1000000 records, more than the limit of 1000"},
 		{"deep nesting", `{"data":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `],"pagination":{}}`, 200, 0, "exceeded max depth"},
 		{"invalid utf-8", "{\"data\":[{\"id\":\"3\",\"computerName\":\"bad \xff\xfe name\"}],\"pagination\":{}}", 200, 1, ""},
 		{"nul bytes", "{\"data\":[{\"id\":\"4\x00\"}],\"pagination\":{}}", 200, 0, "invalid character"},
@@ -76,5 +79,28 @@ func TestHostileResponses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAlertsPageOverFirstIsRefused: a GraphQL console answering one alert
+// more than the 10 asked for, or a million, is refused, as a REST page over
+// its limit is, instead of mapping them all.
+func TestAlertsPageOverFirstIsRefused(t *testing.T) {
+	for _, n := range []int{11, 1_000_000} {
+		edges := strings.TrimSuffix(strings.Repeat(`{"node":{"id":"1"}},`, n), ",")
+		srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `{"data":{"alerts":{"totalCount":%d,"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[%s]}}}`, n, edges)
+		}))
+		c, err := sentinelone.New(sentinelone.Config{BaseURL: srv.URL, Token: token, PageSize: 10,
+			Retry: retry.Policy{MaxAttempts: 1, Initial: time.Millisecond}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range c.Pages(t.Context(), sentinelone.ListRequest{Endpoint: sentinelone.Alerts}) {
+			if want := fmt.Sprintf("the page holds %d records, more than the limit of 10 asked for: refused", n); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%d alerts: err = %v", n, err)
+			}
+			break
+		}
 	}
 }

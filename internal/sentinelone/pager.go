@@ -111,16 +111,37 @@ func (c *Client) page(ctx context.Context, req ListRequest, cursor string) (*Pag
 	return page, nil
 }
 
-// fetchPage gets and decodes one page; a body that does not decode is
-// fetched again within the retry budget.
+// fetchPage gets and decodes one page; a body that does not decode, or
+// holds more records than the limit asked for, is fetched again within the
+// retry budget.
 func (c *Client) fetchPage(ctx context.Context, endpoint Endpoint, q url.Values, how decoding) (*Page, error) {
 	var page *Page
-	_, err := c.do(ctx, request{method: http.MethodGet, endpoint: endpoint.resource(), query: q}, func(body []byte) error {
+	err := c.do(ctx, request{method: http.MethodGet, endpoint: endpoint.resource(), query: q}, func(body []byte) error {
 		var err error
-		page, err = how.page(body)
+		if page, err = how.page(body); err == nil {
+			err = withinLimit(page, q)
+		}
 		return err
 	})
 	return page, err
+}
+
+// withinLimit refuses a page with more records than the limit asked for:
+// a console never sends one, and mapping it would take memory without
+// bound.
+func withinLimit(page *Page, q url.Values) error {
+	if limit, err := strconv.Atoi(q.Get("limit")); err == nil {
+		return overLimit(len(page.Records), limit)
+	}
+	return nil
+}
+
+// overLimit refuses n records where at most limit were asked for.
+func overLimit(n, limit int) error {
+	if limit > 0 && n > limit {
+		return fmt.Errorf("the page holds %d records, more than the limit of %d asked for: refused", n, limit)
+	}
+	return nil
 }
 
 func hashCursor(s string) uint64 {

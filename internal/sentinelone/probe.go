@@ -90,7 +90,7 @@ func (c *Client) CountAgents(ctx context.Context, filters url.Values) (int64, er
 }
 
 func (c *Client) getData(ctx context.Context, req request, into any) error {
-	_, err := c.do(ctx, req, func(body []byte) error {
+	return c.do(ctx, req, func(body []byte) error {
 		var env struct {
 			Data json.RawMessage `json:"data"`
 		}
@@ -102,5 +102,4 @@ func (c *Client) getData(ctx context.Context, req request, into any) error {
 		}
 		return nil
 	})
-	return err
 }

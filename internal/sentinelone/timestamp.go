@@ -1,6 +1,8 @@
 package sentinelone
 
 import (
+	"s1collector/internal/scrub"
+
 	"fmt"
 	"strings"
 	"time"
@@ -34,9 +36,6 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Format(TimeLayout)
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// truncate makes a console's text short and safe to quote: control
+// characters escaped, cut between words so a secret is never split.
+func truncate(s string, n int) string { return scrub.Cut(scrub.Control(s), n) }

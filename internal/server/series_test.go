@@ -60,7 +60,7 @@ func busyDay(now time.Time) []series.Bucket {
 // cycle, and their saved series.
 func serveStreams(t *testing.T, saved SeriesReader) *httptest.Server {
 	t.Helper()
-	return serveSources(t, time.Minute, saved)
+	return serveSources(t, time.Minute, saved, Auth{})
 }
 
 // TestQuietStreamIsFlagged: a stream whose cycles succeed but that has

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
@@ -25,13 +27,19 @@ import (
 // loopback, so exposing it is an explicit choice.
 const DefaultListen = "127.0.0.1:9464"
 
-// Config is what the server shows.
+// Config is what the server shows, and how it is protected.
 type Config struct {
-	Listen  string
-	Version string
-	Sources []Source
-	Clients map[string]*sentinelone.Client
-	Tokens  *collector.Tokens
+	Listen string
+	// Hosts are names the server answers to besides loopback ones and its
+	// listen address (the Host header is checked on loopback).
+	Hosts []string
+	Auth  Auth
+	// CertFile and KeyFile, when set, serve HTTPS.
+	CertFile, KeyFile string
+	Version           string
+	Sources           []Source
+	Clients           map[string]*sentinelone.Client
+	Tokens            *collector.Tokens
 	// Redact removes secrets from texts shown (errors carry peers' answers).
 	Redact func(string) string
 	Log    *slog.Logger
@@ -44,11 +52,12 @@ type Config struct {
 
 // Server serves /metrics, /healthz, /readyz, / and /api/status.
 type Server struct {
-	mu      sync.RWMutex // guards what cfg shows: Sources, Clients, Tokens, Redact
+	mu      sync.RWMutex // guards what cfg shows: Sources, Clients, Tokens, Redact, and Hosts and Auth
 	cfg     Config
 	started time.Time
 	srv     *http.Server
 	ln      net.Listener
+	tls     bool // HTTPS
 	page    *template.Template
 	series  seriesCache
 	// future is set once the server has logged that the saved series hold
@@ -67,6 +76,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Tokens == nil {
 		cfg.Tokens = collector.NewTokens()
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
 	page, err := template.New("status.html").Funcs(pageFuncs).ParseFS(templates, "templates/status.html")
 	if err != nil {
 		return nil, err
@@ -80,27 +92,70 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /api/status", s.apiStatus)
 	mux.HandleFunc("GET /{$}", s.statusPage)
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.guard(mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
+	if cfg.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("server.tls: %w", err)
+		}
+		s.srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		s.tls = true
+	}
 	return s, nil
 }
 
-// Start listens and serves in the background.
+// Start listens and serves in the background. Listening beyond loopback is
+// logged as a warning, louder without authentication or TLS.
 func (s *Server) Start() error {
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return err
 	}
+	s.warnIfExposed(ln.Addr())
 	s.ln = ln
+	serve := s.srv.Serve
+	if s.tls {
+		serve = func(ln net.Listener) error { return s.srv.ServeTLS(ln, "", "") }
+	}
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.cfg.Log.Error("status server stopped", "error", err)
 		}
 	}()
 	return nil
 }
 
+func (s *Server) warnIfExposed(addr net.Addr) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return
+	}
+	switch {
+	case !s.cfg.Auth.enabled():
+		s.cfg.Log.Warn("the status server listens beyond loopback without authentication: anyone who reaches it reads "+
+			"the status, errors and metrics — set server.auth (and server.tls), or listen on 127.0.0.1", "address", addr.String())
+	case !s.tls:
+		s.cfg.Log.Warn("the status server listens beyond loopback without TLS: its credentials cross the network in clear text — set server.tls",
+			"address", addr.String())
+	default:
+		s.cfg.Log.Info("the status server listens beyond loopback, with authentication and TLS", "address", addr.String())
+	}
+}
+
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the status page's address.
+func (s *Server) URL() string {
+	if s.tls {
+		return "https://" + s.Addr() + "/"
+	}
+	return "http://" + s.Addr() + "/"
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (s *Server) TLS() bool { return s.tls }
 
 // Shutdown stops serving; it is safe to call without Start.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -122,6 +177,14 @@ func (s *Server) Update(sources []Source, clients map[string]*sentinelone.Client
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg.Sources, s.cfg.Clients, s.cfg.Tokens, s.cfg.Redact = sources, clients, tokens, redact
+}
+
+// Protect replaces the names the server answers to and its credentials:
+// after a reload. (Whether it speaks TLS is fixed when it starts.)
+func (s *Server) Protect(hosts []string, auth Auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Hosts, s.cfg.Auth = hosts, auth
 }
 
 // SetCluster shows another lease manager: after a reload, the replica's
@@ -160,14 +223,18 @@ func (s *Server) apiStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Status())
 }
 
-// readyz is 503 with the reasons when a stream is stopped, fails without
-// having completed a cycle since the start, has been failing for more than
-// two intervals, or has not started within its first interval (notReady);
-// 200 otherwise.
-func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+// readyz is 503 when a stream is stopped, fails without having completed a
+// cycle since the start, has been failing for more than two intervals, or
+// has not started within its first interval (notReady) — with the reasons
+// when the request may read them; 200 otherwise.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	st := s.Status()
 	if st.Ready {
 		writeJSON(w, http.StatusOK, map[string]any{"ready": true})
+		return
+	}
+	if !s.authorized(r) { // a probe without credentials: the answer, not the errors
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false})
 		return
 	}
 	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "reasons": st.Reasons})

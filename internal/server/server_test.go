@@ -37,14 +37,18 @@ func world(t *testing.T, cfg emulator.Config) (*emulator.Emulator, state.Store, 
 
 // fixture runs one cycle of a healthy source and a source whose token
 // the console refuses, and serves their status.
-func fixture(t *testing.T) *httptest.Server {
+func fixture(t *testing.T) *httptest.Server { return fixtureWith(t, Auth{}) }
+
+// fixtureWith is fixture with the server asking for auth.
+func fixtureWith(t *testing.T, auth Auth) *httptest.Server {
 	t.Helper()
-	return serveSources(t, 72*time.Hour, nil)
+	return serveSources(t, 72*time.Hour, nil, auth)
 }
 
 // serveSources runs one activities cycle of each source, with a look-back,
-// and serves their status with saved series (nil: none).
-func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader) *httptest.Server {
+// and serves their status with saved series (nil: none), asking for auth
+// (zero: none).
+func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader, auth Auth) *httptest.Server {
 	t.Helper()
 	return serveSourcesLogging(t, lookback, saved, io.Discard)
 }
@@ -70,7 +74,7 @@ func serveSourcesLogging(t *testing.T, lookback time.Duration, saved SeriesReade
 		(&pipeline.Collector{Streams: []*pipeline.Stream{s}, Log: log}).Once(t.Context(), nil)
 		sources = append(sources, Source{Name: name, Streams: []*pipeline.Stream{s}})
 	}
-	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log,
+	srv, err := New(Config{Version: "test", Sources: sources, Clients: clients, Tokens: collector.NewTokens(), Log: log, Auth: auth,
 		Redact: strings.NewReplacer(secret, "[redacted]").Replace, Series: saved})
 	if err != nil {
 		t.Fatal(err)

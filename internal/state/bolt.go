@@ -27,10 +27,15 @@ type Bolt struct {
 // ErrLocked means another process holds the state file.
 var ErrLocked = errors.New("state file is in use by another s1collector process")
 
-// OpenBolt opens (creating when absent) the state file at path.
+// OpenBolt opens (creating when absent, 0600 in a 0750 folder) the state
+// file at path. A symbolic link or anything but a regular file there is
+// refused, never followed.
 func OpenBolt(path string) (*Bolt, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("state: create folder: %w", err)
+	}
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("state file %s is not a regular file (%s): refused — point state.path at a file of its own", path, st.Mode().Type())
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	switch {

@@ -2,6 +2,8 @@
 // <dir>/<source>/<stream>.ndjson. A batch is appended and fsync'd before it
 // counts as delivered, and a line is complete or absent after a crash: a
 // torn last line left by a crash is cut off when the file is reopened.
+// Files are created 0640 and folders 0750 unless told otherwise, and a
+// symbolic link where a file belongs is refused, never followed.
 package file
 
 import (
@@ -10,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -25,6 +28,26 @@ type Config struct {
 	// MaxBytes rotates a file before it would grow past this size: it is
 	// renamed <stream>-<UTC time>.ndjson and a new one begins. 0 never.
 	MaxBytes int64
+	// Mode is the permission of new files (default 0640); their folders
+	// get it plus search where reading is allowed (0750).
+	Mode fs.FileMode
+}
+
+// DefaultMode is the permission of new files: the owner reads and
+// writes, its group reads.
+const DefaultMode fs.FileMode = 0o640
+
+func (c Config) fileMode() fs.FileMode {
+	if c.Mode == 0 {
+		return DefaultMode
+	}
+	return c.Mode & fs.ModePerm
+}
+
+// dirMode adds search (x) wherever the file mode allows reading.
+func (c Config) dirMode() fs.FileMode {
+	m := c.fileMode()
+	return m | (m&0o444)>>2
 }
 
 // Validate reports what cannot work.
@@ -34,6 +57,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBytes < 0 {
 		return errors.New("max_bytes: must not be negative")
+	}
+	if c.Mode != 0 && c.Mode&0o600 != 0o600 {
+		return fmt.Errorf("mode: %04o does not let the collector read and write its files", c.Mode)
 	}
 	return nil
 }
@@ -94,7 +120,7 @@ func (o *Output) file(path string, n int64) (*os.File, error) {
 	f := o.open[path]
 	if f == nil {
 		var err error
-		if f, err = openRepaired(path, o.log); err != nil {
+		if f, err = o.openRepaired(path); err != nil {
 			return nil, err
 		}
 		o.open[path] = f
@@ -123,20 +149,21 @@ func (o *Output) drop(path string) {
 }
 
 // openRepaired opens path for appending, first cutting a last line that a
-// crash left without its newline.
-func openRepaired(path string, log *slog.Logger) (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+// crash left without its newline. A symbolic link at path is refused: the
+// collector would otherwise cut and append to whatever file it points at.
+func (o *Output) openRepaired(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), o.cfg.dirMode()); err != nil {
 		return nil, fmt.Errorf("create folder for %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openNoFollow(path, o.cfg.fileMode())
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	end, err := completeEnd(f)
 	if err == nil {
 		st, _ := f.Stat()
 		if end < st.Size() {
-			log.Warn("cut an incomplete last line left by a crash; the batch it belonged to is delivered again", "file", path, "bytes", st.Size()-end)
+			o.log.Warn("cut an incomplete last line left by a crash; the batch it belonged to is delivered again", "file", path, "bytes", st.Size()-end)
 			err = f.Truncate(end)
 		}
 	}
@@ -173,7 +200,7 @@ func completeEnd(f *os.File) (int64, error) {
 
 // Check proves the folder can be written.
 func (o *Output) Check(context.Context) error {
-	if err := os.MkdirAll(o.cfg.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(o.cfg.Dir, o.cfg.dirMode()); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(o.cfg.Dir, ".check-*")

@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"s1collector/internal/delivery"
 	"s1collector/internal/httpclient"
 	"s1collector/internal/retry"
+	"s1collector/internal/scrub"
 )
 
 // PeerError is an answer the peer did not accept.
@@ -74,8 +74,12 @@ func Do(ctx context.Context, c *http.Client, method, url string, header http.Hea
 }
 
 // Classify turns a non-2xx answer into a retryable, throttling or
-// permanent error.
+// permanent error. A redirect that was not followed is permanent and names
+// its target.
 func Classify(resp *http.Response, body []byte) error {
+	if re := httpclient.AsRedirect(resp); re != nil {
+		return retry.Permanent(fmt.Errorf("HTTP %d: %w", resp.StatusCode, re))
+	}
 	pe := &PeerError{Status: resp.StatusCode, Body: excerpt(body), RetryAfter: httpclient.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
@@ -87,12 +91,11 @@ func Classify(resp *http.Response, body []byte) error {
 	return retry.Permanent(pe)
 }
 
+// excerpt is the start of a peer's answer, safe to show: control
+// characters escaped, cut between words so that a secret the peer echoes
+// is whole (and so redacted where it is shown) or absent, never in part.
 func excerpt(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return (*scrub.Redactor)(nil).Excerpt(string(b), 300)
 }
 
 // Gzip compresses b.

@@ -99,8 +99,8 @@ func (o *Output) header() http.Header {
 	return h
 }
 
-// Check makes a HEAD request: any HTTP answer proves the endpoint is
-// reachable and its certificate trusted; no event is sent.
+// Check makes a HEAD request: any HTTP answer but a redirect proves the
+// endpoint is reachable and its certificate trusted; no event is sent.
 func (o *Output) Check(ctx context.Context) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, o.cfg.URL, nil)
 	if err != nil {
@@ -111,6 +111,9 @@ func (o *Output) Check(ctx context.Context) error {
 		return fmt.Errorf("unreachable: %w", httpclient.RedactURL(err))
 	}
 	resp.Body.Close()
+	if re := httpclient.AsRedirect(resp); re != nil {
+		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, re) // delivery would fail the same way
+	}
 	return nil
 }
 

@@ -1,11 +1,13 @@
 package check
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -64,7 +66,9 @@ func checkConfig(t *testing.T, r rendered, d appsv1.Deployment) {
 	if err := os.WriteFile(file, []byte(cm), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "validate", "--config", file)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // killed when the test ends, however it ends
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "validate", "--config", file)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	for _, e := range c.EnvFrom {
 		if e.SecretRef == nil {
