@@ -269,7 +269,7 @@ func TestFutureBucketsAreLeftOut(t *testing.T) {
 	saved := append(slices.Clone(day), series.Bucket{Start: now.Add(2 * time.Hour), Delivered: 500, Cycles: 1, LastDelivery: now.Add(2 * time.Hour)},
 		series.Bucket{Start: ahead, Delivered: 7000, Cycles: 1, LastDelivery: ahead})
 	var logs syncBuffer
-	ts := serveSourcesLogging(t, time.Minute, &fakeSeries{data: map[string][]series.Bucket{"healthy/activities": saved}}, &logs)
+	ts := serveSourcesLogging(t, time.Minute, &fakeSeries{data: map[string][]series.Bucket{"healthy/activities": saved}}, Auth{}, &logs)
 	var st Status
 	for range 2 {
 		_, body := get(t, ts.URL+"/api/status")

@@ -50,11 +50,11 @@ func fixtureWith(t *testing.T, auth Auth) *httptest.Server {
 // (zero: none).
 func serveSources(t *testing.T, lookback time.Duration, saved SeriesReader, auth Auth) *httptest.Server {
 	t.Helper()
-	return serveSourcesLogging(t, lookback, saved, io.Discard)
+	return serveSourcesLogging(t, lookback, saved, auth, io.Discard)
 }
 
 // serveSourcesLogging is serveSources, the server logging to logs.
-func serveSourcesLogging(t *testing.T, lookback time.Duration, saved SeriesReader, logs io.Writer) *httptest.Server {
+func serveSourcesLogging(t *testing.T, lookback time.Duration, saved SeriesReader, auth Auth, logs io.Writer) *httptest.Server {
 	t.Helper()
 	emu, st, _ := world(t, emulator.Config{Agents: 30, HistoryActivities: 40, HistoryThreats: 3, RateLimits: map[string]emulator.RateLimit{},
 		Tokens: []emulator.Token{{Value: secret}}})
