@@ -100,7 +100,7 @@ func (s *Stream) endListing(ctx context.Context, cp state.Checkpoint) error {
 	if err := s.Store.Sweep(ctx, s.Source.Name, l.Generation()); err != nil {
 		return err
 	}
-	cp.LastFullSync, cp.Listing, cp.Scopes = l.Started, nil, []string{l.Plan.Scope}
+	cp.LastFullSync, cp.LastGeneration, cp.Listing, cp.Scopes = l.Started, l.Generation(), nil, []string{l.Plan.Scope}
 	cp = s.forgetBefore(cp, newVersions(cp.Recent))
 	s.Log.Info("full listing complete", "started", l.Started, "read", l.Read, "removed", l.Removed)
 	return s.Store.Save(ctx, s.Key(), cp)

@@ -17,6 +17,7 @@ import (
 	"s1collector/internal/emulator"
 	"s1collector/internal/retry"
 	"s1collector/internal/sentinelone"
+	"s1collector/internal/state"
 	"s1collector/internal/transform"
 )
 
@@ -336,4 +337,39 @@ func TestCatchUpEndsWhenTheConsoleOutpacesIt(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRemovalsWhenTheConsolesClockStepsBack: the listing's start follows
+// the console's clock, read from whole-second Date headers, so a listing
+// may start a little "before" the previous one (two runs of once a second
+// apart, the second after a state reset). The devices the console removed
+// in between are still reported by that listing: generations only grow.
+func TestRemovalsWhenTheConsolesClockStepsBack(t *testing.T) {
+	emu, err := emulator.New(emulator.Config{Seed: 5, Agents: 200, AgentUpdatesPerMinute: 1e-9, NewAgentsPerHour: 1e-9,
+		RateLimits: map[string]emulator.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, store := listingStream(t, emu, 2, 100)
+	s.FullSync = 24 * time.Hour
+	t0 := emu.Now()
+	s.Now = func() time.Time { return t0 }
+	if _, err := s.Cycle(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	gone := emu.RemoveAgents(3)
+	slices.Sort(gone)
+	// state reset --stream agents: a listing is due at once (the
+	// devices seen stay known).
+	if err := store.Save(t.Context(), s.Key(), state.Checkpoint{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return t0.Add(-700 * time.Millisecond) }
+	res, err := s.Cycle(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Gone, gone) {
+		t.Fatalf("a listing started 0.7 s before the previous one (console clock) reported %v removed, want %v", res.Gone, gone)
+	}
 }

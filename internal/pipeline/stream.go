@@ -137,7 +137,7 @@ func (s *Stream) begin(ctx context.Context, cp state.Checkpoint, now time.Time) 
 		return cp, nil
 	}
 	floor := now.Add(-s.listingMargin())
-	cp.Listing = &state.Listing{Started: now, Floor: floor, Plan: plan, Phase: state.PhaseRanges}
+	cp.Listing = &state.Listing{Started: now, Floor: floor, Plan: plan, Phase: state.PhaseRanges, Gen: state.NextGeneration(cp.LastGeneration, cp.LastFullSync)}
 	cp.Scopes = withScope(cp.Scopes, plan.Scope)
 	cp.Watermark, cp.Recent, cp.KeysSince = time.Time{}, nil, floor
 	cp.MappingVersion = s.MappingVersion

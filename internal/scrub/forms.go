@@ -47,7 +47,10 @@ func parts(s string) []string {
 				add(seg)
 			}
 		}
-		for _, vs := range u.Query() {
+		for k, vs := range u.Query() {
+			if plainSetting[k] {
+				continue
+			}
 			for _, v := range vs {
 				add(v)
 			}
@@ -55,6 +58,14 @@ func parts(s string) []string {
 		add(u.RawQuery)
 	}
 	return out
+}
+
+// plainSetting names the query settings of a URL or DSN that are no
+// secret: hiding them would only hide what an error is about ("open
+// [redacted]: no such file" for a CA file's path).
+var plainSetting = map[string]bool{
+	"sslmode": true, "sslrootcert": true, "sslcert": true, "sslkey": true,
+	"connect_timeout": true, "application_name": true, "target_session_attrs": true,
 }
 
 // meaningful tells a path segment that may be a credential (a Sumo Logic

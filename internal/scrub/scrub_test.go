@@ -58,14 +58,23 @@ func TestEveryFormIsRedacted(t *testing.T) {
 }
 
 // TestOrdinaryWordsStay: the parts of secret URLs that are not secret —
-// the host, "receiver", "http" — and short values are left alone, or every
-// message would be unreadable.
+// the host, "receiver", "http", a DSN's TLS file paths — and short values
+// are left alone, or every message would be unreadable.
 func TestOrdinaryWordsStay(t *testing.T) {
 	r := New(sumoURL, "abc", "Bearer "+hookKey)
 	for _, s := range []string{"endpoint4.collection.sumologic.com", "receiver", "http", "v1", "abc", "Bearer", "HTTP 401 Unauthorized"} {
 		if got := r.Redact(s); got != s {
 			t.Errorf("Redact(%q) = %q", s, got)
 		}
+	}
+	dsn := New("postgres://collector:" + userPass + "@db.example.com/s1?sslmode=verify-full&sslrootcert=/etc/s1c/ca.pem&password=QP-0099aabb")
+	for _, s := range []string{"open /etc/s1c/ca.pem: no such file or directory", "sslmode verify-full"} {
+		if got := dsn.Redact(s); got != s {
+			t.Errorf("a DSN's plain setting is hidden: Redact(%q) = %q", s, got)
+		}
+	}
+	if got := dsn.Redact("password QP-0099aabb refused"); strings.Contains(got, "QP-0099aabb") {
+		t.Errorf("a DSN's password query value is shown: %q", got)
 	}
 	if New("ab", "") != nil {
 		t.Error("values under four characters make a redactor")

@@ -24,6 +24,8 @@ type Checkpoint struct {
 	// Listing is the full listing of agents under way, nil between them.
 	Listing      *Listing  `json:"listing,omitempty"`
 	LastFullSync time.Time `json:"last_full_sync,omitzero"`
+	// LastGeneration is the generation of the last complete listing.
+	LastGeneration int64 `json:"last_generation,omitempty"`
 	// MappingVersion is how the stream's outputs mapped devices when its
 	// last full listing began; another one starts a full listing.
 	MappingVersion string `json:"mapping_version,omitempty"`
@@ -91,10 +93,31 @@ type Listing struct {
 	// handled in sorted order); Removed counts those confirmed.
 	RemovalsAfter string `json:"removals_after,omitempty"`
 	Removed       int64  `json:"removed,omitempty"`
+	// Gen names the generation of devices this listing sees: it only
+	// grows from one listing to the next, whatever the console's clock
+	// (Started follows it, read from answers' whole-second Date headers,
+	// so two listings a second apart may start "backwards").
+	Gen int64 `json:"gen,omitempty"`
 }
 
-// Generation names the devices seen by the listing.
-func (l *Listing) Generation() int64 { return l.Started.UnixNano() }
+// Generation names the devices seen by the listing (Started for a
+// listing begun before Gen existed).
+func (l *Listing) Generation() int64 {
+	if l.Gen != 0 {
+		return l.Gen
+	}
+	return l.Started.UnixNano()
+}
+
+// NextGeneration is the generation of a listing that starts now: the
+// host's clock, and always after the previous listing's — its generation,
+// or its start for a checkpoint from before generations were kept.
+func NextGeneration(prev int64, prevStarted time.Time) int64 {
+	if prev == 0 && !prevStarted.IsZero() {
+		prev = prevStarted.UnixNano()
+	}
+	return max(time.Now().UnixNano(), prev+1)
+}
 
 // Plan is what a listing's ranges depend on: a listing resumed under a
 // different plan starts again from scratch.
