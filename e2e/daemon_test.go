@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -12,25 +10,7 @@ import (
 	"s1collector/internal/emulator"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while a process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func waitFor(t *testing.T, buf *syncBuffer, text string, n int) {
+func waitFor(t *testing.T, buf *proc.Output, text string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -51,7 +31,7 @@ func TestRunReloadsAndStopsGracefully(t *testing.T) {
 	w := newWorkdir(t, good)
 	cmd := proc.Command(t, 0, bin(t), "run", "--listen", "127.0.0.1:0") // never the demo's port
 	cmd.Dir = w.dir
-	var stderr syncBuffer
+	var stderr proc.Output
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

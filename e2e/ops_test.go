@@ -15,18 +15,19 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 	"s1collector/internal/series"
 )
 
 // daemon runs "s1collector run" on a free port and returns the base URL of
 // its status server once every stream has done a cycle.
-func daemon(t *testing.T, w *workdir, cycles int) (string, *syncBuffer) {
+func daemon(t *testing.T, w *workdir, cycles int) (string, *proc.Output) {
 	t.Helper()
 	return daemonEnv(t, w, nil, cycles)
 }
 
-func daemonEnv(t *testing.T, w *workdir, env []string, cycles int) (string, *syncBuffer) {
+func daemonEnv(t *testing.T, w *workdir, env []string, cycles int) (string, *proc.Output) {
 	t.Helper()
 	_, url, stderr := runDaemon(t, w, env, "--listen", "127.0.0.1:0")
 	waitFor(t, stderr, `"duration":"`, cycles) // every cycle's closing line, done, failed or stopped

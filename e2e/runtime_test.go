@@ -78,12 +78,12 @@ func (c *flakyConsole) up() {
 
 // runDaemon starts "s1collector run" with extra arguments and returns the
 // status server's URL and its standard error. It is stopped with the test.
-func runDaemon(t *testing.T, w *workdir, env []string, args ...string) (*exec.Cmd, string, *syncBuffer) {
+func runDaemon(t *testing.T, w *workdir, env []string, args ...string) (*exec.Cmd, string, *proc.Output) {
 	t.Helper()
 	cmd := proc.Command(t, 0, bin(t), append([]string{"run"}, args...)...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), env...)
-	var stderr syncBuffer
+	var stderr proc.Output
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

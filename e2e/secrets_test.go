@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -171,7 +172,7 @@ func recordFiles(t *testing.T, dir string, record func(what, text string)) {
 
 // statusURL is the status server's address, from the last time the log
 // gave it (a reload restarts the server).
-func statusURL(t *testing.T, stderr *syncBuffer) string {
+func statusURL(t *testing.T, stderr *proc.Output) string {
 	t.Helper()
 	waitFor(t, stderr, `"url":"http`, 1)
 	var last string

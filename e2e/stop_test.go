@@ -167,7 +167,7 @@ func TestEarlySighupIsAReload(t *testing.T) {
 	cfg := collectorConfig(c.URL, emulator.DefaultToken, "    interval: 10s\n")
 	cmd := proc.Command(t, 0, bin(t), "run", "--config", fifo, "--listen", "127.0.0.1:0")
 	cmd.Dir = w.dir
-	var stderr syncBuffer
+	var stderr proc.Output
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

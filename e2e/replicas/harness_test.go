@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"s1collector/e2e/proc"
 	"s1collector/internal/emulator"
 )
 
@@ -97,26 +98,8 @@ func startConsole(t *testing.T, cfg emulator.Config) *console {
 	return &console{Emulator: emu, URL: "http://" + ln.Addr().String()}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor waits until text appears n times in a process's log.
-func waitFor(t *testing.T, buf *syncBuffer, text string, n int) {
+func waitFor(t *testing.T, buf *proc.Output, text string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute) // slow only on a machine under heavy load
 	for time.Now().Before(deadline) {

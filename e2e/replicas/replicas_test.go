@@ -41,7 +41,7 @@ type replicaProc struct {
 	name, id, url string
 	killed        bool // by SIGKILL: its files may end with a torn line
 	cmd           *exec.Cmd
-	stderr        *syncBuffer
+	stderr        *proc.Output
 	done          chan struct{}
 }
 
@@ -120,7 +120,7 @@ func (f *fleet) startWith(name string, n int) *replicaProc {
 	cmd := proc.Command(f.t, 0, bin(f.t), "run", "--listen", "127.0.0.1:0", "--config", f.writeConfig(name, n))
 	cmd.Dir = f.dir
 	cmd.Env = append(os.Environ(), "PGDSN="+f.dsn, "REPLICA="+name, "OUTDIR=out-"+name)
-	p := &replicaProc{name: name, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &replicaProc{name: name, cmd: cmd, stderr: &proc.Output{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		f.t.Fatal(err)
