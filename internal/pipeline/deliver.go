@@ -48,22 +48,19 @@ func (s *Stream) deliver(ctx context.Context, b delivery.Batch) error {
 		}
 		pending = still
 		err := errors.Join(errs...)
-		if retry.IsPermanent(err) && policy.MaxAttempts > 0 {
-			// Bounded attempts (once, under cron): waiting will not change
-			// a refusal, so the run ends now with the fix instead of
-			// sitting out its attempts at the slowest pace. The
-			// checkpoint holds.
+		if !retry.IsPermanent(err) || policy.MaxAttempts > 0 {
+			// A failure that may pass is retried with backoff. With bounded
+			// attempts (once, under cron) a permanent refusal ends the run
+			// now, with the fix, instead of sitting out its attempts at the
+			// slowest pace. The checkpoint holds either way.
 			return err
 		}
-		if retry.IsPermanent(err) {
-			// A permanent refusal still holds the checkpoint: keep offering
-			// the batch at the slowest pace (the stream's interval, at most
-			// MaxDeliveryBackoff) rather than drop data; a fix at the peer
-			// is seen within that time. The wrapper drops the permanent
-			// mark, which would end the retries.
-			return &retry.ThrottleError{Err: permanentRefusal{err}, Delay: policy.Max}
-		}
-		return err
+		// A permanent refusal still holds the checkpoint: keep offering the
+		// batch at the slowest pace (the stream's interval, at most
+		// MaxDeliveryBackoff) rather than drop data; a fix at the peer is
+		// seen within that time. The wrapper drops the permanent mark,
+		// which would end the retries.
+		return &retry.ThrottleError{Err: permanentRefusal{err}, Delay: policy.Max}
 	})
 	if err != nil && ctx.Err() == nil && waits.Err() != nil {
 		s.Log.Warn("stopping: the batch an output did not accept is not offered again; the checkpoint holds and it is collected again", "error", err)
