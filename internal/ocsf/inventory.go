@@ -1,11 +1,24 @@
 package ocsf
 
-// InventoryInfo is class 5001 Device Inventory Info.
+import "s1collector/internal/jsonenc"
+
+// InventoryInfo is class 5001 Device Inventory Info. Unmapped is nil when
+// the source said nothing OCSF has no attribute for.
 type InventoryInfo struct {
 	Header
-	Device      Device         `json:"device"`
-	Enrichments []Enrichment   `json:"enrichments,omitempty"`
-	Unmapped    map[string]any `json:"unmapped,omitempty"`
+	Device      Device       `json:"device"`
+	Enrichments []Enrichment `json:"enrichments,omitempty"`
+	Unmapped    Object       `json:"unmapped,omitempty"`
+}
+
+// Object is a JSON object whose possible members the mapping knows in
+// advance (a device's unmapped facts, an enrichment's data): a struct that
+// encoding/json writes from its tags and that writes itself the same way.
+// Declared with its fields in the byte order of their keys, it reads as a
+// map of the same members would (encoding/json sorts a map's keys), at no
+// cost per event: no map to build, no keys to sort.
+type Object interface {
+	AppendJSON(w *jsonenc.Writer)
 }
 
 // Metadata is the event's metadata object.
@@ -157,9 +170,9 @@ type Group struct {
 // Enrichment adds facts about one attribute of the event: Name is the
 // attribute's path, Value its value.
 type Enrichment struct {
-	Name     string         `json:"name"`
-	Value    string         `json:"value"`
-	Type     string         `json:"type,omitempty"`
-	Provider string         `json:"provider,omitempty"`
-	Data     map[string]any `json:"data"`
+	Name     string `json:"name"`
+	Value    string `json:"value"`
+	Type     string `json:"type,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	Data     Object `json:"data"`
 }

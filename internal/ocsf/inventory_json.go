@@ -38,9 +38,9 @@ func (v *InventoryInfo) AppendJSON(w *jsonenc.Writer) {
 		w.Key("enrichments")
 		jsonenc.List(w, v.Enrichments)
 	}
-	if len(v.Unmapped) > 0 {
+	if v.Unmapped != nil {
 		w.Key("unmapped")
-		w.Map(v.Unmapped)
+		v.Unmapped.AppendJSON(w)
 	}
 	w.EndObject()
 }
@@ -261,6 +261,10 @@ func (v *Enrichment) AppendJSON(w *jsonenc.Writer) {
 	w.OmitString("type", v.Type)
 	w.OmitString("provider", v.Provider)
 	w.Key("data")
-	w.Map(v.Data)
+	if v.Data == nil {
+		w.Null()
+	} else {
+		v.Data.AppendJSON(w)
+	}
 	w.EndObject()
 }

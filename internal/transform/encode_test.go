@@ -3,11 +3,9 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"s1collector/internal/emulator"
 	"s1collector/internal/sentinelone"
 )
 
@@ -16,19 +14,7 @@ import (
 // not (transform): goldens, an emulated fleet with odd types, and strings
 // with every character encoding/json escapes.
 func TestEncodingMatchesEncodingJSON(t *testing.T) {
-	var records [][]byte
-	files, _ := filepath.Glob(filepath.Join("testdata", "*", "agent.json"))
-	for _, f := range files {
-		records = append(records, readFile(t, f))
-	}
-	emu, err := emulator.New(emulator.Config{Seed: 9, Agents: 400, RateLimits: map[string]emulator.RateLimit{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu.SetFault("agents", emulator.Fault{OddTypes: 0.5})
-	for _, raw := range emulatorAgents(t, emu, nil) {
-		records = append(records, raw)
-	}
+	records := goldenAndFleet(t, 9, 400, 0.5)
 	records = append(records, []byte(`{"id":"<&>\"\\\u2028\u2029\u0001\b\f\n\r\t é","computerName":"a<b>&c","osName":"\ud800x",`+
 		`"networkInterfaces":[{"name":"eth0","inet":["10.0.0.1"],"physical":"zz:zz"}],"macAddresses":["not a mac","<mac>"],`+
 		"\"domain\":\"bad \xff\xfe utf-8\",\"osType\":\"\u2028\",\"lastIncidentDate\":\"2026-01-01T00:00:00Z\",\"threatLevel\":\"suspicious\"}"))

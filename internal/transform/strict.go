@@ -25,7 +25,8 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 		return ocsf.InventoryInfo{}, nil, err
 	}
 	p := new(strictParts)
-	ev := ocsf.InventoryInfo{Header: ocsf.NewHeader(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect, ocsf.SeverityInformational, collected)}
+	ev := ocsf.InventoryInfo{Header: inventoryHeader}
+	ev.Time = collected.UnixMilli()
 	ev.Metadata = ocsf.Metadata{
 		Version: ocsf.Version, Product: ocsf.Product{Name: "SentinelOne", VendorName: "SentinelOne"},
 		UID: eventUID(f), TenantUID: a.AccountID.Value, LogName: "agents", LogProvider: "SentinelOne Management API",
@@ -35,13 +36,17 @@ func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []st
 	if a.UpdatedDate.Set {
 		ev.Metadata.OriginalTime = a.UpdatedDate.Value
 	}
-	if e, ok := strictEnrichment(f, ev.Device.UID); ok {
+	if e, ok := strictEnrichment(f, ev.Device.UID, &p.state); ok {
 		p.enrichments[0] = e
 		ev.Enrichments = p.enrichments[:]
 	}
-	ev.Unmapped = strictUnmapped(f)
+	ev.Unmapped = strictUnmapped(f, &p.unmapped)
 	return ev, f.problems, nil
 }
+
+// inventoryHeader is every strict event's header but its time: the
+// schema's captions are looked up once, not per agent.
+var inventoryHeader = ocsf.NewHeader(ocsf.ClassDeviceInventoryInfo, ocsf.ActivityCollect, ocsf.SeverityInformational, time.Time{})
 
 // eventUID is stable for the same device state: the device id and its
 // updatedAt in milliseconds, so a re-delivered record can be de-duplicated
@@ -68,8 +73,13 @@ type strictParts struct {
 	agents      [1]ocsf.Agent
 	policies    [2]ocsf.Policy
 	enrichments [1]ocsf.Enrichment
+	state       agentState
+	unmapped    agentUnmapped
 	managed     bool
 	risk        int
+	// Room for the network interfaces most agents have, and their type ids.
+	ifaces     [8]ocsf.NetworkInterface
+	ifaceTypes [4]int
 }
 
 func strictDevice(f *facts, p *strictParts) ocsf.Device {
@@ -78,7 +88,7 @@ func strictDevice(f *facts, p *strictParts) ocsf.Device {
 		UID: str(f.uid), UIDAlt: a.UUID.Value, EID: a.ExternalID.Value, Name: str(f.name), Hostname: str(f.hostname),
 		Domain: str(f.domain), VendorName: str(f.manufacturer), Model: str(f.model),
 		CreatedTime: epochMillis(f.created), ModifiedTime: epochMillis(f.updated), LastSeenTime: epochMillis(f.lastSeen),
-		NetworkInterfaces: strictInterfaces(f),
+		NetworkInterfaces: strictInterfaces(f, p),
 	}
 	d.TypeID, d.Type = deviceTypeID(f.machineType)
 	if d.IP = firstValidIP(f.ipv4); d.IP == "" {

@@ -12,9 +12,10 @@ import (
 // of the real agent's interfaces, in order, without duplicates. An
 // interface without addresses gives one entry for its MAC. For the seed
 // shape (flat address lists) each address gets an entry, with the MAC when
-// there is exactly one.
-func strictInterfaces(f *facts) []ocsf.NetworkInterface {
-	var out []ocsf.NetworkInterface
+// there is exactly one. The entries and type ids go into p's room while it
+// lasts.
+func strictInterfaces(f *facts, p *strictParts) []ocsf.NetworkInterface {
+	out := p.ifaces[:0]
 	add := func(n ocsf.NetworkInterface) {
 		if n.IP == "" && n.MAC == "" && n.Name == "" || slices.Contains(out, n) {
 			return
@@ -26,9 +27,11 @@ func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 		if len(f.macs) == 1 {
 			mac = validMAC(f.macs[0])
 		}
-		for _, ip := range append(append([]string{}, f.ipv4...), f.ipv6...) {
-			if validIP(ip) {
-				add(ocsf.NetworkInterface{IP: ip, MAC: mac})
+		for _, list := range [2][]string{f.ipv4, f.ipv6} {
+			for _, ip := range list {
+				if validIP(ip) {
+					add(ocsf.NetworkInterface{IP: ip, MAC: mac})
+				}
 			}
 		}
 		for _, m := range f.macs {
@@ -36,12 +39,21 @@ func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 				add(ocsf.NetworkInterface{MAC: validMAC(m)})
 			}
 		}
-		return out
+		return nilIfEmpty(out)
 	}
-	for _, nic := range f.a.NetworkInterfaces.Values {
+	for i := range f.a.NetworkInterfaces.Values {
+		nic := &f.a.NetworkInterfaces.Values[i]
 		base := ocsf.NetworkInterface{Name: nic.Name.Value, MAC: validMAC(nic.Physical.Value), UID: nic.ID.Value}
 		if id, ok := interfaceType(nic.Name.Value); ok {
-			base.TypeID, base.Type = &id, ocsf.InterfaceTypeCaption(id)
+			// One id per interface, at an address of its own: entries of
+			// different interfaces are never equal, as when each had its
+			// own allocation.
+			typeID := new(int)
+			if i < len(p.ifaceTypes) {
+				typeID = &p.ifaceTypes[i]
+			}
+			*typeID = id
+			base.TypeID, base.Type = typeID, ocsf.InterfaceTypeCaption(id)
 		}
 		added := false
 		for _, list := range [2][]string{nic.Inet.Values, nic.Inet6.Values} {
@@ -58,7 +70,15 @@ func strictInterfaces(f *facts) []ocsf.NetworkInterface {
 			add(base)
 		}
 	}
-	return out
+	return nilIfEmpty(out)
+}
+
+// nilIfEmpty is list, or nil when it has no entries.
+func nilIfEmpty[T any](list []T) []T {
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
 
 func validMAC(m string) string {
@@ -84,79 +104,60 @@ func interfaceType(name string) (int, bool) {
 }
 
 // strictEnrichment carries the agent's security state, which OCSF's device
-// has no attributes for, on the device.uid attribute.
-func strictEnrichment(f *facts, uid string) (ocsf.Enrichment, bool) {
-	data := make(map[string]any, 10)
-	put := func(k string, v any) {
-		// The pointers go in as they are: they write as their values and
-		// need no allocation of their own (the facts hold what they point at).
-		switch p := v.(type) {
-		case *bool:
-			if p != nil {
-				data[k] = p
-			}
-		case *string:
-			if p != nil {
-				data[k] = p
-			}
-		case *int64:
-			if p != nil {
-				data[k] = p
-			}
-		}
-	}
-	put("is_enabled", f.isEnabled)
-	put("is_online", f.isOnline)
-	put("agent_status", f.agentStatus)
-	put("threat_level", f.threatLevel)
-	put("threat_count", f.threatCount)
-	put("is_encrypted", f.encrypted)
-	put("is_firewall_enabled", f.firewall)
-	put("is_tamper_protected", f.tamper)
+// has no attributes for, on the device.uid attribute; st holds it.
+func strictEnrichment(f *facts, uid string, st *agentState) (ocsf.Enrichment, bool) {
+	// The pointers go in as they are: they write as their values and need
+	// no allocation of their own (the facts hold what they point at).
+	*st = agentState{AgentStatus: f.agentStatus, IsEnabled: f.isEnabled, IsEncrypted: f.encrypted, IsFirewallEnabled: f.firewall,
+		IsOnline: f.isOnline, IsTamperProtected: f.tamper, ThreatCount: f.threatCount, ThreatLevel: f.threatLevel}
 	if f.lastIn != nil {
-		data["last_incident_time"] = f.keepInt(f.lastIn.UnixMilli())
+		st.LastIncidentTime = f.keepInt(f.lastIn.UnixMilli())
 	}
-	if uid == "" || len(data) == 0 {
+	if uid == "" || st.isZero() {
 		return ocsf.Enrichment{}, false
 	}
-	return ocsf.Enrichment{Name: "device.uid", Value: uid, Type: "sentinelone.agent_state", Provider: "SentinelOne", Data: data}, true
+	return ocsf.Enrichment{Name: "device.uid", Value: uid, Type: "sentinelone.agent_state", Provider: "SentinelOne", Data: st}, true
 }
 
 // strictUnmapped keeps the source values that have no OCSF attribute, so
-// nothing the console said is lost.
-func strictUnmapped(f *facts) map[string]any {
+// nothing the console said is lost; u holds them. It is nil when there are
+// none.
+func strictUnmapped(f *facts, u *agentUnmapped) ocsf.Object {
 	a := f.a
-	u := make(map[string]any, 16)
 	for _, kv := range [...]struct {
-		k string
-		v sentinelone.String
+		dst *string
+		v   sentinelone.String
 	}{
-		{"osType", a.OSType}, {"machineType", a.MachineType}, {"networkStatus", a.NetworkStatus}, {"osArch", a.OSArch},
-		{"externalIp", a.ExternalIP}, {"lastIpToMgmt", a.LastIPToMgmt}, {"mitigationMode", a.MitigationMode},
-		{"deviceType", a.Type}, {"registeredAt", a.RegisteredAt},
+		{&u.OSType, a.OSType}, {&u.MachineType, a.MachineType}, {&u.NetworkStatus, a.NetworkStatus}, {&u.OSArch, a.OSArch},
+		{&u.ExternalIP, a.ExternalIP}, {&u.LastIPToMgmt, a.LastIPToMgmt}, {&u.MitigationMode, a.MitigationMode},
+		{&u.DeviceType, a.Type}, {&u.RegisteredAt, a.RegisteredAt},
 	} {
 		if kv.v.Set && kv.v.Value != "" {
-			u[kv.k] = f.keep(kv.v.Value) // a *string writes as its string; it needs no allocation of its own
+			*kv.dst = kv.v.Value
+			u.n++
 		}
 	}
-	for _, kv := range [...]struct {
-		k string
-		v sentinelone.Bool
+	for i, kv := range [...]struct {
+		dst **bool
+		v   sentinelone.Bool
 	}{
-		{"isDecommissioned", a.IsDecommissioned}, {"isUninstalled", a.IsUninstalled}, {"isPendingUninstall", a.IsPendingUninstall},
-		{"infected", a.Infected}, {"isUpToDate", a.IsUpToDate},
+		{&u.IsDecommissioned, a.IsDecommissioned}, {&u.IsUninstalled, a.IsUninstalled}, {&u.IsPendingUninstall, a.IsPendingUninstall},
+		{&u.Infected, a.Infected}, {&u.IsUpToDate, a.IsUpToDate},
 	} {
 		if kv.v.Set {
-			u[kv.k] = kv.v.Value
+			u.flags[i] = kv.v.Value
+			*kv.dst = &u.flags[i]
+			u.n++
 		}
 	}
 	for _, m := range f.macs {
 		if validMAC(m) == "" {
-			u["macAddresses"] = f.macs
+			u.MACAddresses = f.macs
+			u.n++
 			break
 		}
 	}
-	if len(u) == 0 {
+	if u.n == 0 {
 		return nil
 	}
 	return u
