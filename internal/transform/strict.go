@@ -54,7 +54,13 @@ var inventoryHeader = ocsf.NewHeader(ocsf.ClassDeviceInventoryInfo, ocsf.Activit
 func eventUID(f *facts) string {
 	id := *f.uid
 	if f.updated != nil {
-		return id + "-" + strconv.FormatInt(f.updated.UnixMilli(), 10)
+		// One allocation: the id, '-' and the milliseconds written in place.
+		var b strings.Builder
+		b.Grow(len(id) + 21)
+		b.WriteString(id)
+		var ms [24]byte
+		b.Write(strconv.AppendInt(append(ms[:0], '-'), f.updated.UnixMilli(), 10))
+		return b.String()
 	}
 	// No updatedAt: hash what was read, which encodes deterministically.
 	state, _ := json.Marshal(f.a)
@@ -78,7 +84,7 @@ type strictParts struct {
 	managed     bool
 	risk        int
 	// Room for the network interfaces most agents have, and their type ids.
-	ifaces     [8]ocsf.NetworkInterface
+	ifaces     [4]ocsf.NetworkInterface
 	ifaceTypes [4]int
 }
 

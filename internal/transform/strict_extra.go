@@ -1,8 +1,10 @@
 package transform
 
 import (
+	"bytes"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"s1collector/internal/ocsf"
 	"s1collector/internal/sentinelone"
@@ -48,9 +50,11 @@ func strictInterfaces(f *facts, p *strictParts) []ocsf.NetworkInterface {
 			// One id per interface, at an address of its own: entries of
 			// different interfaces are never equal, as when each had its
 			// own allocation.
-			typeID := new(int)
+			var typeID *int
 			if i < len(p.ifaceTypes) {
 				typeID = &p.ifaceTypes[i]
+			} else {
+				typeID = new(int)
 			}
 			*typeID = id
 			base.TypeID, base.Type = typeID, ocsf.InterfaceTypeCaption(id)
@@ -91,16 +95,36 @@ func validMAC(m string) string {
 // interfaceType recognises the interface names agents report; anything else
 // has no type rather than a guessed one.
 func interfaceType(name string) (int, bool) {
-	n := strings.ToLower(name)
+	var buf [32]byte
+	n := lowerASCII(buf[:0], name)
 	switch {
-	case strings.Contains(n, "wi-fi") || strings.Contains(n, "wifi") || strings.HasPrefix(n, "wlan") || strings.Contains(n, "wireless"):
+	case bytes.Contains(n, []byte("wi-fi")) || bytes.Contains(n, []byte("wifi")) || bytes.HasPrefix(n, []byte("wlan")) ||
+		bytes.Contains(n, []byte("wireless")):
 		return ocsf.InterfaceWireless, true
-	case strings.Contains(n, "vpn") || strings.HasPrefix(n, "tun") || strings.HasPrefix(n, "utun") || strings.HasPrefix(n, "wg"):
+	case bytes.Contains(n, []byte("vpn")) || bytes.HasPrefix(n, []byte("tun")) || bytes.HasPrefix(n, []byte("utun")) ||
+		bytes.HasPrefix(n, []byte("wg")):
 		return ocsf.InterfaceTunnel, true
-	case strings.HasPrefix(n, "ethernet") || strings.HasPrefix(n, "eth"):
+	case bytes.HasPrefix(n, []byte("ethernet")) || bytes.HasPrefix(n, []byte("eth")):
 		return ocsf.InterfaceWired, true
 	}
 	return 0, false
+}
+
+// lowerASCII appends s in lower case to dst: ASCII letters by hand, in
+// dst's room (interface names are short), anything else as strings.ToLower
+// spells it.
+func lowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return append(dst[:0], strings.ToLower(s)...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // strictEnrichment carries the agent's security state, which OCSF's device
