@@ -28,9 +28,7 @@ func appendString(dst []byte, s string, html bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; ; {
-		for i < len(s) && plain[s[i]] {
-			i++
-		}
+		i = plainEnd(s, i, html, plain)
 		if i == len(s) {
 			break
 		}
