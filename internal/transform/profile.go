@@ -66,12 +66,7 @@ func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.T
 	w := jsonenc.Writer{B: dst, HTML: html}
 	switch p {
 	case ProfileOCSF:
-		ev, problems, err := Strict(a, collected)
-		if err != nil {
-			return dst, nil, err
-		}
-		ev.AppendJSON(&w)
-		return w.B, problems, nil
+		return appendStrict(dst, a, collected, html)
 	case ProfileSekoia:
 		ev, problems, err := Sekoia(a)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"s1collector/internal/jsonenc"
 	"s1collector/internal/ocsf"
 	"s1collector/internal/sentinelone"
 )
@@ -20,11 +21,15 @@ import (
 // unmapped. It also returns the fields that were present but unreadable. An
 // agent without an id gives ErrNoID.
 func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []string, error) {
+	return strictInto(a, collected, new(strictParts))
+}
+
+// strictInto is Strict with the event's parts in p, which must be zero.
+func strictInto(a *sentinelone.Agent, collected time.Time, p *strictParts) (ocsf.InventoryInfo, []string, error) {
 	f, err := resolve(a)
 	if err != nil {
 		return ocsf.InventoryInfo{}, nil, err
 	}
-	p := new(strictParts)
 	ev := ocsf.InventoryInfo{Header: inventoryHeader}
 	ev.Time = collected.UnixMilli()
 	ev.Metadata = ocsf.Metadata{
@@ -86,6 +91,10 @@ type strictParts struct {
 	// Room for the network interfaces most agents have, and their type ids.
 	ifaces     [4]ocsf.NetworkInterface
 	ifaceTypes [4]int
+	// w writes the event where it is written at once (appendStrict): a
+	// Writer of its own would be an allocation, as the objects that
+	// write themselves behind interfaces take it.
+	w jsonenc.Writer
 }
 
 func strictDevice(f *facts, p *strictParts) ocsf.Device {
