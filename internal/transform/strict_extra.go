@@ -114,10 +114,11 @@ func interfaceType(name string) (int, bool) {
 // dst's room (interface names are short), anything else as strings.ToLower
 // spells it.
 func lowerASCII(dst []byte, s string) []byte {
+	start := len(dst)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			return append(dst[:0], strings.ToLower(s)...)
+			return append(dst[:start], strings.ToLower(s)...)
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
