@@ -63,22 +63,17 @@ func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems 
 // > and & escaped); without, as an Encoder with SetEscapeHTML(false) does
 // (without its newline).
 func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
-	w := jsonenc.Writer{B: dst, HTML: html}
 	switch p {
 	case ProfileOCSF:
 		ev, problems, err := Strict(a, collected)
 		if err != nil {
 			return dst, nil, err
 		}
+		w := jsonenc.Writer{B: dst, HTML: html}
 		ev.AppendJSON(&w)
 		return w.B, problems, nil
 	case ProfileSekoia:
-		ev, problems, err := Sekoia(a)
-		if err != nil {
-			return dst, nil, err
-		}
-		ev.AppendJSON(&w)
-		return w.B, problems, nil
+		return appendSekoia(dst, a, html)
 	}
 	return dst, nil, fmt.Errorf("profile %q does not map agents", p)
 }
