@@ -48,6 +48,9 @@ func FuzzDecodePage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, ep := range sentinelone.Endpoints {
 			page, err := sentinelone.DecodePage(ep, body)
+			if err == nil && !json.Valid(body) {
+				t.Fatalf("%s: a body that is not JSON was accepted", ep)
+			}
 			if err != nil {
 				if json.Valid(body) && envelopeOK(body) {
 					t.Fatalf("%s: a valid page was refused: %v", ep, err)
@@ -126,6 +129,9 @@ func TestDecoderMatchesReference(t *testing.T) {
 	for ep, list := range bodies {
 		for _, body := range list {
 			page, err := sentinelone.DecodePage(ep, body)
+			if err == nil && !json.Valid(body) {
+				t.Fatalf("%s: a body that is not JSON was accepted", ep)
+			}
 			if err != nil {
 				t.Fatalf("%s: %v", ep, err)
 			}
