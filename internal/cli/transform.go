@@ -2,19 +2,18 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
-	"s1collector/internal/sentinelone"
 	"s1collector/internal/transform"
 )
 
@@ -52,7 +51,8 @@ Profiles:
   raw     the records unchanged
 
 Input is streamed, a GraphQL answer node by node: memory does not grow with its
-size. Reported on stderr with the record's index, and the others still convert:
+size. Agents are decoded and mapped on every core, the events written in the
+records' order. Reported on stderr with the record's index, and the others still convert:
 a record that cannot be converted (not an object, no id, a record of another
 stream); an NDJSON line that is not valid JSON (skipped to the next line); a
 field whose value cannot be read (agents: dropped; the other streams: kept under
@@ -76,10 +76,12 @@ not be read to its end (the records before the fault are written).`,
 }
 
 // transformGCPercent is transform's garbage-collection target unless GOGC
-// is set: it holds one record at a time (a few MiB live), so the
-// collector's tight target would run a collection every few hundred
-// records; this one keeps the heap under ~40 MiB and cuts the CPU time.
-const transformGCPercent = 400
+// is set: it holds a few batches of records at a time (a few MiB live), so
+// the collector's tight target would run a collection every few hundred
+// records; this one runs far fewer and keeps the heap under ~50 MiB (a
+// looser one grows it, and the system time of faulting in fresh memory
+// from several threads eats what it saves).
+const transformGCPercent = 200
 
 func runTransform(cmd *cobra.Command, f transformFlags) error {
 	if os.Getenv("GOGC") == "" {
@@ -138,18 +140,18 @@ type convertStats struct{ converted, skipped, dropped, answerErrors int }
 
 // goesOn reports an error of the input that reading goes on past — a bad
 // line, an answer's errors — and counts it.
-func (st *convertStats) goesOn(errOut io.Writer, r *transform.Reader, err error) bool {
+func (st *convertStats) goesOn(errOut io.Writer, index int, err error) bool {
 	switch {
 	case errors.Is(err, transform.ErrBadRecord):
 		st.skipped++
-		fmt.Fprintf(errOut, "record %d: skipped: %v\n", r.Index(), err)
+		fmt.Fprintf(errOut, "record %d: skipped: %v\n", index, err)
 	case errors.Is(err, transform.ErrAnswer):
 		st.answerErrors++
-		if r.Index() < 0 {
+		if index < 0 {
 			fmt.Fprintf(errOut, "%v\n", err)
 			break
 		}
-		fmt.Fprintf(errOut, "after record %d: %v\n", r.Index(), err)
+		fmt.Fprintf(errOut, "after record %d: %v\n", index, err)
 	default:
 		return false
 	}
@@ -165,7 +167,7 @@ func convert(r *transform.Reader, out io.Writer, errOut io.Writer, st transform.
 		if errors.Is(err, io.EOF) {
 			return stats, nil
 		}
-		if stats.goesOn(errOut, r, err) {
+		if stats.goesOn(errOut, r.Index(), err) {
 			continue
 		}
 		if err != nil {
@@ -202,83 +204,43 @@ func convert(r *transform.Reader, out io.Writer, errOut io.Writer, st transform.
 	}
 }
 
-// convertAgents is convert for agents: each record is decoded once, into
-// a reused agent, and its event written without reflection (as
-// encoding/json writes it, without HTML escaping); raw keeps each record,
-// compacted.
+// convertAgents is convert for agents, on every core: one goroutine reads
+// the records (checking their syntax), the others decode each once into a
+// reused agent and write its event without reflection (as encoding/json
+// writes it, without HTML escaping); raw keeps each record, compacted. The
+// events come out in the records' order.
 func convertAgents(r *transform.Reader, out io.Writer, errOut io.Writer, p transform.Profile, collected time.Time) (convertStats, error) {
 	var st convertStats
-	var a sentinelone.Agent
-	var line []byte
-	for {
-		var problems []string
-		var err error
-		line, problems, err = nextAgent(line[:0], r, &a, p, collected)
-		if errors.Is(err, io.EOF) {
-			return st, nil
+	err := transform.ConvertAgents(r, p, collected, runtime.GOMAXPROCS(0), func(o *transform.Outcome) error {
+		if st.goesOn(errOut, o.Index, o.Err) {
+			return nil
 		}
-		if st.goesOn(errOut, r, err) {
-			continue
+		if o.Err != nil && !o.Skipped {
+			return o.Err
 		}
-		where := fmt.Sprintf("record %d", r.Index())
-		if p != transform.ProfileRaw && a.ID.Value != "" && !errors.Is(err, transform.ErrNotObject) {
-			where += " (id " + a.ID.Value + ")"
+		where := fmt.Sprintf("record %d", o.Index)
+		if o.ID != "" {
+			where += " (id " + o.ID + ")"
 		}
-		var skip skipped
-		if errors.As(err, &skip) {
+		if o.Skipped {
 			st.skipped++
-			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, skip.err)
-			continue
+			fmt.Fprintf(errOut, "%s: skipped: %v\n", where, o.Err)
+			return nil
 		}
-		if err != nil {
-			return st, err
-		}
-		for _, pr := range problems {
+		for _, pr := range o.Problems {
 			fmt.Fprintf(errOut, "%s: %s\n", where, pr)
 		}
-		if len(problems) > 0 {
+		if len(o.Problems) > 0 {
 			st.dropped++
 		}
-		if _, err := out.Write(line); err != nil {
-			return st, fmt.Errorf("write event: %w", err)
+		if _, err := out.Write(o.Line); err != nil {
+			return fmt.Errorf("write event: %w", err)
 		}
 		st.converted++
-	}
+		return nil
+	})
+	return st, err
 }
-
-// nextAgent reads the next record and appends its line of NDJSON to dst.
-// An error of this record alone is a skipped.
-func nextAgent(dst []byte, r *transform.Reader, a *sentinelone.Agent, p transform.Profile, collected time.Time) ([]byte, []string, error) {
-	if p == transform.ProfileRaw {
-		raw, err := r.Next()
-		if err != nil {
-			return dst, nil, err
-		}
-		buf := bytes.NewBuffer(dst)
-		if err := json.Compact(buf, raw); err != nil {
-			return dst, nil, fmt.Errorf("write event: %w", err)
-		}
-		return append(buf.Bytes(), '\n'), nil, nil
-	}
-	err := r.NextInto(a)
-	if errors.Is(err, transform.ErrNotObject) {
-		return dst, nil, skipped{err}
-	}
-	if err != nil {
-		return dst, nil, err
-	}
-	line, problems, err := p.AppendMapped(dst, a, collected, false)
-	if err != nil {
-		return dst, nil, skipped{err}
-	}
-	return append(line, '\n'), problems, nil
-}
-
-// skipped is the error of one record, which is skipped; reading goes on.
-type skipped struct{ err error }
-
-func (e skipped) Error() string { return e.err.Error() }
-func (e skipped) Unwrap() error { return e.err }
 
 func openIn(cmd *cobra.Command, path string) (io.Reader, func(), error) {
 	if path == "-" {

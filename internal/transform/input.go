@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,18 +117,25 @@ func (r *Reader) NextInto(m jsonv2.UnmarshalerFrom) error {
 // ErrAnswer: reading goes on. Any other error is a syntax error in the
 // input: reading cannot go on past it.
 func (r *Reader) Next() (json.RawMessage, error) {
+	v, err := r.AppendNext(nil)
+	return json.RawMessage(v), err
+}
+
+// AppendNext is Next appending the record to dst, for a caller that keeps
+// many records in one buffer; on an error dst is returned as it was.
+func (r *Reader) AppendNext(dst []byte) ([]byte, error) {
 	if err := r.advance(); err != nil {
-		return nil, err
+		return dst, err
 	}
 	v, err := r.record()
 	if err != nil {
-		return nil, r.syntax(err)
+		return dst, r.syntax(err)
 	}
 	if r.GraphQL {
 		v = jsontext.Value(unwrapEdge(v))
 	}
 	r.done()
-	return json.RawMessage(v), nil
+	return append(dst, v...), nil
 }
 
 // record reads the record at hand: an open top-level one, an edge's node,
@@ -142,8 +148,7 @@ func (r *Reader) record() (jsontext.Value, error) {
 	case r.top() == inEdges:
 		return r.edgeNode()
 	}
-	v, err := r.dec.ReadValue()
-	return bytes.Clone(v), err
+	return r.dec.ReadValue() // valid until the next read: callers copy it
 }
 
 // done counts a record read; a top-level one ends what the tape keeps.
