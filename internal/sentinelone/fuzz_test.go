@@ -28,6 +28,10 @@ var oddAgents = []string{
 	`{"id":"7","computerName":"a\"b\u00e9\\","domain":123,"osName":true,"serialNumber":[],"updatedAt":"2026-01-01T00:00:00Z"}`,
 	"{\"id\":\"8\",\"computerName\":\"bad \xff utf-8\",\"domain\":\"esc \\u00e9 \xfe\",\"c\\u006fmputerName\":\"escaped key\"}",
 	`{"id":"9","id":"10","cpuCount":1,"cpuCount":"x"}`,
+	// A model reused for the next record must keep nothing of this one's
+	// interfaces and activeDirectory.
+	`{"id":"11","activeDirectory":{"userPrincipalName":"u@x","computerDistinguishedName":"CN=a"},"networkInterfaces":[{"name":"eth0","inet":["10.0.0.3"],"gatewayIp":"10.0.0.1"},{"physical":"aa"}]}`,
+	`{"id":"12","activeDirectory":{"lastUserDistinguishedName":"CN=b"},"networkInterfaces":[{"id":"n1"},{}]}`,
 }
 
 // FuzzDecodePage feeds arbitrary bodies to the page decoder the client runs
