@@ -75,6 +75,7 @@ type Agent struct {
 	UpdatedDate               String  `json:"updatedDate"`
 
 	state
+	spareAD *AgentActiveDirectory // the ActiveDirectory of a previous decode, reused
 }
 
 // NetworkInterface is one element of an agent's networkInterfaces.

@@ -8,11 +8,11 @@ func (a *Agent) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return readMode
 
 // decodeAt reads the value at b[i] into a and returns the index after it.
 func (a *Agent) decodeAt(b []byte, i int) (int, error) {
-	st, nics := a.state, a.NetworkInterfaces.spare
+	st, nics, ad := a.state, a.NetworkInterfaces.spare, a.spareAD
 	if nics == nil {
 		nics = a.NetworkInterfaces.Values
 	}
-	*a = Agent{state: st}
+	*a = Agent{state: st, spareAD: ad}
 	a.NetworkInterfaces.spare = nics[:0] // a reused agent reuses its list's memory, as encoding/json does
 	return a.state.decode(b, i, a)
 }
@@ -159,8 +159,11 @@ func (a *Agent) setActiveDirectory(value []byte, ar *arena) {
 	if value[0] == 'n' {
 		return
 	}
-	a.ActiveDirectory = new(AgentActiveDirectory)
-	_, _, _ = setObject(value, 0, a.ActiveDirectory, ar) // not an object: left empty
+	if a.spareAD == nil {
+		a.spareAD = new(AgentActiveDirectory)
+	}
+	a.ActiveDirectory, *a.spareAD = a.spareAD, AgentActiveDirectory{} // reused, as encoding/json reuses what a pointer points at
+	_, _, _ = setObject(value, 0, a.ActiveDirectory, ar)              // not an object: left empty
 }
 
 // Key returns the agent's id and updatedAt, the time agents are listed by.

@@ -1,6 +1,9 @@
 package sentinelone
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // arena hands out the strings of decoded records from shared blocks: one
 // allocation for many small strings instead of one each. A block is
@@ -9,9 +12,13 @@ import "unsafe"
 // arena allocates each string.
 type arena struct {
 	block []byte
+	list  []string // the same, for lists of strings
 }
 
-const arenaBlock = 4 << 10
+const (
+	arenaBlock = 4 << 10
+	listBlock  = 64
+)
 
 // str returns b as a string.
 func (a *arena) str(b []byte) string {
@@ -27,4 +34,18 @@ func (a *arena) str(b []byte) string {
 	off := len(a.block)
 	a.block = append(a.block, b...)
 	return unsafe.String(&a.block[off], len(b))
+}
+
+// strings returns a copy of v, of its own length and capacity: appending
+// to it never writes over another list.
+func (a *arena) strings(v []string) []string {
+	if a == nil || len(v) > listBlock/4 {
+		return slices.Clone(v)
+	}
+	if cap(a.list)-len(a.list) < len(v) {
+		a.list = make([]string, 0, min(listBlock, max(2*cap(a.list), listBlock/4))) // a model decoded once needs little
+	}
+	off := len(a.list)
+	a.list = append(a.list, v...)
+	return a.list[off:len(a.list):len(a.list)]
 }

@@ -35,9 +35,25 @@ func NewStreamDecoder(r io.Reader) *jsontext.Decoder {
 }
 
 // Unmarshal decodes one JSON value into v (a model or lenient type) with
-// the rules of console data.
+// the rules of console data. An object decoded into a model is checked by
+// validJSON and read straight from b, as UnmarshalJSONFrom would read it
+// from the decoder; anything else, and any refusal, goes through the
+// decoder.
 func Unmarshal(b []byte, v any) error {
+	if m, ok := v.(bytesModel); ok {
+		if i := wsEnd(b, 0); i < len(b) && b[i] == '{' && validJSON(b) {
+			_, err := m.decodeAt(b, i)
+			return err
+		}
+	}
 	return json.Unmarshal(b, v, decodeOptions)
+}
+
+// bytesModel is a model whose UnmarshalJSONFrom is readModel of its
+// decodeAt, which can thus read checked bytes without the decoder.
+type bytesModel interface {
+	json.UnmarshalerFrom
+	decodeAt(b []byte, i int) (int, error)
 }
 
 // state is what a model keeps beside its fields between decodes.

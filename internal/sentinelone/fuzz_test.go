@@ -28,6 +28,10 @@ var oddAgents = []string{
 	`{"id":"7","computerName":"a\"b\u00e9\\","domain":123,"osName":true,"serialNumber":[],"updatedAt":"2026-01-01T00:00:00Z"}`,
 	"{\"id\":\"8\",\"computerName\":\"bad \xff utf-8\",\"domain\":\"esc \\u00e9 \xfe\",\"c\\u006fmputerName\":\"escaped key\"}",
 	`{"id":"9","id":"10","cpuCount":1,"cpuCount":"x"}`,
+	// A model reused for the next record must keep nothing of this one's
+	// interfaces and activeDirectory.
+	`{"id":"11","activeDirectory":{"userPrincipalName":"u@x","computerDistinguishedName":"CN=a"},"networkInterfaces":[{"name":"eth0","inet":["10.0.0.3"],"gatewayIp":"10.0.0.1"},{"physical":"aa"}]}`,
+	`{"id":"12","activeDirectory":{"lastUserDistinguishedName":"CN=b"},"networkInterfaces":[{"id":"n1"},{}]}`,
 }
 
 // FuzzDecodePage feeds arbitrary bodies to the page decoder the client runs
@@ -48,6 +52,9 @@ func FuzzDecodePage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, ep := range sentinelone.Endpoints {
 			page, err := sentinelone.DecodePage(ep, body)
+			if err == nil && !json.Valid(body) {
+				t.Fatalf("%s: a body that is not JSON was accepted", ep)
+			}
 			if err != nil {
 				if json.Valid(body) && envelopeOK(body) {
 					t.Fatalf("%s: a valid page was refused: %v", ep, err)
@@ -126,6 +133,9 @@ func TestDecoderMatchesReference(t *testing.T) {
 	for ep, list := range bodies {
 		for _, body := range list {
 			page, err := sentinelone.DecodePage(ep, body)
+			if err == nil && !json.Valid(body) {
+				t.Fatalf("%s: a body that is not JSON was accepted", ep)
+			}
 			if err != nil {
 				t.Fatalf("%s: %v", ep, err)
 			}

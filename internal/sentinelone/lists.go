@@ -38,7 +38,7 @@ func (l *Strings) set(p []byte, ar *arena) bool {
 	case '"':
 		var s String
 		s.parse(p, ar)
-		l.Values, l.Odd, l.Present = []string{s.Value}, s.Odd, !s.Odd
+		l.Values, l.Odd, l.Present = ar.strings([]string{s.Value}), s.Odd, !s.Odd
 		return l.Odd
 	case 'n':
 		return false
@@ -47,6 +47,8 @@ func (l *Strings) set(p []byte, ar *arena) bool {
 		return true
 	}
 	l.Present = true
+	var room [8]string // the list is gathered here, then kept in ar
+	values := room[:0]
 	elements(p, 0, func(v []byte) {
 		var s String
 		s.parse(v, ar)
@@ -54,8 +56,11 @@ func (l *Strings) set(p []byte, ar *arena) bool {
 			l.Odd = l.Odd || s.Odd
 			return
 		}
-		l.Values = append(l.Values, s.Value)
+		values = append(values, s.Value)
 	})
+	if len(values) > 0 {
+		l.Values = ar.strings(values)
+	}
 	return l.Odd
 }
 
@@ -112,14 +117,15 @@ func (l *Objects[T, PT]) set(p []byte, ar *arena) (odd bool) {
 		l.Values = []T{}
 	}
 	eachElement(p, 0, func(at int) int {
-		var elem T
-		end, inner, err := setObject(p, at, PT(&elem), ar)
+		var zero T
+		l.Values = append(l.Values, zero) // decoded in place: nothing of a reused element's is kept
+		end, inner, err := setObject(p, at, PT(&l.Values[len(l.Values)-1]), ar)
 		if err != nil {
+			l.Values = l.Values[:len(l.Values)-1]
 			l.Odd = true
 			return end
 		}
 		odd = odd || inner
-		l.Values = append(l.Values, elem)
 		return end
 	})
 	l.spare = l.Values

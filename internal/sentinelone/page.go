@@ -100,18 +100,8 @@ func (how decoding) page(body []byte) (*Page, error) {
 // decode checks the body's syntax in one pass of the decoder, then takes
 // the envelope and the records from those bytes.
 func (how decoding) decode(body []byte) (*Page, error) {
-	dec := NewDecoder(body)
-	v, err := dec.ReadValue()
-	if errors.Is(err, io.EOF) {
-		return nil, errors.New("the body is empty")
-	}
+	v, err := checkedValue(body)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
-		if err == nil {
-			return nil, errors.New("more than one JSON value in the response")
-		}
 		return nil, err
 	}
 	if v[0] != '{' {
@@ -135,6 +125,34 @@ func (how decoding) decode(body []byte) (*Page, error) {
 		err = errors.New("no pagination object in the response")
 	}
 	return page, err
+}
+
+// checkedValue returns the one JSON value of body, without the whitespace
+// around it. validJSON checks it; a body it refuses goes through the
+// decoder, whose error says what is wrong and where.
+func checkedValue(body []byte) ([]byte, error) {
+	if validJSON(body) {
+		start, end := wsEnd(body, 0), len(body)
+		for class[body[end-1]] == ws {
+			end--
+		}
+		return body[start:end], nil
+	}
+	dec := NewDecoder(body)
+	v, err := dec.ReadValue()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("the body is empty")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		if err == nil {
+			return nil, errors.New("more than one JSON value in the response")
+		}
+		return nil, err
+	}
+	return v, nil
 }
 
 // records reads the data array at b[i]: each record's bytes, and its

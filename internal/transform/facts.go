@@ -46,10 +46,21 @@ type facts struct {
 var ErrNoID = errors.New("id: missing or empty; the device cannot be identified")
 
 func resolve(a *sentinelone.Agent) (*facts, error) {
-	if !a.ID.Set || strings.TrimSpace(a.ID.Value) == "" {
-		return nil, ErrNoID
+	f := new(facts)
+	if err := f.fill(a); err != nil {
+		return nil, err
 	}
-	f := &facts{a: a}
+	return f, nil
+}
+
+// fill resolves a into f, which must be zero. A caller that only reads
+// the facts before returning keeps them on its stack: nothing of f
+// escapes.
+func (f *facts) fill(a *sentinelone.Agent) error {
+	if !a.ID.Set || strings.TrimSpace(a.ID.Value) == "" {
+		return ErrNoID
+	}
+	f.a = a
 	for _, name := range a.OddFields() {
 		f.problems = append(f.problems, name+": value of an unexpected type, ignored")
 	}
@@ -76,7 +87,7 @@ func resolve(a *sentinelone.Agent) (*facts, error) {
 	f.updated = f.timeOf("updatedDate", a.UpdatedDate, "updatedAt", a.UpdatedAt)
 	f.lastSeen = f.timeOf("lastActiveDate", a.LastActiveDate, "", sentinelone.String{})
 	f.lastIn = f.timeOf("lastIncidentDate", a.LastIncidentDate, "", sentinelone.String{})
-	return f, nil
+	return nil
 }
 
 func (f *facts) resolveNetwork() {
@@ -84,17 +95,17 @@ func (f *facts) resolveNetwork() {
 	if a.IPv4Addresses.Present {
 		f.ipv4 = a.IPv4Addresses.Values
 	} else {
-		f.ipv4 = flatten(a.NetworkInterfaces.Values, func(n *sentinelone.NetworkInterface) []string { return n.Inet.Values })
+		f.ipv4 = f.flatten(func(n *sentinelone.NetworkInterface) []string { return n.Inet.Values })
 	}
 	if a.IPv6Addresses.Present {
 		f.ipv6 = a.IPv6Addresses.Values
 	} else {
-		f.ipv6 = flatten(a.NetworkInterfaces.Values, func(n *sentinelone.NetworkInterface) []string { return n.Inet6.Values })
+		f.ipv6 = f.flatten(func(n *sentinelone.NetworkInterface) []string { return n.Inet6.Values })
 	}
 	if a.MACAddresses.Present {
 		f.macs = a.MACAddresses.Values
 	} else {
-		f.macs = flatten(a.NetworkInterfaces.Values, func(n *sentinelone.NetworkInterface) []string { return n.PhysicalList() })
+		f.macs = f.flatten(func(n *sentinelone.NetworkInterface) []string { return n.PhysicalList() })
 	}
 }
 
@@ -154,15 +165,19 @@ func (f *facts) timeOf(seedName string, seed sentinelone.String, realName string
 }
 
 // flatten collects the non-empty values of every interface, in order,
-// without duplicates.
-func flatten(nics []sentinelone.NetworkInterface, get func(*sentinelone.NetworkInterface) []string) []string {
-	out := []string{}
+// without duplicates, into the facts' own room for lists while it lasts.
+func (f *facts) flatten(get func(*sentinelone.NetworkInterface) []string) []string {
+	nics := f.a.NetworkInterfaces.Values
+	out := f.lists[f.nl:f.nl:len(f.lists)] // never nil: an empty list is []
 	for i := range nics {
 		for _, v := range get(&nics[i]) {
 			if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
 				out = append(out, v)
 			}
 		}
+	}
+	if len(out) > 0 && &out[0] == &f.lists[f.nl] {
+		f.nl += len(out)
 	}
 	return out
 }

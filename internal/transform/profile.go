@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"s1collector/internal/jsonenc"
 	"s1collector/internal/sentinelone"
 )
 
@@ -63,17 +62,11 @@ func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems 
 // > and & escaped); without, as an Encoder with SetEscapeHTML(false) does
 // (without its newline).
 func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
-	w := jsonenc.Writer{B: dst, HTML: html}
 	switch p {
 	case ProfileOCSF:
 		return appendStrict(dst, a, collected, html)
 	case ProfileSekoia:
-		ev, problems, err := Sekoia(a)
-		if err != nil {
-			return dst, nil, err
-		}
-		ev.AppendJSON(&w)
-		return w.B, problems, nil
+		return appendSekoia(dst, a, html)
 	}
 	return dst, nil, fmt.Errorf("profile %q does not map agents", p)
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"net/netip"
 
+	"s1collector/internal/jsonenc"
 	"s1collector/internal/ocsf"
 	"s1collector/internal/sentinelone"
 )
@@ -109,6 +110,26 @@ func Sekoia(a *sentinelone.Agent) (SekoiaEvent, []string, error) {
 	if err != nil {
 		return SekoiaEvent{}, nil, err
 	}
+	return sekoiaEvent(f), f.problems, nil
+}
+
+// appendSekoia maps a and appends its event's JSON to dst. The facts come
+// from a pool and go back once the event is written: an agent is mapped
+// without allocating.
+func appendSekoia(dst []byte, a *sentinelone.Agent, html bool) ([]byte, []string, error) {
+	f := spareFacts.Get().(*facts)
+	defer putFacts(f)
+	if err := f.fill(a); err != nil {
+		return dst, nil, err
+	}
+	ev := sekoiaEvent(f)
+	w := jsonenc.Writer{B: dst, HTML: html}
+	ev.AppendJSON(&w)
+	return w.B, f.problems, nil
+}
+
+// sekoiaEvent builds the event of f; it points into f.
+func sekoiaEvent(f *facts) SekoiaEvent {
 	d := SekoiaDevice{
 		UID: f.uid, Name: f.name, Hostname: f.hostname, Domain: f.domain, Type: f.deviceType, MachineType: f.machineType,
 		SerialNumber: f.serial, Manufacturer: f.manufacturer, Model: f.model, CPUCount: f.cpuCount, CoreCount: f.coreCount,
@@ -116,11 +137,11 @@ func Sekoia(a *sentinelone.Agent) (SekoiaEvent, []string, error) {
 		IsEnabled: f.isEnabled, IsOnline: f.isOnline, IsEncrypted: f.encrypted, IsFirewallEnabled: f.firewall,
 		IsTamperProtected: f.tamper, ThreatLevel: f.threatLevel, ThreatCount: f.threatCount, AgentStatus: f.agentStatus,
 		AgentVersion: f.agentVersion, UserUID: f.userUID, UserName: f.userName, UserFullName: f.userFullName,
-		CreatedTime: epochSeconds(f.created), UpdatedTime: epochSeconds(f.updated), LastSeenTime: epochSeconds(f.lastSeen),
-		LastIncidentTime: epochSeconds(f.lastIn),
+		CreatedTime: f.epochSeconds(f.created), UpdatedTime: f.epochSeconds(f.updated), LastSeenTime: f.epochSeconds(f.lastSeen),
+		LastIncidentTime: f.epochSeconds(f.lastIn),
 		OS:               SekoiaOS{Name: f.osType, Type: sekoiaOSType(f.osType), Version: f.osVersion, Build: f.osBuild},
 	}
-	d.IP = firstIPv4(f.ipv4, a.IPv4Addresses.Present)
+	d.IP = firstIPv4(f.ipv4, f.a.IPv4Addresses.Present)
 	if len(f.macs) > 0 {
 		d.MACAddress = &f.macs[0]
 	}
@@ -137,7 +158,7 @@ func Sekoia(a *sentinelone.Agent) (SekoiaEvent, []string, error) {
 		AgentVersion: d.AgentVersion, IsEncrypted: d.IsEncrypted, IsFirewallEnabled: d.IsFirewallEnabled,
 		IsTamperProtected: d.IsTamperProtected, LastSeen: d.LastSeenTime,
 	}}
-	return ev, f.problems, nil
+	return ev
 }
 
 // list is a list field of the profile: [] when empty, never null, as the

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"sync"
 	"time"
 
 	"s1collector/internal/sentinelone"
@@ -14,10 +15,12 @@ type store struct {
 	ints  [10]int64
 	bools [8]bool
 	times [4]time.Time
+	lists [12]string // the addresses flattened from the interfaces
 	ns    int
 	ni    int
 	nb    int
 	nt    int
+	nl    int
 }
 
 // keepIn copies v into the next free slot and returns its address; when
@@ -42,6 +45,15 @@ func (s *store) keepInt(v int64) *int64 { return keepIn(s.ints[:], &s.ni, v) }
 func (s *store) keepBool(v bool) *bool { return keepIn(s.bools[:], &s.nb, v) }
 
 func (s *store) keepTime(v time.Time) *time.Time { return keepIn(s.times[:], &s.nt, v) }
+
+// epochSeconds is the seed's "Unix epoch" of t: whole seconds, fraction
+// dropped; nil when t is.
+func (s *store) epochSeconds(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	return s.keepInt(t.Unix())
+}
 
 // str is v's value, or nil when unset.
 func (s *store) str(v sentinelone.String) *string {
@@ -93,4 +105,16 @@ func (s *store) pickBool(seed, real sentinelone.Bool) *bool {
 		return s.bool(seed)
 	}
 	return s.bool(real)
+}
+
+// spareFacts are facts to resolve an agent into when nothing built from
+// them outlives the call (an event written at once): resolving then
+// allocates nothing.
+var spareFacts = sync.Pool{New: func() any { return new(facts) }}
+
+// putFacts clears f, so that it holds on to nothing of its agent (its
+// problems belong to the caller now), and gives it back to spareFacts.
+func putFacts(f *facts) {
+	*f = facts{}
+	spareFacts.Put(f)
 }
