@@ -21,15 +21,17 @@ import (
 // unmapped. It also returns the fields that were present but unreadable. An
 // agent without an id gives ErrNoID.
 func Strict(a *sentinelone.Agent, collected time.Time) (ocsf.InventoryInfo, []string, error) {
-	return strictInto(a, collected, new(strictParts))
-}
-
-// strictInto is Strict with the event's parts in p, which must be zero.
-func strictInto(a *sentinelone.Agent, collected time.Time, p *strictParts) (ocsf.InventoryInfo, []string, error) {
 	f, err := resolve(a)
 	if err != nil {
 		return ocsf.InventoryInfo{}, nil, err
 	}
+	return strictEvent(f, collected, new(strictParts)), f.problems, nil
+}
+
+// strictEvent builds the event of f, its parts in p, which must be zero;
+// it points into both.
+func strictEvent(f *facts, collected time.Time, p *strictParts) ocsf.InventoryInfo {
+	a := f.a
 	ev := ocsf.InventoryInfo{Header: inventoryHeader}
 	ev.Time = collected.UnixMilli()
 	ev.Metadata = ocsf.Metadata{
@@ -46,7 +48,7 @@ func strictInto(a *sentinelone.Agent, collected time.Time, p *strictParts) (ocsf
 		ev.Enrichments = p.enrichments[:]
 	}
 	ev.Unmapped = strictUnmapped(f, &p.unmapped)
-	return ev, f.problems, nil
+	return ev
 }
 
 // inventoryHeader is every strict event's header but its time: the

@@ -15,19 +15,25 @@ import (
 var partsPool = sync.Pool{New: func() any { return new(strictParts) }}
 
 // appendStrict maps an agent as Strict does and appends the event's JSON
-// to dst. Nothing of the event outlives the call: its parts are zeroed and
-// go back to the pool.
+// to dst. Nothing of the event outlives the call: its facts and parts are
+// zeroed and go back to their pools (the problems are the caller's).
 func appendStrict(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
-	p := partsPool.Get().(*strictParts)
-	defer func() {
-		*p = strictParts{} // drops what they point at: the agent's strings
-		partsPool.Put(p)
-	}()
-	ev, problems, err := strictInto(a, collected, p)
-	if err != nil {
+	f := spareFacts.Get().(*facts)
+	defer putFacts(f)
+	if err := f.fill(a); err != nil {
 		return dst, nil, err
 	}
+	p := partsPool.Get().(*strictParts)
+	defer putParts(p)
+	ev := strictEvent(f, collected, p)
 	p.w = jsonenc.Writer{B: dst, HTML: html}
 	ev.AppendJSON(&p.w)
-	return p.w.B, problems, nil
+	return p.w.B, f.problems, nil
+}
+
+// putParts clears p, so that it holds on to nothing of its agent, and
+// gives it back to partsPool.
+func putParts(p *strictParts) {
+	*p = strictParts{}
+	partsPool.Put(p)
 }
