@@ -43,12 +43,16 @@ const (
 // outcome to emit in input order, as the records came. An error from emit
 // stops the conversion and is returned. Records are read once, by one
 // goroutine (the reader checks their syntax), and decoded and mapped by the
-// others; what is in flight is bounded (a few batches per worker).
+// others; what is in flight is bounded (about two batches per worker, a
+// record larger than that alone), and
+// what was read is handed over before the reader waits for more input, so
+// a slow producer sees its events (and a failing writer is noticed) at once.
 func ConvertAgents(r *Reader, p Profile, collected time.Time, workers int, emit func(*Outcome) error) error {
 	workers = max(workers, 1)
 	c := &converter{r: r, p: p, collected: collected,
-		order: make(chan *batch, 2*workers), jobs: make(chan *batch, 2*workers),
-		free: make(chan *batch, 3*workers+2), quit: make(chan struct{})}
+		order: make(chan *batch, workers), jobs: make(chan *batch, workers),
+		free: make(chan *batch, 2*workers+2), quit: make(chan struct{}),
+		bytes: newInflight(2 * workers * batchBytes)}
 	var wg sync.WaitGroup
 	wg.Go(c.read)
 	for range workers {
@@ -56,10 +60,14 @@ func ConvertAgents(r *Reader, p Profile, collected time.Time, workers int, emit 
 	}
 	err := c.emitAll(emit)
 	close(c.quit)
-	for range c.order { // let the reader see quit or finish
+	c.bytes.close()
+	if err != nil {
+		// The reader may be waiting on its input, which nothing can cut
+		// short: it ends when that read returns, the workers with it.
+		return err
 	}
 	wg.Wait()
-	return err
+	return nil
 }
 
 type converter struct {
@@ -70,6 +78,13 @@ type converter struct {
 	jobs      chan *batch // the same batches, for the workers
 	free      chan *batch // batches to reuse
 	quit      chan struct{}
+	bytes     *inflight // the records' bytes between the reader and emitAll
+
+	// The reader's: the batch being filled, the record being read, and
+	// whether emitAll has stopped.
+	cur     *batch
+	scratch []byte
+	stopped bool
 }
 
 // batch is some records, one after another in raw, and their outcomes.
@@ -81,6 +96,13 @@ type batch struct {
 	items []Outcome
 	done  chan struct{}
 }
+
+// A batch whose buffers grew past these (huge records) is not kept for
+// reuse, so that memory goes back to what ordinary records need.
+const (
+	keepRaw = 2 * batchBytes
+	keepOut = 8 * batchBytes
+)
 
 func (c *converter) newBatch() *batch {
 	select {
@@ -98,39 +120,62 @@ func (c *converter) newBatch() *batch {
 func (c *converter) read() {
 	defer close(c.jobs)
 	defer close(c.order)
-	for {
-		b, last := c.fill()
-		if len(b.items) > 0 {
-			select {
-			case c.order <- b:
-			case <-c.quit:
-				return
-			}
-			c.jobs <- b // the workers drain jobs until it is closed
-		}
-		if last {
-			return
-		}
+	c.r.OnWait(func() { c.send() })
+	for !c.fill() && c.send() {
 	}
+	c.send()
 }
 
-// fill reads one batch; last is true at the input's end or at an error that
-// ends reading.
-func (c *converter) fill() (b *batch, last bool) {
-	b = c.newBatch()
-	for len(b.items) < batchRecords && len(b.raw) < batchBytes {
-		raw, err := c.r.AppendNext(b.raw)
-		if errors.Is(err, io.EOF) {
-			return b, true
+// send hands the batch being filled, if it holds records, to the workers
+// and emitAll. It reports false once emitAll has stopped.
+func (c *converter) send() bool {
+	b := c.cur
+	if c.stopped || b == nil || len(b.items) == 0 {
+		return !c.stopped
+	}
+	c.cur = nil
+	if !c.bytes.take(len(b.raw)) {
+		c.stopped = true
+		return false
+	}
+	select {
+	case c.order <- b:
+	case <-c.quit:
+		c.stopped = true
+		return false
+	}
+	c.jobs <- b // the workers drain jobs until it is closed
+	return true
+}
+
+// fill reads records into the batch at hand until it is full; it returns
+// true at the input's end, at an error that ends reading, or once emitAll
+// has stopped.
+func (c *converter) fill() (last bool) {
+	for !c.stopped {
+		if c.cur == nil {
+			c.cur = c.newBatch()
 		}
-		b.raw = raw
-		b.ends = append(b.ends, len(raw))
+		if b := c.cur; len(b.items) >= batchRecords || len(b.raw) >= batchBytes {
+			return false
+		}
+		var err error
+		c.scratch, err = c.r.AppendNext(c.scratch[:0]) // may send the batch while it waits
+		if errors.Is(err, io.EOF) {
+			return true
+		}
+		if c.cur == nil {
+			c.cur = c.newBatch()
+		}
+		b := c.cur
+		b.raw = append(b.raw, c.scratch...)
+		b.ends = append(b.ends, len(b.raw))
 		b.items = append(b.items, Outcome{Index: c.r.Index(), Err: err})
 		if err != nil && !errors.Is(err, ErrBadRecord) && !errors.Is(err, ErrAnswer) {
-			return b, true
+			return true
 		}
 	}
-	return b, false
+	return true
 }
 
 // work decodes and maps the batches' records, each worker into its own
@@ -138,6 +183,12 @@ func (c *converter) fill() (b *batch, last bool) {
 func (c *converter) work() {
 	var a sentinelone.Agent
 	for b := range c.jobs {
+		select {
+		case <-c.quit: // emitAll has stopped: nobody will read it
+			close(b.done)
+			continue
+		default:
+		}
 		start := 0
 		for i := range b.items {
 			it := &b.items[i]
@@ -183,6 +234,10 @@ func (c *converter) emitAll(emit func(*Outcome) error) error {
 			if err := emit(&b.items[i]); err != nil {
 				return err
 			}
+		}
+		c.bytes.give(len(b.raw))
+		if cap(b.raw) > keepRaw || cap(b.out) > keepOut {
+			continue
 		}
 		select {
 		case c.free <- b:

@@ -178,3 +178,32 @@ func TestConvertAgentsReadsAheadALittle(t *testing.T) {
 		}
 	})
 }
+
+// TestConvertAgentsHandsOverBeforeWaiting: records read are converted and
+// handed over before the reader waits for more input, so a producer that
+// pauses (a pipe, a slow download) sees its events — and a failing writer
+// is noticed — without waiting for a batch to fill.
+func TestConvertAgentsHandsOverBeforeWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pr, pw := io.Pipe()
+		var emitted atomic.Int64
+		done := make(chan error)
+		go func() {
+			done <- ConvertAgents(NewReader(pr), ProfileSekoia, time.Now(), 2, func(*Outcome) error {
+				emitted.Add(1)
+				return nil
+			})
+		}()
+		for i := range 100 {
+			fmt.Fprintf(pw, `{"id":"%d"}`+"\n", i)
+		}
+		synctest.Wait() // the producer pauses: everything else is blocked
+		if n := emitted.Load(); n != 100 {
+			t.Errorf("%d of the 100 records read were handed over while the input paused", n)
+		}
+		pw.Close()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -67,9 +67,16 @@ var ErrAnswer = errors.New("the saved answer reports errors")
 
 // NewReader reads records from r.
 func NewReader(r io.Reader) *Reader {
-	t := &tape{src: bufio.NewReaderSize(r, 256<<10)}
+	in := bufio.NewReaderSize(r, 256<<10)
+	t := &tape{src: in, in: in}
 	return &Reader{dec: sentinelone.NewStreamDecoder(t), tape: t}
 }
+
+// OnWait sets f to be called before the reader reads from its input with
+// nothing left in its buffer — a read that may wait (a slow pipe, a
+// producer that pauses) — so that a caller holding records back can hand
+// them over first. f is called on the reading goroutine.
+func (r *Reader) OnWait(f func()) { r.tape.waiting = f }
 
 // Index is the 0-based position of the record Next or NextInto returned
 // last, or skipped last.

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 
@@ -15,14 +16,19 @@ import (
 // so it holds about one record.
 type tape struct {
 	src io.Reader
-	on  bool
-	buf []byte // what the decoder read since offset at
-	at  int64  // the input offset of buf[0]
-	rec int64  // the input offset where the record at hand starts
+	in  *bufio.Reader // the buffered input, at the end of src
+	// waiting, when set, is called before a read that may wait for the
+	// input: when nothing is left in the buffer.
+	waiting func()
+	on      bool
+	buf     []byte // what the decoder read since offset at
+	at      int64  // the input offset of buf[0]
+	rec     int64  // the input offset where the record at hand starts
 }
 
 // Read reads for the decoder, keeping what it reads while on.
 func (t *tape) Read(p []byte) (int, error) {
+	t.mayWait()
 	n, err := t.src.Read(p)
 	if t.on {
 		t.buf = append(t.buf, p[:n]...)
@@ -41,6 +47,13 @@ func (t *tape) start(dec *jsontext.Decoder, base int64) {
 		t.at = t.rec
 	}
 	t.keepFrom(t.rec)
+}
+
+// mayWait calls waiting when the next read may wait for the input.
+func (t *tape) mayWait() {
+	if t.waiting != nil && t.in.Buffered() == 0 {
+		t.waiting()
+	}
 }
 
 // keepFrom lets go of what is before offset, once it is most of the tape.
@@ -72,6 +85,7 @@ func (t *tape) skipLine() (int64, bool) {
 	nl := bytes.IndexByte(rec[start:], '\n')
 	for nl < 0 { // the line goes on past what the decoder read
 		chunk := make([]byte, 4096)
+		t.mayWait()
 		n, err := t.src.Read(chunk)
 		rec = append(rec, chunk[:n]...)
 		nl = bytes.IndexByte(rec[start:], '\n')
