@@ -7,7 +7,6 @@ package transform
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -169,10 +168,11 @@ func (f *facts) timeOf(seedName string, seed sentinelone.String, realName string
 func (f *facts) flatten(get func(*sentinelone.NetworkInterface) []string) []string {
 	nics := f.a.NetworkInterfaces.Values
 	out := f.lists[f.nl:f.nl:len(f.lists)] // never nil: an empty list is []
+	var d distinct[string]
 	for i := range nics {
 		for _, v := range get(&nics[i]) {
-			if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
-				out = append(out, v)
+			if v = strings.TrimSpace(v); v != "" {
+				out = d.add(out, v)
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -18,11 +17,11 @@ import (
 // lasts.
 func strictInterfaces(f *facts, p *strictParts) []ocsf.NetworkInterface {
 	out := p.ifaces[:0]
+	var d distinct[ocsf.NetworkInterface]
 	add := func(n ocsf.NetworkInterface) {
-		if n.IP == "" && n.MAC == "" && n.Name == "" || slices.Contains(out, n) {
-			return
+		if n.IP != "" || n.MAC != "" || n.Name != "" {
+			out = d.add(out, n)
 		}
-		out = append(out, n)
 	}
 	if f.a.IPv4Addresses.Present || f.a.IPv6Addresses.Present || f.a.MACAddresses.Present {
 		mac := ""

@@ -1,9 +1,14 @@
 package transform
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"s1collector/internal/ocsf"
+	"s1collector/internal/sentinelone"
 )
 
 // TestInterfaceType: names are recognised whatever their case, long or
@@ -32,5 +37,48 @@ func TestInterfaceType(t *testing.T) {
 		if id, ok := interfaceType(tt.name); id != tt.id || ok != tt.ok {
 			t.Errorf("%q: got %d %v, want %d %v", tt.name, id, ok, tt.id, tt.ok)
 		}
+	}
+}
+
+// TestManyInterfacesKeepEachOnce: a device reporting hundreds of
+// interfaces and addresses, many repeated, gets each entry once, in the
+// order first seen — past the point where the mapping stops scanning its
+// entries and keeps a set.
+func TestManyInterfacesKeepEachOnce(t *testing.T) {
+	var nics, ips []string
+	var want []string
+	for i := range 300 {
+		n := i % 150 // each interface and address twice, the second time later
+		nics = append(nics, fmt.Sprintf(`{"id":"%d","name":"lo%d","physical":"00:00:00:00:%02x:%02x","inet":["10.0.%d.%d"]}`, n, n, n/256, n%256, n/256, n%256))
+		ips = append(ips, fmt.Sprintf(`"10.1.%d.%d"`, n/256, n%256))
+		if i < 150 {
+			want = append(want, fmt.Sprintf("10.0.%d.%d", n/256, n%256))
+		}
+	}
+	for _, tc := range []struct{ name, rec, prefix string }{
+		{"interfaces", `{"id":"1","networkInterfaces":[` + strings.Join(nics, ",") + `]}`, "10.0."},
+		{"address lists", `{"id":"1","macAddresses":["00:00:00:00:00:01"],"ipv4Addresses":[` + strings.Join(ips, ",") + `]}`, "10.1."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var a sentinelone.Agent
+			if err := sentinelone.Unmarshal([]byte(tc.rec), &a); err != nil {
+				t.Fatal(err)
+			}
+			ev, _, err := Strict(&a, time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range ev.Device.NetworkInterfaces {
+				got = append(got, n.IP)
+			}
+			wantHere := make([]string, len(want))
+			for i, w := range want {
+				wantHere[i] = tc.prefix + strings.TrimPrefix(w, "10.0.")
+			}
+			if !slices.Equal(got, wantHere) {
+				t.Fatalf("%d entries, want %d, each once in the order first seen:\n got %v", len(got), len(wantHere), got)
+			}
+		})
 	}
 }
