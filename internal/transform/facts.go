@@ -176,7 +176,7 @@ func (f *facts) flatten(get func(*sentinelone.NetworkInterface) []string) []stri
 			}
 		}
 	}
-	if len(out) > 0 && &out[0] == &f.lists[f.nl] {
+	if len(out) > 0 && f.nl < len(f.lists) && &out[0] == &f.lists[f.nl] { // the room was used, not outgrown
 		f.nl += len(out)
 	}
 	return out

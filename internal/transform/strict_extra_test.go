@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,4 +82,72 @@ func TestManyInterfacesKeepEachOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAddressListsOfEverySize: whatever the number of a device's IPv4,
+// IPv6 and MAC addresses — filling the mapping's room for lists exactly,
+// outgrowing it, or not — each profile lists them all, in order. (A
+// device whose IPv4 addresses filled that room exactly crashed the mapping
+// of the next list.)
+func TestAddressListsOfEverySize(t *testing.T) {
+	for n4 := range 15 {
+		for n6 := range 4 {
+			for nm := range 3 {
+				var nics []string
+				var want4, want6, wantMAC []string
+				for i := range max(n4, n6, nm) {
+					var inet, inet6 []string
+					if i < n4 {
+						inet = append(inet, fmt.Sprintf(`"10.0.0.%d"`, i))
+						want4 = append(want4, fmt.Sprintf("10.0.0.%d", i))
+					}
+					if i < n6 {
+						inet6 = append(inet6, fmt.Sprintf(`"fe80::%d"`, i))
+						want6 = append(want6, fmt.Sprintf("fe80::%d", i))
+					}
+					mac := ""
+					if i < nm {
+						mac = fmt.Sprintf("00:00:00:00:00:%02x", i)
+						wantMAC = append(wantMAC, mac)
+					}
+					nics = append(nics, fmt.Sprintf(`{"name":"lo%d","physical":%q,"inet":[%s],"inet6":[%s]}`, i, mac, strings.Join(inet, ","), strings.Join(inet6, ",")))
+				}
+				rec := `{"id":"1","networkInterfaces":[` + strings.Join(nics, ",") + `]}`
+				var a sentinelone.Agent
+				if err := sentinelone.Unmarshal([]byte(rec), &a); err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range []Profile{ProfileSekoia, ProfileOCSF} {
+					line, _, err := p.AppendMapped(nil, &a, time.Unix(0, 0), false)
+					if err != nil {
+						t.Fatalf("%d/%d/%d %s: %v", n4, n6, nm, p, err)
+					}
+					if p != ProfileSekoia {
+						continue
+					}
+					var ev struct {
+						Device struct {
+							IPv4 []string `json:"ipv4_addresses"`
+							IPv6 []string `json:"ipv6_addresses"`
+							MACs []string `json:"mac_addresses"`
+						} `json:"device"`
+					}
+					if err := json.Unmarshal(line, &ev); err != nil {
+						t.Fatal(err)
+					}
+					d := ev.Device
+					if !slices.Equal(d.IPv4, orEmpty(want4)) || !slices.Equal(d.IPv6, orEmpty(want6)) || !slices.Equal(d.MACs, orEmpty(wantMAC)) {
+						t.Fatalf("%d IPv4, %d IPv6, %d MACs: got %v %v %v", n4, n6, nm, d.IPv4, d.IPv6, d.MACs)
+					}
+				}
+			}
+		}
+	}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
