@@ -55,6 +55,9 @@ type decoder struct {
 	// unread are the variables named by secrets left unread: their values
 	// are still kept out of error messages.
 	unread []string
+	// named are the variables read whose names say they hold a secret:
+	// their values are kept out of error messages wherever they were put.
+	named []string
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -267,6 +270,9 @@ func (d *decoder) expand(n *yaml.Node, path, s string) (string, bool) {
 		}
 		name := m[2 : len(m)-1]
 		v, found := d.env(name)
+		if found && secretName(name) {
+			d.named = append(d.named, v)
+		}
 		if !found {
 			d.fail(n, path, "environment variable %s is not set", name)
 			ok = false

@@ -51,7 +51,7 @@ func parse(b []byte, dir string, env func(string) (string, bool), secrets secret
 	var v validator
 	c.validate(&v)
 	errs := withLines(append(d.errs, followOnFree(v.errs, d.errs)...), &root)
-	redact := c.Scrubber().With(d.unreadValues()...)
+	redact := c.Scrubber().With(append(d.unreadValues(), d.named...)...)
 	for i := range errs {
 		errs[i].Msg = redact.Line(errs[i].Msg) // a value may be a secret put in the wrong place
 	}

@@ -74,3 +74,17 @@ func (d *decoder) unreadValues() []string {
 	}
 	return out
 }
+
+// secretName reports whether a variable's name says it holds a secret
+// (S1_TOKEN, SPLUNK_HEC_KEY, PG_PASSWORD…): its value is kept out of
+// error messages even in a field that is no secret, where it was put by
+// mistake (base_url: ${S1_TOKEN}).
+func secretName(name string) bool {
+	n := strings.ToUpper(name)
+	for _, w := range []string{"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "DSN", "AUTH"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
