@@ -176,7 +176,7 @@ func (f *facts) flatten(get func(*sentinelone.NetworkInterface) []string) []stri
 			}
 		}
 	}
-	if len(out) > 0 && f.nl < len(f.lists) && &out[0] == &f.lists[f.nl] { // the room was used, not outgrown
+	if len(out) <= len(f.lists)-f.nl { // appends within the room's capacity stayed in it; past it, out was moved
 		f.nl += len(out)
 	}
 	return out
