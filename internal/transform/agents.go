@@ -153,10 +153,7 @@ func (c *converter) send() bool {
 // has stopped.
 func (c *converter) fill() (last bool) {
 	for !c.stopped {
-		if c.cur == nil {
-			c.cur = c.newBatch()
-		}
-		if b := c.cur; len(b.items) >= batchRecords || len(b.raw) >= batchBytes {
+		if b := c.cur; b != nil && (len(b.items) >= batchRecords || len(b.raw) >= batchBytes) {
 			return false
 		}
 		var err error
@@ -164,7 +161,7 @@ func (c *converter) fill() (last bool) {
 		if errors.Is(err, io.EOF) {
 			return true
 		}
-		if c.cur == nil {
+		if c.cur == nil { // none yet, or sent while the reader waited
 			c.cur = c.newBatch()
 		}
 		b := c.cur
