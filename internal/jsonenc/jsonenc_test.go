@@ -21,17 +21,23 @@ func TestStringsAsEncodingJSON(t *testing.T) {
 		strings.Repeat("plain ascii ", 9), "")
 	for _, s := range inputs {
 		for _, html := range []bool{true, false} {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(html)
-			_ = enc.Encode(s)
-			w := Writer{HTML: html}
-			w.String(s)
-			if want := strings.TrimSuffix(buf.String(), "\n"); string(w.B) != want {
-				t.Errorf("%q (html %v): got %s, want %s", s, html, w.B, want)
+			if got, want := quoted(s, html); got != want {
+				t.Errorf("%q (html %v): got %s, want %s", s, html, got, want)
 			}
 		}
 	}
+}
+
+// quoted is s as Writer.String writes it and as encoding/json's Encoder
+// does (without its newline), with or without HTML escaping.
+func quoted(s string, html bool) (got, want string) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(html)
+	_ = enc.Encode(s)
+	w := Writer{HTML: html}
+	w.String(s)
+	return string(w.B), strings.TrimSuffix(buf.String(), "\n")
 }
 
 func TestValuesAsEncodingJSON(t *testing.T) {

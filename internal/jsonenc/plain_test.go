@@ -1,8 +1,6 @@
 package jsonenc
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -18,14 +16,8 @@ func TestSpecialAtEveryPosition(t *testing.T) {
 			for at := 0; at <= n; at++ {
 				s := strings.Repeat("a", at) + c + strings.Repeat("b", n-at)
 				for _, html := range []bool{true, false} {
-					var buf bytes.Buffer
-					enc := json.NewEncoder(&buf)
-					enc.SetEscapeHTML(html)
-					_ = enc.Encode(s)
-					w := Writer{HTML: html}
-					w.String(s)
-					if want := strings.TrimSuffix(buf.String(), "\n"); string(w.B) != want {
-						t.Fatalf("%q (html %v): got %s, want %s", s, html, w.B, want)
+					if got, want := quoted(s, html); got != want {
+						t.Fatalf("%q (html %v): got %s, want %s", s, html, got, want)
 					}
 				}
 			}
@@ -41,14 +33,8 @@ func FuzzStringAsEncodingJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, html := range []bool{true, false} {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(html)
-			_ = enc.Encode(s)
-			w := Writer{HTML: html}
-			w.String(s)
-			if want := strings.TrimSuffix(buf.String(), "\n"); string(w.B) != want {
-				t.Fatalf("%q (html %v): got %s, want %s", s, html, w.B, want)
+			if got, want := quoted(s, html); got != want {
+				t.Fatalf("%q (html %v): got %s, want %s", s, html, got, want)
 			}
 		}
 	})
