@@ -161,6 +161,15 @@ type Organization struct {
 	OUName string `json:"ou_name,omitempty"`
 }
 
+// OrNil is o, or nil when o has neither uid nor name: OCSF requires one
+// of them, so an organization known only by its site is left out.
+func (o *Organization) OrNil() *Organization {
+	if o.UID == "" && o.Name == "" {
+		return nil
+	}
+	return o
+}
+
 // Group is a device group.
 type Group struct {
 	UID  string `json:"uid,omitempty"`

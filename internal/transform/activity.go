@@ -172,7 +172,7 @@ func entityEvent(h ocsf.Header, k activityKind, a activityRecord, u map[string]a
 			org.OUUID, org.OUName = a.SiteID.Value, firstNonEmpty(a.SiteName.Value, d.SiteName.Value)
 			e.UID, e.Name = org.OUUID, org.OUName
 		}
-		e.Org = org
+		e.Org = org.OrNil()
 	default:
 		e.Name = firstNonEmpty(d.RuleName.Value, d.PolicyName.Value, d.Name.Value)
 		if e.Name == "" {
@@ -193,9 +193,7 @@ func activityDevice(a activityRecord) *ocsf.Device {
 		return nil
 	}
 	d := &ocsf.Device{UID: a.AgentID.Value, Hostname: name, TypeID: ocsf.DeviceUnknown, Type: ocsf.DeviceTypeCaption(ocsf.DeviceUnknown)}
-	if a.AccountID.Value != "" || a.SiteID.Value != "" {
-		d.Org = &ocsf.Organization{UID: a.AccountID.Value, Name: a.AccountName.Value, OUUID: a.SiteID.Value, OUName: a.SiteName.Value}
-	}
+	d.Org = (&ocsf.Organization{UID: a.AccountID.Value, Name: a.AccountName.Value, OUUID: a.SiteID.Value, OUName: a.SiteName.Value}).OrNil()
 	if a.GroupID.Value != "" || a.GroupName.Value != "" {
 		d.Groups = []ocsf.Group{{UID: a.GroupID.Value, Name: a.GroupName.Value}}
 	}

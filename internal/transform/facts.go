@@ -155,7 +155,11 @@ func (f *facts) timeOf(seedName string, seed sentinelone.String, realName string
 	if !v.Set || v.Value == "" {
 		return nil
 	}
-	t, err := sentinelone.ParseTime(v.Value)
+	t, err := parseEventTime(v.Value)
+	if errors.Is(err, errBeforeEpoch) {
+		f.problems = append(f.problems, fmt.Sprintf("%s: %q %v, set to null", name, v.Value, err))
+		return nil
+	}
 	if err != nil {
 		f.problems = append(f.problems, fmt.Sprintf("%s: %v, set to null", name, err))
 		return nil

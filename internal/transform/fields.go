@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -44,7 +45,11 @@ func (r *reader) time(field string, s sentinelone.String) (time.Time, bool) {
 	if !s.Set || s.Value == "" {
 		return time.Time{}, false
 	}
-	t, err := sentinelone.ParseTime(s.Value)
+	t, err := parseEventTime(s.Value)
+	if errors.Is(err, errBeforeEpoch) {
+		r.unusable(field, fmt.Sprintf("%q %v", s.Value, err), s.Value)
+		return time.Time{}, false
+	}
 	if err != nil {
 		r.unusable(field, fmt.Sprintf("%q is not a time", s.Value), s.Value)
 		return time.Time{}, false

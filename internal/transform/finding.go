@@ -79,9 +79,7 @@ func agentDevice(r *reader, rt agentRealtime, det agentDetection) *ocsf.Device {
 		d.OS = strictOS(&facts{osType: t, osVersion: &osName, osBuild: first2(rt.AgentOSRevision, det.AgentOSRevision)})
 	}
 	account, site := first(rt.AccountID, det.AccountID), first(rt.SiteID, det.SiteID)
-	if account != "" || site != "" {
-		d.Org = &ocsf.Organization{UID: account, Name: first(rt.AccountName, det.AccountName), OUUID: site, OUName: first(rt.SiteName, det.SiteName)}
-	}
+	d.Org = (&ocsf.Organization{UID: account, Name: first(rt.AccountName, det.AccountName), OUUID: site, OUName: first(rt.SiteName, det.SiteName)}).OrNil()
 	if g, n := first(rt.GroupID, det.GroupID), first(rt.GroupName, det.GroupName); g != "" || n != "" {
 		d.Groups = []ocsf.Group{{UID: g, Name: n}}
 	}

@@ -100,9 +100,7 @@ func starDevice(a starAlert) *ocsf.Device {
 	if name := firstNonEmpty(det.OSName.Value, osType); name != "" {
 		d.OS = strictOS(&facts{osType: &osType, osVersion: &name, osBuild: det.OSRevision.NonEmpty()})
 	}
-	if det.AccountID.Value != "" || det.SiteID.Value != "" {
-		d.Org = &ocsf.Organization{UID: det.AccountID.Value, OUUID: det.SiteID.Value}
-	}
+	d.Org = (&ocsf.Organization{UID: det.AccountID.Value, OUUID: det.SiteID.Value}).OrNil()
 	if d.UIDAlt != "" {
 		d.AgentList = []ocsf.Agent{{UID: d.UIDAlt, Name: "SentinelOne Agent", TypeID: ocsf.AgentEDR,
 			Type: ocsf.AgentTypeCaption(ocsf.AgentEDR), VendorName: "SentinelOne", Version: det.Version.Value}}

@@ -121,7 +121,7 @@ func strictDevice(f *facts, p *strictParts) ocsf.Device {
 	d.RiskScore = f.threatCount
 	if a.AccountID.Value != "" || a.AccountName.Value != "" || a.SiteID.Value != "" || a.SiteName.Value != "" {
 		p.org = ocsf.Organization{UID: a.AccountID.Value, Name: a.AccountName.Value, OUUID: a.SiteID.Value, OUName: a.SiteName.Value}
-		d.Org = &p.org
+		d.Org = p.org.OrNil()
 	}
 	if a.GroupID.Value != "" || a.GroupName.Value != "" {
 		p.groups[0] = ocsf.Group{UID: a.GroupID.Value, Name: a.GroupName.Value}
