@@ -136,6 +136,21 @@ var tactics = map[string]string{
 
 var techniqueID = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
 
+var techniqueLink = regexp.MustCompile(`/techniques/(T\d{4})(?:/(\d{3}))?/?$`)
+
+// techniqueFromLink is the ATT&CK id a technique's link names
+// (https://attack.mitre.org/techniques/T1055/012/ is T1055.012), or "".
+func techniqueFromLink(link string) string {
+	m := techniqueLink.FindStringSubmatch(link)
+	switch {
+	case m == nil:
+		return ""
+	case m[2] != "":
+		return m[1] + "." + m[2]
+	}
+	return m[1]
+}
+
 // threatAttacks lists each (tactic, technique) of the indicators once. A
 // technique named by its ATT&CK id (T1059, T1059.001) is its uid; a dotted
 // one is a sub-technique.
@@ -154,16 +169,16 @@ func threatAttacks(inds []indicator) []ocsf.Attack {
 			if tac.Name == "" {
 				tac = nil
 			}
-			if len(t.Techniques.Values) == 0 && tac != nil {
-				add(ocsf.Attack{Tactic: tac}, [3]string{tac.Name})
-			}
+			named := 0
 			for _, tq := range t.Techniques.Values {
 				a := ocsf.Attack{Tactic: tac}
 				e := &ocsf.MitreEntry{Name: tq.Name.Value, SrcURL: tq.Link.Value}
 				if techniqueID.MatchString(e.Name) {
 					e.UID = e.Name
+				} else if e.Name == "" {
+					e.UID = techniqueFromLink(e.SrcURL)
 				}
-				if e.Name == "" && e.SrcURL == "" {
+				if e.Name == "" && e.UID == "" { // OCSF needs one of them
 					continue
 				}
 				if strings.Contains(e.UID, ".") {
@@ -172,6 +187,10 @@ func threatAttacks(inds []indicator) []ocsf.Attack {
 					a.Technique = e
 				}
 				add(a, [3]string{t.Name.Value, tq.Name.Value, tq.Link.Value})
+				named++
+			}
+			if named == 0 && tac != nil {
+				add(ocsf.Attack{Tactic: tac}, [3]string{tac.Name})
 			}
 		}
 	}

@@ -32,3 +32,28 @@ func TestOrganizationKnownOnlyBySiteIsLeftOut(t *testing.T) {
 		t.Errorf("agent without account carries an org: %s", b)
 	}
 }
+
+// TestTechniqueKnownOnlyByLink: an ATT&CK technique needs a uid or a
+// name. One given only by its ATT&CK link gets its id from the link; one
+// with another link and no name is left out of the attacks.
+func TestTechniqueKnownOnlyByLink(t *testing.T) {
+	tests := []struct {
+		link, want string
+	}{
+		{"https://attack.mitre.org/techniques/T1055/", `"uid":"T1055","src_url":"https://attack.mitre.org/techniques/T1055/"`},
+		{"https://attack.mitre.org/techniques/T1055/012/", `"sub_technique":{"uid":"T1055.012"`},
+		{"https://example.com/", `"attacks":[{"tactic":{"uid":"TA0002","name":"Execution"}}]`},
+	}
+	for _, tt := range tests {
+		raw := `{"id":"1","threatInfo":{"threatId":"1"},"indicators":[{"tactics":[{"name":"Execution","techniques":[{"link":"` + tt.link + `"}]}]}]}`
+		ev, _, err := ProfileOCSF.MapRecord(StreamThreats, []byte(raw), collected)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(ev)
+		checkOCSF(t, b)
+		if !strings.Contains(string(b), tt.want) {
+			t.Errorf("%s: event lacks %s:\n%s", tt.link, tt.want, b)
+		}
+	}
+}
