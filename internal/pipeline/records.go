@@ -87,9 +87,11 @@ func (s *slab) write(f func(dst []byte) ([]byte, error)) ([]byte, error) {
 // read takes id and time from the record's model, and maps the record to
 // its profile: agents to sekoia or ocsf, every other stream to ocsf only
 // (otherwise it goes as the console sent it). An error means the record
-// cannot be delivered: it is not an object, or has no id.
-func (m mapper) read(rec sentinelone.Record) (record, error) {
-	r, err := m.readModel(rec)
+// cannot be delivered: it is not an object, has no id, or its mapping
+// crashed (transform.ErrMappingCrashed; the stream goes on without it).
+func (m mapper) read(rec sentinelone.Record) (r record, err error) {
+	defer transform.RecoverMapping(&err)
+	r, err = m.readModel(rec)
 	if err != nil && len(rec.Errors) > 0 {
 		err = fmt.Errorf("%w (%s)", err, strings.Join(rec.Errors, "; "))
 	}

@@ -201,7 +201,12 @@ func (c *converter) work() {
 }
 
 // convert appends the line of one record (checked JSON) to dst.
-func (c *converter) convert(dst, raw []byte, a *sentinelone.Agent) ([]byte, string, []string, error) {
+func (c *converter) convert(dst, raw []byte, a *sentinelone.Agent) (line []byte, id string, problems []string, err error) {
+	defer func() { // decoding included; nothing of the record is kept
+		if v := recover(); v != nil {
+			line, err = dst, crashed(v)
+		}
+	}()
 	if c.p == ProfileRaw {
 		buf := bytes.NewBuffer(dst)
 		if err := json.Compact(buf, raw); err != nil {
@@ -213,7 +218,7 @@ func (c *converter) convert(dst, raw []byte, a *sentinelone.Agent) ([]byte, stri
 		return dst, "", nil, fmt.Errorf("%w: %s", ErrNotObject, preview(raw))
 	}
 	a.DecodeChecked(raw)
-	line, problems, err := c.p.AppendMapped(dst, a, c.collected, false)
+	line, problems, err = c.p.AppendMapped(dst, a, c.collected, false)
 	if err != nil {
 		return dst, a.ID.Value, nil, err
 	}

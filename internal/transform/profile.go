@@ -61,7 +61,8 @@ func (p Profile) MapAgent(raw []byte, collected time.Time) (event any, problems 
 // byte for byte as encoding/json writes it: with html, as Marshal does (<,
 // > and & escaped); without, as an Encoder with SetEscapeHTML(false) does
 // (without its newline).
-func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) ([]byte, []string, error) {
+func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.Time, html bool) (line []byte, problems []string, err error) {
+	defer RecoverMapping(&err)
 	switch p {
 	case ProfileOCSF:
 		return appendStrict(dst, a, collected, html)
@@ -74,6 +75,7 @@ func (p Profile) AppendMapped(dst []byte, a *sentinelone.Agent, collected time.T
 // Map turns a decoded agent into the profile's event; for raw it is an
 // error, as raw keeps the record's own bytes.
 func (p Profile) Map(a *sentinelone.Agent, collected time.Time) (event any, problems []string, err error) {
+	defer RecoverMapping(&err)
 	switch p {
 	case ProfileOCSF:
 		return Strict(a, collected)

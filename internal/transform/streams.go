@@ -45,6 +45,7 @@ func ParseStream(v string) (Stream, error) {
 // sent it, as raw does for everything. problems names fields present but
 // unreadable (dropped); an error means the record is skipped.
 func (p Profile) MapRecord(st Stream, raw json.RawMessage, collected time.Time) (event any, problems []string, err error) {
+	defer RecoverMapping(&err)
 	if st == StreamAgents {
 		return p.MapAgent(raw, collected)
 	}
