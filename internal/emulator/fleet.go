@@ -174,7 +174,8 @@ func mac(r *rand.Rand) string {
 }
 
 // makeNICs gives one to three interfaces; some share an address, some have
-// none, as VPN adapters and container bridges do.
+// none, as VPN adapters and container bridges do. Container hosts have
+// many more (containerHostNICs).
 func makeNICs(r *rand.Rand, mt string) []nicDoc {
 	gw := fmt.Sprintf("10.%d.%d.1", r.IntN(256), r.IntN(256))
 	gwMac := mac(r)
@@ -191,6 +192,31 @@ func makeNICs(r *rand.Rand, mt string) []nicDoc {
 		nics = append(nics, wifi, vpn)
 	case mt == "kubernetes node" || mt == "server" && r.IntN(3) == 0:
 		nics = append(nics, nicDoc{ID: strconv.FormatUint(r.Uint64()%1e18+1e18, 10), Inet: []string{"172.17.0.1"}, Inet6: []string{}, Name: "docker0", Physical: mac(r)})
+	}
+	if mt == "kubernetes node" || mt == "server" && r.IntN(20) == 0 {
+		nics = append(nics, containerHostNICs(r)...)
+	}
+	return nics
+}
+
+// containerHostNICs are a Kubernetes node's or container host's extra
+// interfaces, as consoles report them: a bridge holding a few addresses,
+// an overlay, and 8 to 60 veth pairs, each with a link-local IPv6 address
+// and most without IPv4 — tens of interfaces and addresses on one agent.
+func containerHostNICs(r *rand.Rand) []nicDoc {
+	pod := fmt.Sprintf("10.%d.%d", 42+r.IntN(200), r.IntN(256))
+	bridge := nicDoc{ID: strconv.FormatUint(r.Uint64()%1e18+1e18, 10), Name: "cni0", Physical: mac(r),
+		Inet: []string{pod + ".1", pod + ".129", pod + ".193"}, Inet6: []string{fmt.Sprintf("fe80::%x:%x", r.IntN(65536), r.IntN(65536))}}
+	overlay := nicDoc{ID: strconv.FormatUint(r.Uint64()%1e18+1e18, 10), Name: "flannel.1", Physical: mac(r),
+		Inet: []string{pod + ".0"}, Inet6: []string{}}
+	nics := []nicDoc{bridge, overlay}
+	for v := range 8 + r.IntN(53) {
+		n := nicDoc{ID: strconv.FormatUint(r.Uint64()%1e18+1e18, 10), Name: fmt.Sprintf("veth%08x", r.Uint32()), Physical: mac(r),
+			Inet: []string{}, Inet6: []string{fmt.Sprintf("fe80::%x:%x:%x:%x", r.IntN(65536), r.IntN(65536), r.IntN(65536), r.IntN(65536))}}
+		if v%4 == 0 { // host-network pods show the node's pod addresses again
+			n.Inet = []string{pod + ".1", fmt.Sprintf("%s.%d", pod, 2+v)}
+		}
+		nics = append(nics, n)
 	}
 	return nics
 }

@@ -85,3 +85,27 @@ func TestRemovedAgentsAreGoneDecommissionedStay(t *testing.T) {
 		t.Fatalf("5001 ids: %d %v", status, body)
 	}
 }
+
+// TestContainerHostsHaveTensOfInterfaces: as on real consoles, some agents
+// (Kubernetes nodes, container hosts) report tens of interfaces and
+// addresses, so mapping code meets long lists, not only one to three.
+func TestContainerHostsHaveTensOfInterfaces(t *testing.T) {
+	e := newTest(t, Config{Seed: 11, Agents: 3000})
+	most, hosts := 0, 0
+	for _, a := range walkAll(t, e, "agents", url.Values{"limit": {"1000"}}) {
+		nics, _ := a["networkInterfaces"].([]any)
+		addrs := 0
+		for _, n := range nics {
+			v4, _ := n.(map[string]any)["inet"].([]any) // some consoles send null
+			v6, _ := n.(map[string]any)["inet6"].([]any)
+			addrs += len(v4) + len(v6)
+		}
+		if len(nics) >= 10 && addrs >= 12 {
+			hosts++
+		}
+		most = max(most, len(nics))
+	}
+	if hosts < 10 || most < 40 {
+		t.Fatalf("%d of 3000 agents have ten or more interfaces (most: %d); want at least 10 such hosts and one with 40", hosts, most)
+	}
+}
