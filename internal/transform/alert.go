@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -109,7 +110,7 @@ func Alert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding, []s
 		if ev.Assignee.UID == "" && ev.Assignee.FullName == "" && ev.Assignee.EmailAddr == "" {
 			ev.Assignee = nil // OCSF's user needs a uid or name
 		} else if ev.Assignee.UID == "" {
-			ev.Assignee.Name = as.FullName.Value
+			ev.Assignee.Name = cmp.Or(as.FullName.Value, ev.Assignee.EmailAddr) // console logins are emails
 		}
 	}
 	if id := a.TicketID.Value; id != "" {

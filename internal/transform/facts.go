@@ -156,7 +156,7 @@ func (f *facts) timeOf(seedName string, seed sentinelone.String, realName string
 		return nil
 	}
 	t, err := parseEventTime(v.Value)
-	if errors.Is(err, errBeforeEpoch) {
+	if errors.Is(err, errPlaceholderTime) {
 		f.problems = append(f.problems, fmt.Sprintf("%s: %q %v, set to null", name, v.Value, err))
 		return nil
 	}

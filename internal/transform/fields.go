@@ -46,7 +46,7 @@ func (r *reader) time(field string, s sentinelone.String) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t, err := parseEventTime(s.Value)
-	if errors.Is(err, errBeforeEpoch) {
+	if errors.Is(err, errPlaceholderTime) {
 		r.unusable(field, fmt.Sprintf("%q %v", s.Value, err), s.Value)
 		return time.Time{}, false
 	}

@@ -138,8 +138,11 @@ func strictDevice(f *facts, p *strictParts) ocsf.Device {
 	}
 	p.agents[0] = strictAgent(f, p.policies[:0])
 	d.AgentList = p.agents[:]
-	if f.userUID != nil || f.userName != nil || f.userFullName != nil {
-		p.owner = ocsf.User{UID: str(f.userUID), Name: str(f.userName), FullName: str(f.userFullName)}
+	if o := (ocsf.User{UID: str(f.userUID), Name: str(f.userName), FullName: str(f.userFullName)}); o != (ocsf.User{}) {
+		if o.UID == "" && o.Name == "" {
+			o.Name = o.FullName // OCSF's user needs a uid or name
+		}
+		p.owner = o
 		d.Owner = &p.owner
 	}
 	return d

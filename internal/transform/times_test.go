@@ -8,10 +8,11 @@ import (
 	"s1collector/internal/sentinelone"
 )
 
-// TestPlaceholderTimesAreNotSentAsNegative: a console's "0000-01-01" or
-// "0001-01-01" placeholder is before OCSF's first time; it must never
-// become a negative timestamp a strict consumer rejects. The field is left
-// out and named in the problems, and the record is still delivered.
+// TestPlaceholderTimesAreNotSentAsNegative: a console's "0000-01-01",
+// "1970-01-01" or "9999-12-31" placeholder is outside the times OCSF
+// events carry; it must never become a negative, tiny or huge timestamp a
+// strict consumer rejects. The field is left out and named in the
+// problems, and the record is still delivered.
 func TestPlaceholderTimesAreNotSentAsNegative(t *testing.T) {
 	records := []struct {
 		stream Stream
@@ -21,6 +22,8 @@ func TestPlaceholderTimesAreNotSentAsNegative(t *testing.T) {
 		{StreamStarAlerts, "pidStarttime", `{"alertInfo":{"alertId":"1"},"targetProcessInfo":{"tgtProcUid":"0","tgtProcessStartTime":"0000-01-01 0:00:00"}}`},
 		{StreamThreats, "createdAt", `{"id":"1","threatInfo":{"createdAt":"0001-01-01T00:00:00Z"}}`},
 		{StreamActivities, "createdAt", `{"id":"1","activityType":27,"createdAt":"1969-12-31T23:59:59Z"}`},
+		{StreamActivities, "createdAt", `{"id":"1","activityType":27,"createdAt":"1970-01-02T00:00:00Z"}`},
+		{StreamThreats, "updatedAt", `{"id":"1","threatInfo":{"createdAt":"2025-01-01T00:00:00Z","updatedAt":"9999-12-31T23:59:59Z"}}`},
 	}
 	for _, tt := range records {
 		ev, problems, err := ProfileOCSF.MapRecord(tt.stream, []byte(tt.raw), collected)
@@ -29,14 +32,14 @@ func TestPlaceholderTimesAreNotSentAsNegative(t *testing.T) {
 		}
 		b, _ := json.Marshal(ev)
 		checkOCSF(t, b)
-		if !mentions(problems, tt.field, "1970") {
-			t.Errorf("%s: problems %q do not name %s as before 1970", tt.stream, problems, tt.field)
+		if !mentions(problems, tt.field, "placeholder") {
+			t.Errorf("%s: problems %q do not name %s as a placeholder", tt.stream, problems, tt.field)
 		}
 	}
 
 	a, _, problems := strictChecked(t, `{"id":"1","lastActiveDate":"0001-01-01T00:00:00Z","registeredAt":"0001-01-01T00:00:00Z"}`)
-	if !mentions(problems, "lastActiveDate", "1970") {
-		t.Errorf("agent: problems %q do not name lastActiveDate as before 1970", problems)
+	if !mentions(problems, "lastActiveDate", "placeholder") {
+		t.Errorf("agent: problems %q do not name lastActiveDate as a placeholder", problems)
 	}
 	sek, _, _ := Sekoia(a)
 	if s, _ := json.Marshal(sek); strings.Contains(string(s), "-62135596800") {
