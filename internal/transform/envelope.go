@@ -57,14 +57,79 @@ func (r *Reader) openObject() (page bool, err error) {
 	if err != nil {
 		return false, r.syntax(err)
 	}
-	for _, n := range envelopeNames {
-		if string(name) == n {
-			r.stack = append(r.stack, inEnvelope)
-			return true, r.value(inEnvelope, string(name))
-		}
+	name = append(r.first[:0], name...) // valid past the next read
+	if string(name) == `"data"` && !r.GraphQL && r.dec.PeekKind() != '[' {
+		return r.dataNotAList(name)
+	}
+	if isEnvelopeName(name) {
+		r.stack = append(r.stack, inEnvelope)
+		return true, r.value(inEnvelope, string(name))
 	}
 	r.first, r.open = append(r.first[:0], name...), true
 	return false, nil
+}
+
+func isEnvelopeName(name []byte) bool {
+	for _, n := range envelopeNames {
+		if string(name) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// dataNotAList decides a top-level object whose first member, data, is
+// not a list: a record that happens to start with data (an activity's
+// details, keys in any order) unless what follows says page. An object
+// is a record, but a GraphQL answer's data.alerts gets the hint to read
+// it with --stream alerts. A null or scalar is read, and the next name
+// decides: none or pagination or errors make it a page (null an empty
+// one, a scalar an error), any other name a record.
+func (r *Reader) dataNotAList(name []byte) (page bool, err error) {
+	r.first, r.open = append(r.first[:0], name...), true
+	if r.dec.PeekKind() == '{' {
+		if r.alertsAhead() {
+			r.open = false
+			return false, fmt.Errorf("input: a page's data is an object, not a list (near byte %d): if it is a GraphQL answer of the Unified Alerts API, read it with --stream alerts", r.offset())
+		}
+		return false, nil
+	}
+	v, err := r.dec.ReadValue()
+	if err != nil {
+		return false, r.syntax(err)
+	}
+	r.first = append(append(r.first, ':'), v...)
+	isNull := string(v) == "null" // v is invalid after the next read
+	if r.dec.PeekKind() != '}' {
+		next, err := r.dec.ReadValue()
+		if err != nil {
+			return false, r.syntax(err)
+		}
+		if !isEnvelopeName(next) {
+			r.first = append(append(r.first, ','), next...)
+			return false, nil
+		}
+		name = next
+	}
+	r.first, r.open = nil, false
+	r.stack = append(r.stack, inEnvelope)
+	if !isNull {
+		return true, fmt.Errorf("input: a page's data is not a list (near byte %d)", r.offset())
+	}
+	if string(name) == `"data"` {
+		return true, nil // {"data":null}: an empty page
+	}
+	return true, r.value(inEnvelope, string(name))
+}
+
+// alertsAhead looks, without reading, whether the object at hand starts
+// with an alerts member, as a GraphQL answer's data does.
+func (r *Reader) alertsAhead() bool {
+	b := bytes.TrimLeft(r.dec.UnreadBuffer(), ": \t\r\n")
+	if len(b) == 0 || b[0] != '{' {
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(b[1:], " \t\r\n"), []byte(`"alerts"`))
 }
 
 // member handles one more member of a page, an answer or its alerts.

@@ -59,6 +59,12 @@ func TestReaderShapes(t *testing.T) {
 		{"garbage at the end", `{"id":"1"} nope`, false, []string{`{"id":"1"}`}, nil, "invalid JSON at record 1 "},
 		{"page data not a list", `{"data":5,"pagination":{}}`, false, nil, nil, "a page's data is not a list"},
 		{"an answer without --stream alerts", answer, false, nil, nil, "read it with --stream alerts"},
+		// A record may start with data (an activity's details; keys in
+		// any order): only a list, or what follows, makes it a page.
+		{"record starting with data", "{\"data\":{\"computerName\":\"e\"},\"id\":\"9\"}\n{\"data\":null,\"id\":\"8\"}\n{\"data\":\"x\",\"id\":\"7\"}", false,
+			[]string{`{"data":{"computerName":"e"},"id":"9"}`, `{"data":null,"id":"8"}`, `{"data":"x","id":"7"}`}, nil, ""},
+		{"empty pages with null data", `{"data":null} {"data":null,"pagination":{}} {"id":"1"}`, false, []string{`{"id":"1"}`}, nil, ""},
+		{"REST error with null data", `{"data":null,"errors":[{"title":"Unauthorized"}]}`, false, nil, []string{"Unauthorized"}, ""},
 		// NDJSON lines are independent: a bad one is skipped and reported.
 		{"bad line", "{\"id\":\"1\"}\n{\"id\":\"2\",\n{\"id\":\"3\"}\n", false, []string{`{"id":"1"}`, `{"id":"3"}`},
 			[]string{"not valid JSON (near byte 22"}, ""},
