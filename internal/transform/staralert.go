@@ -132,8 +132,17 @@ func starProc(sp starProcess, r *reader, where string) *ocsf.Process {
 		CreatedTime: r.millis(where+".pidStarttime", sp.PIDStarttime)}
 	if n, err := strconv.ParseInt(sp.PID.Value, 10, 64); err == nil {
 		p.PID = &n
+	} else if sp.PID.Value != "" {
+		r.unusable(where+".pid", fmt.Sprintf("%q is not a process id", sp.PID.Value), sp.PID.Value)
 	}
 	if p.PID == nil && p.UID == "" {
+		seen := bag{}
+		seen.str("name", sp.Name)
+		seen.str("commandline", sp.Commandline)
+		seen.str("filePath", sp.FilePath)
+		if len(seen) > 0 {
+			r.unusable(where, "a process with neither pid nor unique id, which OCSF's process needs", map[string]any(seen))
+		}
 		return nil
 	}
 	if path := sp.FilePath.Value; path != "" {

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -174,15 +175,36 @@ func strictUnmapped(f *facts, u *agentUnmapped) ocsf.Object {
 			u.n++
 		}
 	}
-	for _, m := range f.macs {
-		if validMAC(m) == "" {
-			u.MACAddresses = f.macs
-			u.n++
-			break
-		}
-	}
+	keepInvalidAddresses(f, u)
 	if u.n == 0 {
 		return nil
 	}
 	return u
+}
+
+// keepInvalidAddresses reports the addresses OCSF cannot carry (an IP
+// such as "10.0.0.300", a MAC such as "00:11:22") and keeps them in u:
+// the invalid IPs, and every MAC, in the console's order, when one is
+// invalid.
+func keepInvalidAddresses(f *facts, u *agentUnmapped) {
+	for _, list := range [2][]string{f.ipv4, f.ipv6} {
+		for _, ip := range list {
+			if !validIP(ip) {
+				u.InvalidIPAddresses = append(u.InvalidIPAddresses, ip)
+				f.problems = append(f.problems, fmt.Sprintf("ip address %q is not an IP address; kept in unmapped.invalidIpAddresses", ip))
+			}
+		}
+	}
+	if len(u.InvalidIPAddresses) > 0 {
+		u.n++
+	}
+	for _, m := range f.macs {
+		if validMAC(m) == "" {
+			if u.MACAddresses == nil {
+				u.MACAddresses = f.macs
+				u.n++
+			}
+			f.problems = append(f.problems, fmt.Sprintf("mac address %q is not a MAC address; kept in unmapped.macAddresses", m))
+		}
+	}
 }

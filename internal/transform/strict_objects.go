@@ -14,6 +14,7 @@ type agentUnmapped struct {
 	DeviceType         string   `json:"deviceType,omitempty"`
 	ExternalIP         string   `json:"externalIp,omitempty"`
 	Infected           *bool    `json:"infected,omitempty"`
+	InvalidIPAddresses []string `json:"invalidIpAddresses,omitempty"`
 	IsDecommissioned   *bool    `json:"isDecommissioned,omitempty"`
 	IsPendingUninstall *bool    `json:"isPendingUninstall,omitempty"`
 	IsUninstalled      *bool    `json:"isUninstalled,omitempty"`
@@ -39,6 +40,7 @@ func (v *agentUnmapped) AppendJSON(w *jsonenc.Writer) {
 	w.OmitString("deviceType", v.DeviceType)
 	w.OmitString("externalIp", v.ExternalIP)
 	w.OmitBoolPtr("infected", v.Infected)
+	w.OmitStrings("invalidIpAddresses", v.InvalidIPAddresses)
 	w.OmitBoolPtr("isDecommissioned", v.IsDecommissioned)
 	w.OmitBoolPtr("isPendingUninstall", v.IsPendingUninstall)
 	w.OmitBoolPtr("isUninstalled", v.IsUninstalled)

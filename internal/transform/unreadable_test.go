@@ -57,6 +57,11 @@ func TestUnusableValuesAreReportedAndKept(t *testing.T) {
 			"", nil, "evidences.0.file.hashes.0.value", "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"},
 		{"STAR process hash masked", StreamStarAlerts, star, map[string]any{"sourceProcessInfo.fileHashMd5": "masked"},
 			"sourceProcessInfo.fileHashMd5", "masked", "evidences.0.process.file.hashes.#", 2},
+		{"STAR pid not a number", StreamStarAlerts, star, map[string]any{"sourceProcessInfo.pid": "abc"},
+			"sourceProcessInfo.pid", "abc", "evidences.0.process.name", "powershell.exe"},
+		{"STAR process with neither pid nor unique id", StreamStarAlerts, star, map[string]any{"sourceProcessInfo.pid": "abc", "sourceProcessInfo.uniqueId": nil},
+			"sourceProcessInfo", map[string]any{"name": "powershell.exe", "commandline": "powershell.exe -ExecutionPolicy Restricted -Command Write-Host 'Final result: 1';",
+				"filePath": `C:\Windows\System32\WINDOWSPOWERSHELL\V1.0\powershell.exe`}, "evidences.#", 1},
 		{"STAR rule severity a number", StreamStarAlerts, star, map[string]any{"ruleInfo.severity": map[string]any{"level": 5}},
 			"ruleInfo.severity", map[string]any{"level": 5.0}, "severity_id", 0.0},
 	}
