@@ -97,3 +97,24 @@ func (f *fakeT) Helper()               {}
 func (f *fakeT) Errorf(string, ...any) { f.failed = true }
 func (f *fakeT) Fatal(...any)          { f.failed = true }
 func (f *fakeT) Fatalf(string, ...any) { f.failed = true }
+
+// TestRecordWithoutIDNamesWhatIsMissing: a record nobody can identify is
+// refused with the field that is missing and what it is, never another
+// stream's words.
+func TestRecordWithoutIDNamesWhatIsMissing(t *testing.T) {
+	tests := []struct {
+		stream Stream
+		raw    string
+		want   string
+	}{
+		{StreamStarAlerts, `{"alertInfo":{"alertId":""},"ruleInfo":{"name":"r"}}`, "alertInfo.alertId: missing or empty; the alert cannot be identified"},
+		{StreamThreats, `{"threatInfo":{"threatName":"x"}}`, "id: missing or empty; the threat cannot be identified"},
+		{StreamAgents, `{"computerName":"x"}`, "id: missing or empty; the device cannot be identified"},
+	}
+	for _, tt := range tests {
+		_, _, err := ProfileOCSF.MapRecord(tt.stream, []byte(tt.raw), collected)
+		if !errors.Is(err, ErrNoID) || err.Error() != tt.want {
+			t.Errorf("%s: err %v, want %q", tt.stream, err, tt.want)
+		}
+	}
+}

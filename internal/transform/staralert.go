@@ -52,7 +52,7 @@ func StarAlert(raw json.RawMessage, collected time.Time) (ocsf.DetectionFinding,
 	}
 	ai, rule := a.AlertInfo.V, a.RuleInfo.V
 	if strings.TrimSpace(ai.AlertID.Value) == "" {
-		return ocsf.DetectionFinding{}, nil, fmt.Errorf("alertInfo.alertId: missing or empty; the alert cannot be identified: %w", ErrNoID)
+		return ocsf.DetectionFinding{}, nil, noIDError{"alertInfo.alertId", "alert"}
 	}
 	r := &reader{raw: raw}
 	r.wrongTypes(&a)

@@ -98,16 +98,16 @@ func isObject(raw []byte) bool {
 
 // noIDError is ErrNoID for a record of a stream other than agents, saying
 // what cannot be identified.
-type noIDError struct{ what string }
+type noIDError struct{ field, what string }
 
 func (e noIDError) Error() string {
-	return "id: missing or empty; the " + e.what + " cannot be identified"
+	return e.field + ": missing or empty; the " + e.what + " cannot be identified"
 }
 func (e noIDError) Is(target error) bool { return target == ErrNoID }
 
 // NoID is ErrNoID for a record of the named kind ("threat", "alert",
 // "activity").
-func NoID(what string) error { return noIDError{what} }
+func NoID(what string) error { return noIDError{"id", what} }
 
 // streamSignatures are members only one stream's records have, in the
 // order they are tried: a record with all of a row's members is of that
