@@ -65,7 +65,7 @@ func (r *Reader) openObject() (page bool, err error) {
 		r.stack = append(r.stack, inEnvelope)
 		return true, r.value(inEnvelope, string(name))
 	}
-	r.first, r.open = append(r.first[:0], name...), true
+	r.first, r.open = name, true
 	return false, nil
 }
 
@@ -86,7 +86,7 @@ func isEnvelopeName(name []byte) bool {
 // decides: none or pagination or errors make it a page (null an empty
 // one, a scalar an error), any other name a record.
 func (r *Reader) dataNotAList(name []byte) (page bool, err error) {
-	r.first, r.open = append(r.first[:0], name...), true
+	r.first, r.open = name, true // name is r.first's own copy (openObject)
 	if r.dec.PeekKind() == '{' {
 		if r.alertsAhead() {
 			r.open = false
